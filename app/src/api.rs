@@ -1,0 +1,78 @@
+//! Server functions: the browser's only way to read and change data.
+//!
+//! Each is a thin shell around the [`Backend`] trait that the `server` crate puts into context,
+//! so this crate never depends on storage. Tenant checks live behind the trait, where every
+//! caller passes through them.
+use crate::error::AppError;
+use crate::model::{MerchantCreated, MerchantHome, MerchantView, SessionInfo, SiteSummary};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+/// Who is visiting, their language and their anti-CSRF token.
+#[server(prefix = "/api", endpoint = "session", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_session() -> Result<SessionInfo, AppError> {
+    Ok(request_session())
+}
+
+#[server(prefix = "/api", endpoint = "merchants/list", input = leptos::server_fn::codec::GetUrl)]
+pub async fn list_merchants() -> Result<Vec<MerchantView>, AppError> {
+    let who = principal()?;
+    reply(backend().list_merchants(&who).await)
+}
+
+#[server(prefix = "/api", endpoint = "merchants/create")]
+pub async fn create_merchant(
+    csrf_token: String,
+    name: String,
+    login: String,
+    password: String,
+) -> Result<MerchantCreated, AppError> {
+    let _ = csrf_token; // checked by the server's middleware before we get here
+    let who = principal()?;
+    reply(
+        backend()
+            .create_merchant(
+                &who,
+                NewMerchant {
+                    name,
+                    login,
+                    password,
+                },
+            )
+            .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "merchants/home", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_merchant_home(merchant_id: String) -> Result<MerchantHome, AppError> {
+    let who = principal()?;
+    reply(backend().merchant_home(&who, &merchant_id).await)
+}
+
+#[server(prefix = "/api", endpoint = "sites/create")]
+pub async fn create_site(
+    csrf_token: String,
+    merchant_id: String,
+    name: String,
+    template: String,
+) -> Result<SiteSummary, AppError> {
+    let _ = csrf_token;
+    let who = principal()?;
+    let lang = who.lang;
+    use crate::model::Template;
+    let Some(template) = Template::from_slug(&template) else {
+        return reply(Err(AppError::invalid(
+            "template",
+            lang.t(crate::i18n::K::ErrTemplateUnknown),
+        )));
+    };
+    reply(
+        backend()
+            .create_site(&who, &merchant_id, NewSite { name, template })
+            .await,
+    )
+}

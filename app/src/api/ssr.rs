@@ -1,0 +1,79 @@
+//! Server-side half of the API: the backend trait and request helpers.
+use crate::error::AppError;
+use crate::model::{
+    MerchantCreated, MerchantHome, MerchantView, SessionInfo, SiteSummary, Template, UserView,
+};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+pub struct NewMerchant {
+    pub name: String,
+    pub login: String,
+    /// Empty: generate one and return it once.
+    pub password: String,
+}
+
+pub struct NewSite {
+    pub name: String,
+    pub template: Template,
+}
+
+/// What the server fns need from the server. Every method enforces tenancy: a caller never
+/// learns that another tenant's id exists (NotFound, not Forbidden, for foreign ids).
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    async fn list_merchants(&self, who: &UserView) -> Result<Vec<MerchantView>, AppError>;
+    async fn create_merchant(
+        &self,
+        who: &UserView,
+        input: NewMerchant,
+    ) -> Result<MerchantCreated, AppError>;
+    async fn merchant_home(
+        &self,
+        who: &UserView,
+        merchant_id: &str,
+    ) -> Result<MerchantHome, AppError>;
+    async fn create_site(
+        &self,
+        who: &UserView,
+        merchant_id: &str,
+        input: NewSite,
+    ) -> Result<SiteSummary, AppError>;
+}
+
+/// The backend handle the server provides in every request's context.
+#[derive(Clone)]
+pub struct BackendHandle(pub Arc<dyn Backend>);
+
+pub fn backend() -> Arc<dyn Backend> {
+    expect_context::<BackendHandle>().0
+}
+
+/// The visitor's session, as resolved by the server's middleware for this request.
+pub fn request_session() -> SessionInfo {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<SessionInfo>().cloned())
+        .unwrap_or_default()
+}
+
+/// The signed-in user, or `Unauthenticated` (with the matching HTTP status).
+pub fn principal() -> Result<UserView, AppError> {
+    request_session()
+        .user
+        .ok_or(AppError::Unauthenticated)
+        .map_err(with_status)
+}
+
+/// Sets the HTTP status of the response to match an error, then returns it.
+pub fn with_status(err: AppError) -> AppError {
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(err.status()) {
+            res.set_status(code);
+        }
+    }
+    err
+}
+
+pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    result.map_err(with_status)
+}

@@ -1,0 +1,4 @@
+//! Reusable widgets.
+pub mod feedback;
+pub mod layout;
+pub mod session;

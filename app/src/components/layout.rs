@@ -1,0 +1,88 @@
+//! The top bar: brand, navigation, language switch and sign-out.
+use crate::components::session::{load_session, CsrfField};
+use crate::i18n::{Lang, K};
+use crate::model::Role;
+use leptos::prelude::*;
+use leptos_meta::Html;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <header class="topbar"></header> }>
+            {move || {
+                let back = location.pathname.get();
+                Suspend::new(async move {
+                    let s = load_session().await;
+                    let lang = s.lang;
+                    let t = move |k| lang.t(k);
+                    let nav = s.user.as_ref().map(|u| {
+                        let (href, label) = match u.role {
+                            Role::AgencyAdmin => ("/agency".to_string(), t(K::Merchants)),
+                            Role::Merchant => (u.home_path(), t(K::MySites)),
+                        };
+                        view! {
+                            <nav aria-label=t(K::MainNavigation) class="topnav">
+                                <a href=href>{label}</a>
+                            </nav>
+                        }
+                    });
+                    let account = s.user.as_ref().map(|u| {
+                        let who = format!("{} · {}", u.display_name, u.role.label(lang));
+                        view! {
+                            <span class="who" title=t(K::SignedInAs)>{who}</span>
+                            <form method="post" action="/auth/logout" class="inline">
+                                <CsrfField token=s.csrf.clone()/>
+                                <button type="submit" class="btn btn-ghost">{t(K::LogOut)}</button>
+                            </form>
+                        }
+                    });
+                    view! {
+                        <Html {..} lang=lang.code()/>
+                        <header class="topbar">
+                            <a class="brand" href="/">
+                                <span class="brand-mark" aria-hidden="true">"mp"</span>
+                                {t(K::AppName)}
+                            </a>
+                            {nav}
+                            <div class="topbar-end">
+                                <LangSwitch lang=lang csrf=s.csrf.clone() back=back.clone()/>
+                                {account}
+                            </div>
+                        </header>
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Works without JavaScript: each language is a submit button of a plain form.
+#[component]
+fn LangSwitch(lang: Lang, csrf: String, back: String) -> impl IntoView {
+    let buttons = Lang::ALL
+        .into_iter()
+        .map(|l| {
+            view! {
+                <button
+                    type="submit"
+                    name="lang"
+                    value=l.code()
+                    class="lang-btn"
+                    aria-pressed=if l == lang { "true" } else { "false" }
+                    lang=l.code()
+                >
+                    {l.native_name()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <form method="post" action="/settings/lang" class="inline lang-switch" role="group" aria-label=lang.t(K::SwitchLanguage)>
+            <CsrfField token=csrf/>
+            <input type="hidden" name="back" value=back/>
+            {buttons}
+        </form>
+    }
+}

@@ -1,0 +1,175 @@
+//! Every user-visible string of the shell in English and Simplified Chinese.
+//!
+//! Keys are an enum and each key must be given both languages (the macro will not compile
+//! otherwise), so a missing translation is a build error, not a blank label.
+use serde::{Deserialize, Serialize};
+
+/// A UI language. Persisted per user; anonymous visitors get a cookie.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// BCP 47 tag, used for `<html lang>` and in cookies and forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// The language's own name, so a reader of either language can find theirs.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "简体中文",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            "zh" | "zh-cn" | "zh-hans" | "zh-sg" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+
+    /// Picks the first supported language of an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        header.split(',').find_map(|part| {
+            let tag = part.split(';').next().unwrap_or("").trim();
+            Lang::from_code(tag).or_else(|| {
+                let primary = tag.split('-').next().unwrap_or("");
+                Lang::from_code(primary)
+            })
+        })
+    }
+
+    pub fn t(self, key: K) -> &'static str {
+        key.text(self)
+    }
+}
+
+macro_rules! translations {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A translatable string.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum K { $($key),* }
+
+        impl K {
+            pub const ALL: &'static [K] = &[$(K::$key),*];
+
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((K::$key, Lang::En) => $en, (K::$key, Lang::Zh) => $zh,)*
+                }
+            }
+        }
+    };
+}
+
+translations! {
+    AppName => "mpforge", "mpforge";
+    Tagline => "WeChat mini programs for your business, without code", "无需代码，为您的生意打造微信小程序";
+    Loading => "Loading…", "加载中…";
+    Language => "Language", "语言";
+    SwitchLanguage => "Switch language", "切换语言";
+    MainNavigation => "Main navigation", "主导航";
+    LogIn => "Log in", "登录";
+    LogOut => "Log out", "退出登录";
+    LoginTitle => "Log in to mpforge", "登录 mpforge";
+    LoginField => "Login", "登录名";
+    LoginHint => "The login your agency gave you, e.g. name@example.com", "您的服务商提供的登录名，例如 name@example.com";
+    Password => "Password", "密码";
+    ErrBadCredentials => "That login and password do not match. Check both and try again.", "登录名与密码不匹配，请检查后重试。";
+    ErrThrottled => "Too many failed attempts. Wait 15 minutes, then try again.", "失败次数过多，请 15 分钟后再试。";
+    ErrMissingFields => "Enter both your login and your password.", "请输入登录名和密码。";
+    ErrCsrf => "This form has expired or came from another site. Reload the page and try again.", "表单已过期或来自其他网站，请刷新页面后重试。";
+    ErrUnauthenticated => "Please log in to continue.", "请先登录。";
+    ErrForbidden => "Your account is not allowed to do this.", "您的账户无权执行此操作。";
+    ErrNotFound => "We could not find that. It may have been removed, or it belongs to another account.", "找不到该内容。它可能已被删除，或属于其他账户。";
+    ErrInternal => "Something went wrong on our side. Nothing you saved was lost; please try again.", "服务器出现问题。已保存的内容不会丢失，请重试。";
+    ErrNetwork => "Could not reach mpforge. Check your connection and try again.", "无法连接 mpforge，请检查网络后重试。";
+    Dashboard => "Dashboard", "控制台";
+    Merchants => "Merchants", "商户";
+    MerchantsIntro => "Every business your agency runs a mini program for.", "您的服务商为之运营小程序的所有商户。";
+    NoMerchants => "No merchants yet. Create the first one below.", "还没有商户，请在下方创建第一个。";
+    MerchantName => "Business name", "商户名称";
+    MerchantLogin => "Merchant login", "商户登录名";
+    MerchantPassword => "Initial password", "初始密码";
+    MerchantPasswordHint => "At least 10 characters. Leave empty to generate one.", "至少 10 个字符。留空则自动生成。";
+    CreateMerchant => "Create merchant", "创建商户";
+    Creating => "Creating…", "正在创建…";
+    MerchantCreated => "Merchant created.", "商户已创建。";
+    GeneratedPassword => "Generated password (shown only once, pass it on now):", "自动生成的密码（仅显示一次，请立即转交）：";
+    Sites => "Sites", "小程序";
+    SitesCount => "Sites", "小程序数";
+    Created => "Created", "创建时间";
+    Updated => "Updated", "更新时间";
+    Open => "Open", "打开";
+    MySites => "My mini programs", "我的小程序";
+    SitesIntro => "Each site becomes one WeChat mini program.", "每个站点会生成一个微信小程序。";
+    NoSites => "No sites yet. Pick a template below to start.", "还没有站点，请选择下方模板开始。";
+    NewSite => "New site from a template", "从模板新建站点";
+    SiteName => "Site name", "站点名称";
+    Template => "Template", "模板";
+    TemplateShop => "Shop", "商城";
+    TemplateShopDesc => "Products, categories and a cart.", "商品、分类与购物车。";
+    TemplateBooking => "Booking", "预约";
+    TemplateBookingDesc => "Services, staff and appointments.", "服务、员工与预约。";
+    TemplateInfo => "Info", "信息展示";
+    TemplateInfoDesc => "Opening hours, map, gallery and contact.", "营业时间、地图、相册与联系方式。";
+    CreateSite => "Create site", "创建站点";
+    SiteCreated => "Site created.", "站点已创建。";
+    BackToDashboard => "Back to the dashboard", "返回控制台";
+    NotFoundTitle => "Page not found", "页面不存在";
+    NotFoundBody => "The page you asked for does not exist, or it belongs to another account.", "您访问的页面不存在，或属于其他账户。";
+    ErrorTitle => "Something went wrong", "出错了";
+    GoHome => "Go to the start page", "返回首页";
+    SignedInAs => "Signed in as", "当前用户";
+    RoleAgencyAdmin => "Agency admin", "服务商管理员";
+    RoleMerchant => "Merchant", "商户";
+    ErrNameRequired => "Enter a name.", "请输入名称。";
+    ErrNameTooLong => "This name is too long (at most {max} characters).", "名称过长（最多 {max} 个字符）。";
+    ErrLoginFormat => "Use 3 to 64 characters: letters, digits, and . _ @ + -", "请使用 3 到 64 个字符：字母、数字及 . _ @ + -";
+    ErrLoginTaken => "This login is already in use. Choose another one.", "该登录名已被使用，请换一个。";
+    ErrPasswordShort => "The password needs at least 10 characters.", "密码至少需要 10 个字符。";
+    ErrPasswordLong => "The password can be at most 200 characters.", "密码最多 200 个字符。";
+    ErrTemplateUnknown => "Choose one of the templates.", "请选择一个模板。";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages() {
+        for key in K::ALL {
+            for lang in Lang::ALL {
+                assert!(
+                    !key.text(lang).trim().is_empty(),
+                    "{key:?} is empty in {lang:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn accept_language_prefers_first_supported() {
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en-US;q=0.5"),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_accept_language("fr"), None);
+        assert_eq!(Lang::from_code("ZH-cn"), Some(Lang::Zh));
+    }
+}

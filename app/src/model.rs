@@ -1,0 +1,4 @@
+//! Types shared by the browser, the server and the generator. Plain data: serde, no I/O.
+pub mod account;
+
+pub use account::*;

@@ -1,0 +1,129 @@
+//! Who is signed in and what they may see: agencies, merchants, users and site summaries.
+use crate::i18n::{Lang, K};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Runs mini programs for many merchants; sees every merchant of its agency.
+    AgencyAdmin,
+    /// Sees only its own merchant.
+    Merchant,
+}
+
+impl Role {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Role::AgencyAdmin => lang.t(K::RoleAgencyAdmin),
+            Role::Merchant => lang.t(K::RoleMerchant),
+        }
+    }
+}
+
+/// The signed-in user as the UI sees it (never carries the password hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub agency_id: String,
+    pub agency_name: String,
+    /// Set for merchant users: the one merchant they belong to.
+    pub merchant_id: Option<String>,
+    pub lang: Lang,
+}
+
+impl UserView {
+    /// Where this user lands after logging in.
+    pub fn home_path(&self) -> String {
+        match (&self.role, &self.merchant_id) {
+            (Role::Merchant, Some(id)) => format!("/merchants/{id}"),
+            _ => "/agency".to_string(),
+        }
+    }
+}
+
+/// What every page needs to know about the visitor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SessionInfo {
+    pub user: Option<UserView>,
+    /// Anti-CSRF token; every form and state-changing call sends it back.
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantView {
+    pub id: String,
+    pub name: String,
+    /// Login of the merchant's own user.
+    pub login: String,
+    pub site_count: usize,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Result of creating a merchant: a generated password is shown exactly once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantCreated {
+    pub merchant: MerchantView,
+    pub generated_password: Option<String>,
+}
+
+/// The three starting points a merchant can pick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Template {
+    Shop,
+    Booking,
+    Info,
+}
+
+impl Template {
+    pub const ALL: [Template; 3] = [Template::Shop, Template::Booking, Template::Info];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Template::Shop => "shop",
+            Template::Booking => "booking",
+            Template::Info => "info",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Template> {
+        Template::ALL.into_iter().find(|t| t.slug() == slug)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            Template::Shop => K::TemplateShop,
+            Template::Booking => K::TemplateBooking,
+            Template::Info => K::TemplateInfo,
+        })
+    }
+
+    pub fn description(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            Template::Shop => K::TemplateShopDesc,
+            Template::Booking => K::TemplateBookingDesc,
+            Template::Info => K::TemplateInfoDesc,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSummary {
+    pub id: String,
+    pub merchant_id: String,
+    pub name: String,
+    pub template: Template,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// A merchant page's data: the merchant and its sites.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantHome {
+    pub merchant: MerchantView,
+    pub sites: Vec<SiteSummary>,
+}

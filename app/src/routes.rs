@@ -1,0 +1,6 @@
+//! One module per screen.
+pub mod agency;
+pub mod home;
+pub mod login;
+pub mod merchant;
+pub mod not_found;

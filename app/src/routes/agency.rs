@@ -1,0 +1,138 @@
+//! `/agency`: the agency's merchants, and a form to add one.
+use crate::api::{list_merchants, CreateMerchant};
+use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
+use crate::components::session::{load_session, CsrfField};
+use crate::error::AppError;
+use crate::i18n::{Lang, K};
+use crate::model::{MerchantView, Role};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn AgencyPage() -> impl IntoView {
+    let create = ServerAction::<CreateMerchant>::new();
+    let merchants = Resource::new_blocking(move || create.version().get(), |_| list_merchants());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let s = load_session().await;
+                let Some(user) = s.user.clone() else {
+                    return view! { <Redirect path="/login"/> }.into_any();
+                };
+                let lang = s.lang;
+                if user.role != Role::AgencyAdmin {
+                    return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
+                }
+                let list = match merchants.await {
+                    Ok(list) => list,
+                    Err(error) => return view! { <ErrorPage error lang/> }.into_any(),
+                };
+                let t = move |k| lang.t(k);
+                view! {
+                    <Title text=t(K::Merchants)/>
+                    <div class="page-head">
+                        <div>
+                            <p class="eyebrow">{user.agency_name.clone()}</p>
+                            <h1>{t(K::Merchants)}</h1>
+                            <p class="muted">{t(K::MerchantsIntro)}</p>
+                        </div>
+                    </div>
+                    <MerchantTable list lang/>
+                    <NewMerchantForm action=create csrf=s.csrf.clone() lang/>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MerchantTable(list: Vec<MerchantView>, lang: Lang) -> impl IntoView {
+    let t = move |k| lang.t(k);
+    if list.is_empty() {
+        return view! { <p class="empty card">{t(K::NoMerchants)}</p> }.into_any();
+    }
+    let rows = list
+        .into_iter()
+        .map(|m| {
+            let href = format!("/merchants/{}", m.id);
+            view! {
+                <tr>
+                    <td><a href=href>{m.name}</a></td>
+                    <td><code>{m.login}</code></td>
+                    <td class="num">{m.site_count}</td>
+                    <td>{m.created_at.get(..10).unwrap_or_default().to_string()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card table-wrap">
+            <table aria-label=t(K::Merchants)>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(K::MerchantName)}</th>
+                        <th scope="col">{t(K::MerchantLogin)}</th>
+                        <th scope="col" class="num">{t(K::SitesCount)}</th>
+                        <th scope="col">{t(K::Created)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn NewMerchantForm(
+    action: ServerAction<CreateMerchant>,
+    csrf: String,
+    lang: Lang,
+) -> impl IntoView {
+    let t = move |k| lang.t(k);
+    let result = move || {
+        action.value().get().map(|r| match r {
+            Ok(created) => view! {
+                <div class="alert alert-ok" role="status">
+                    <p>{t(K::MerchantCreated)}" "<strong>{created.merchant.name.clone()}</strong></p>
+                    {created.generated_password.map(|p| view! {
+                        <p>{t(K::GeneratedPassword)}" "<code class="secret">{p}</code></p>
+                    })}
+                </div>
+            }
+            .into_any(),
+            Err(error) => view! { <ErrorAlert error lang/> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="new-merchant-title">
+            <h2 id="new-merchant-title">{t(K::CreateMerchant)}</h2>
+            <ActionForm action=action attr:class="grid-form">
+                <CsrfField token=csrf/>
+                <div class="field">
+                    <label for="m-name">{t(K::MerchantName)}</label>
+                    <input id="m-name" name="name" type="text" required maxlength="80"/>
+                </div>
+                <div class="field">
+                    <label for="m-login">{t(K::MerchantLogin)}</label>
+                    <input id="m-login" name="login" type="text" required maxlength="64"
+                        autocomplete="off" autocapitalize="none" spellcheck="false"/>
+                </div>
+                <div class="field">
+                    <label for="m-password">{t(K::MerchantPassword)}</label>
+                    <input id="m-password" name="password" type="password" minlength="10"
+                        autocomplete="new-password" aria-describedby="m-password-hint"/>
+                    <p class="hint" id="m-password-hint">{t(K::MerchantPasswordHint)}</p>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { t(K::Creating) } else { t(K::CreateMerchant) }}
+                    </button>
+                </div>
+            </ActionForm>
+            {result}
+        </section>
+    }
+}

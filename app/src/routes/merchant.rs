@@ -1,0 +1,133 @@
+//! `/merchants/:id`: a merchant's sites, and creating one from a template.
+use crate::api::{get_merchant_home, CreateSite};
+use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
+use crate::components::session::{load_session, CsrfField};
+use crate::i18n::{Lang, K};
+use crate::model::{Role, SiteSummary, Template};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn MerchantPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let create = ServerAction::<CreateSite>::new();
+    let home = Resource::new_blocking(
+        move || (id(), create.version().get()),
+        |(id, _)| get_merchant_home(id),
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let s = load_session().await;
+                let Some(user) = s.user.clone() else {
+                    return view! { <Redirect path="/login"/> }.into_any();
+                };
+                let lang = s.lang;
+                let home = match home.await {
+                    Ok(home) => home,
+                    Err(error) => return view! { <ErrorPage error lang/> }.into_any(),
+                };
+                let t = move |k| lang.t(k);
+                let back = (user.role == Role::AgencyAdmin).then(|| view! {
+                    <a class="back" href="/agency">"← "{t(K::BackToDashboard)}</a>
+                });
+                view! {
+                    <Title text=home.merchant.name.clone()/>
+                    {back}
+                    <div class="page-head">
+                        <div>
+                            <p class="eyebrow">{home.merchant.name.clone()}</p>
+                            <h1>{t(K::MySites)}</h1>
+                            <p class="muted">{t(K::SitesIntro)}</p>
+                        </div>
+                    </div>
+                    <SiteList sites=home.sites lang/>
+                    <NewSiteForm action=create merchant_id=home.merchant.id csrf=s.csrf.clone() lang/>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SiteList(sites: Vec<SiteSummary>, lang: Lang) -> impl IntoView {
+    let t = move |k| lang.t(k);
+    if sites.is_empty() {
+        return view! { <p class="empty card">{t(K::NoSites)}</p> }.into_any();
+    }
+    let items = sites
+        .into_iter()
+        .map(|site| {
+            view! {
+                <li class="card site-card">
+                    <span class=format!("badge badge-{}", site.template.slug())>{site.template.label(lang)}</span>
+                    <h3>{site.name}</h3>
+                    <p class="muted">{t(K::Updated)}" "{site.updated_at.get(..10).unwrap_or_default().to_string()}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="site-grid" aria-label=t(K::Sites)>{items}</ul> }.into_any()
+}
+
+#[component]
+fn NewSiteForm(
+    action: ServerAction<CreateSite>,
+    merchant_id: String,
+    csrf: String,
+    lang: Lang,
+) -> impl IntoView {
+    let t = move |k| lang.t(k);
+    let choices = Template::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(i, tpl)| {
+            let id = format!("tpl-{}", tpl.slug());
+            let desc_id = format!("{id}-desc");
+            view! {
+                <div class="template-choice">
+                    <input type="radio" name="template" id=id.clone() value=tpl.slug() checked=i == 0
+                        aria-describedby=desc_id.clone()/>
+                    <label for=id>
+                        <span class=format!("template-thumb thumb-{}", tpl.slug()) aria-hidden="true"></span>
+                        <strong>{tpl.label(lang)}</strong>
+                        <span class="muted" id=desc_id>{tpl.description(lang)}</span>
+                    </label>
+                </div>
+            }
+        })
+        .collect_view();
+    let result = move || {
+        action.value().get().map(|r| match r {
+            Ok(site) => view! { <p class="alert alert-ok" role="status">{t(K::SiteCreated)}" "<strong>{site.name}</strong></p> }.into_any(),
+            Err(error) => view! { <ErrorAlert error lang/> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="new-site-title">
+            <h2 id="new-site-title">{t(K::NewSite)}</h2>
+            <ActionForm action=action attr:class="stack">
+                <CsrfField token=csrf/>
+                <input type="hidden" name="merchant_id" value=merchant_id/>
+                <div class="field">
+                    <label for="site-name">{t(K::SiteName)}</label>
+                    <input id="site-name" name="name" type="text" required maxlength="30"/>
+                </div>
+                <fieldset class="template-picker">
+                    <legend>{t(K::Template)}</legend>
+                    {choices}
+                </fieldset>
+                <div class="actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { t(K::Creating) } else { t(K::CreateSite) }}
+                    </button>
+                </div>
+            </ActionForm>
+            {result}
+        </section>
+    }
+}

@@ -1,0 +1,59 @@
+//! The HTML document, the router and the session every page reads.
+use crate::api::get_session;
+use crate::components::layout::TopBar;
+use crate::components::session::SessionCtx;
+use crate::routes::{
+    agency::AgencyPage, home::HomePage, login::LoginPage, merchant::MerchantPage,
+    not_found::NotFound,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The server-rendered document around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Blocking: the server waits for it, so redirects and status codes can still be set.
+    let session = Resource::new_blocking(|| (), |_| get_session());
+    provide_context(SessionCtx(session));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/mpforge.css"/>
+        <Title formatter=|title: String| if title.is_empty() { "mpforge".to_string() } else { format!("{title} · mpforge") }/>
+        <Router>
+            <TopBar/>
+            <main id="main" class="page">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/agency") view=AgencyPage/>
+                    <Route path=path!("/merchants/:id") view=MerchantPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,113 @@
+//! Command line and environment: `mpforge [--data-dir D] [--addr A] [--public-url U] [COMMAND]`.
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mpforge",
+    version,
+    about = "Build WeChat mini programs without code"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Where the embedded database lives.
+    #[arg(long, env = "MPFORGE_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "MPFORGE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub addr: SocketAddr,
+
+    /// The address users reach mpforge at (e.g. https://mp.example.com); https turns on
+    /// Secure cookies.
+    #[arg(long, env = "MPFORGE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Built browser assets (wasm, JS, CSS), as produced by `cargo leptos build`.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: String,
+
+    /// Do not create the demo agency on an empty data directory.
+    #[arg(long, env = "MPFORGE_NO_DEMO", global = true)]
+    pub no_demo: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Write every record as JSON lines (to a file, or standard output).
+    ExportData {
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Restore an export into an empty data directory.
+    ImportData { file: PathBuf },
+    /// Create an agency and its admin login; the password is read from standard input.
+    CreateAgency {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        login: String,
+    },
+}
+
+impl Cli {
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| {
+            let base = std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+                .unwrap_or_else(|| PathBuf::from("."));
+            base.join("mpforge")
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_flags() {
+        let cli = Cli::try_parse_from(["mpforge"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.addr.to_string(), "127.0.0.1:3000");
+        assert!(!cli.secure_cookies());
+        let cli = Cli::try_parse_from([
+            "mpforge",
+            "export-data",
+            "--data-dir",
+            "/tmp/x",
+            "--public-url",
+            "https://mp.example.com",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::ExportData { out: None })
+        ));
+        assert_eq!(cli.data_dir(), PathBuf::from("/tmp/x"));
+        assert!(cli.secure_cookies());
+        assert!(Cli::try_parse_from(["mpforge", "--addr", "nope"]).is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! mpforge's server: HTTP, storage, accounts and (later) the mini program generator.
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod data;
+pub mod seed;
+pub mod store;
+pub mod web;
+
+pub use web::{app, AppState};
+
+/// Leptos options built from our own config, so the binary runs with or without cargo-leptos.
+pub fn leptos_options(
+    site_root: &str,
+    addr: std::net::SocketAddr,
+) -> leptos::prelude::LeptosOptions {
+    leptos::prelude::LeptosOptions::builder()
+        .output_name("mpforge")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}

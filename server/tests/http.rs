@@ -1,0 +1,448 @@
+//! The HTTP application end to end in-process: login, CSRF, tenant isolation, language.
+use app::api::NewMerchant;
+use app::i18n::Lang;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use server::accounts::{create_agency, create_merchant};
+use server::data::Store;
+use server::AppState;
+use tower::ServiceExt;
+
+struct World {
+    app: Router,
+    /// agency A's merchant and agency B's merchant
+    merchant_a: String,
+    merchant_b: String,
+}
+
+const PASSWORD: &str = "a-long-password-1";
+
+fn world() -> World {
+    let store = Store::temporary().unwrap();
+    let (agency_a, _) = create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
+    let (agency_b, _) = create_agency(&store, "Agency B", "admin@b.test", PASSWORD).unwrap();
+    let nm = |name: &str, login: &str| NewMerchant {
+        name: name.into(),
+        login: login.into(),
+        password: PASSWORD.into(),
+    };
+    let ma = create_merchant(
+        &store,
+        agency_a.id,
+        nm("Cafe Alpha", "cafe@a.test"),
+        Lang::En,
+    )
+    .unwrap();
+    let mb = create_merchant(
+        &store,
+        agency_b.id,
+        nm("Salon Beta", "salon@b.test"),
+        Lang::En,
+    )
+    .unwrap();
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    World {
+        app: server::app(AppState::new(options, store, false)),
+        merchant_a: ma.merchant.id,
+        merchant_b: mb.merchant.id,
+    }
+}
+
+/// A browser: keeps cookies between requests.
+struct Browser<'a> {
+    app: &'a Router,
+    cookies: Vec<(String, String)>,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a Router) -> Self {
+        Browser {
+            app,
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn csrf(&self) -> String {
+        self.cookie("mpf_csrf").expect("csrf cookie handed out")
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> Reply {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let c = cookie::Cookie::parse(v.to_str().unwrap().to_string()).unwrap();
+            self.cookies.retain(|(n, _)| n != c.name());
+            if c.max_age() != Some(cookie::time::Duration::ZERO) {
+                self.cookies
+                    .push((c.name().to_string(), c.value().to_string()));
+            }
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        Reply {
+            status,
+            location,
+            body,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "localhost")
+            .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Posts with the valid anti-CSRF token added.
+    async fn post_csrf(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let token = self.csrf();
+        let mut fields = form.to_vec();
+        fields.push(("csrf_token", &token));
+        self.post(path, &fields).await
+    }
+
+    async fn login(&mut self, login: &str, password: &str) -> Reply {
+        if self.cookie("mpf_csrf").is_none() {
+            self.get("/login").await;
+        }
+        self.post_csrf("/auth/login", &[("login", login), ("password", password)])
+            .await
+    }
+}
+
+#[tokio::test]
+async fn healthz_answers() {
+    let w = world();
+    let r = Browser::new(&w.app).get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("ok"));
+}
+
+#[tokio::test]
+async fn login_page_renders_a_form_with_the_csrf_token() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    let r = b.get("/login").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("action=\"/auth/login\""), "{}", r.body);
+    assert!(r.body.contains(&b.csrf()), "token rendered into the form");
+}
+
+#[tokio::test]
+async fn login_redirects_each_role_home_and_wrong_passwords_are_refused() {
+    let w = world();
+    let mut agency = Browser::new(&w.app);
+    let r = agency.login("ADMIN@a.test", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/agency"));
+    assert!(agency.cookie("mpf_session").is_some());
+
+    let mut merchant = Browser::new(&w.app);
+    let r = merchant.login("cafe@a.test", PASSWORD).await;
+    assert_eq!(r.location, Some(format!("/merchants/{}", w.merchant_a)));
+
+    let mut wrong = Browser::new(&w.app);
+    let r = wrong.login("cafe@a.test", "not-the-password").await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/login?error=invalid&login=cafe%40a.test")
+    );
+    assert!(wrong.cookie("mpf_session").is_none());
+    let page = wrong.get(r.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("do not match"), "the reason is shown");
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_the_login_even_with_the_right_password() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    for _ in 0..5 {
+        let r = b.login("cafe@a.test", "wrong-password").await;
+        assert!(r.location.unwrap().contains("error=invalid"));
+    }
+    let r = b.login("cafe@a.test", PASSWORD).await;
+    assert!(r.location.unwrap().contains("error=throttled"));
+    assert!(b.cookie("mpf_session").is_none());
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_server_side() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("admin@a.test", PASSWORD).await;
+    let stolen = b.cookie("mpf_session").unwrap();
+    let r = b.post_csrf("/auth/logout", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/login"));
+    // Replaying the old cookie gets nothing.
+    b.cookies.push(("mpf_session".into(), stolen));
+    let r = b.get("/api/merchants/list").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn state_changes_without_a_valid_csrf_token_are_refused() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("admin@a.test", PASSWORD).await;
+    let create = [
+        ("name", "Sneaky"),
+        ("login", "sneaky@a.test"),
+        ("password", ""),
+    ];
+    for path in ["/api/merchants/create", "/auth/logout", "/settings/lang"] {
+        let r = b.post(path, &create).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} without token");
+        let mut forged = create.to_vec();
+        forged.push(("csrf_token", "forged-forged-forged-forged-forged-forged"));
+        let r = b.post(path, &forged).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{path} with a forged token"
+        );
+    }
+    // A login form posted from another site is sent back to the login page.
+    let mut other = Browser::new(&w.app);
+    let r = other
+        .post(
+            "/auth/login",
+            &[("login", "admin@a.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/login?error=csrf"));
+    // Cross-origin, even with the token.
+    let token = b.csrf();
+    let req = Request::post("/api/merchants/create")
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(
+            serde_urlencoded::to_string([
+                ("csrf_token", token.as_str()),
+                ("name", "X"),
+                ("login", "x@x.test"),
+                ("password", ""),
+            ])
+            .unwrap(),
+        ))
+        .unwrap();
+    assert_eq!(b.send(req).await.status, StatusCode::FORBIDDEN);
+    // Nothing was created.
+    let list = b.get("/api/merchants/list").await;
+    assert!(
+        !list.body.contains("Sneaky") && !list.body.contains("x@x.test"),
+        "{}",
+        list.body
+    );
+    // With the token it works.
+    let r = b
+        .post_csrf(
+            "/api/merchants/create",
+            &[
+                ("name", "Honest"),
+                ("login", "honest@a.test"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("generated_password"));
+}
+
+#[tokio::test]
+async fn merchant_cannot_reach_another_tenant() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("cafe@a.test", PASSWORD).await;
+
+    let own = b.get(&format!("/merchants/{}", w.merchant_a)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("Cafe Alpha"));
+
+    let other = b.get(&format!("/merchants/{}", w.merchant_b)).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    assert!(!other.body.contains("Salon Beta"));
+
+    let api = b
+        .get(&format!("/api/merchants/home?merchant_id={}", w.merchant_b))
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(!api.body.contains("Salon Beta"));
+
+    let create = b
+        .post_csrf(
+            "/api/sites/create",
+            &[
+                ("merchant_id", &w.merchant_b),
+                ("name", "Hijack"),
+                ("template", "shop"),
+            ],
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::NOT_FOUND);
+
+    assert_eq!(b.get("/agency").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.get("/api/merchants/list").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = b
+        .post_csrf(
+            "/api/merchants/create",
+            &[("name", "X"), ("login", "x@y.test"), ("password", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn agency_cannot_reach_another_agencys_merchants() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("admin@a.test", PASSWORD).await;
+
+    let dash = b.get("/agency").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(dash.body.contains("Cafe Alpha") && !dash.body.contains("Salon Beta"));
+
+    assert_eq!(
+        b.get(&format!("/merchants/{}", w.merchant_a)).await.status,
+        StatusCode::OK
+    );
+    let other = b.get(&format!("/merchants/{}", w.merchant_b)).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    assert!(!other.body.contains("Salon Beta"));
+    let api = b
+        .get(&format!("/api/merchants/home?merchant_id={}", w.merchant_b))
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    let create = b
+        .post_csrf(
+            "/api/sites/create",
+            &[
+                ("merchant_id", &w.merchant_b),
+                ("name", "Hijack"),
+                ("template", "shop"),
+            ],
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::NOT_FOUND);
+    // Its own merchant: allowed.
+    let ok = b
+        .post_csrf(
+            "/api/sites/create",
+            &[
+                ("merchant_id", &w.merchant_a),
+                ("name", "Menu"),
+                ("template", "info"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let bad = b
+        .post_csrf(
+            "/api/sites/create",
+            &[
+                ("merchant_id", &w.merchant_a),
+                ("name", "Menu"),
+                ("template", "casino"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("template"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_login() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    let r = b.get("/agency").await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert_eq!(r.location.as_deref(), Some("/login"));
+    assert_eq!(
+        b.get(&format!("/merchants/{}", w.merchant_a))
+            .await
+            .location
+            .as_deref(),
+        Some("/login")
+    );
+    assert_eq!(
+        b.get("/api/merchants/list").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404() {
+    let w = world();
+    let r = Browser::new(&w.app).get("/no/such/page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn language_choice_is_kept_per_user() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("admin@a.test", PASSWORD).await;
+    let r = b
+        .post_csrf("/settings/lang", &[("lang", "zh-CN"), ("back", "/agency")])
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/agency"));
+    let page = b.get("/agency").await;
+    assert!(page.body.contains("lang=\"zh-CN\""));
+    assert!(page.body.contains("商户"), "translated shell");
+    // A new browser (no language cookie) of the same user still gets Chinese.
+    let mut other = Browser::new(&w.app);
+    other.login("admin@a.test", PASSWORD).await;
+    assert!(other.get("/agency").await.body.contains("退出登录"));
+    // Open redirects are not possible.
+    let r = b
+        .post_csrf(
+            "/settings/lang",
+            &[("lang", "en"), ("back", "//evil.example")],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+}
