@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The server-rendered document around [`App`].
@@ -37,7 +37,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Blocking: the server waits for it, so redirects and status codes can still be set.
+    // Pages render in `SsrMode::Async`: complete HTML (works without JavaScript) with the real
+    // status code (302 to login, 404 for another tenant's ids).
     let session = Resource::new_blocking(|| (), |_| get_session());
     provide_context(SessionCtx(session));
 
@@ -48,10 +49,10 @@ pub fn App() -> impl IntoView {
             <TopBar/>
             <main id="main" class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/agency") view=AgencyPage/>
-                    <Route path=path!("/merchants/:id") view=MerchantPage/>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/agency") view=AgencyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/merchants/:id") view=MerchantPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,0 +1,31 @@
+# mpforge: `make run` sets up what is missing and serves the app; `make test` runs every test.
+SHELL := /bin/bash
+TOOLS_DIR ?= $(HOME)/.cache/mpforge-tools
+export PATH := $(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: setup build run test lint unit e2e bench
+
+setup:
+	@bash .ci/setup
+
+build: setup
+	cargo leptos build --release
+
+run: build
+	./target/release/mpforge
+
+lint:
+	cargo fmt --all --check
+	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p app --features ssr --all-targets -- -D warnings
+	cargo clippy -p app --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --workspace
+
+e2e: build
+	cd end2end && npx playwright test
+
+test: setup lint unit e2e
+	@echo "all tests passed"

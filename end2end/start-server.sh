@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Starts the release build on a fresh data dir with one agency whose password the test knows.
+set -euo pipefail
+port=${1:-3197}
+cd "$(dirname "$0")/.."
+bin=target/release/mpforge
+[ -x "$bin" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
+data=$(mktemp -d "${TMPDIR:-/tmp}/mpforge-e2e.XXXXXX")
+trap 'rm -rf "$data"' EXIT
+printf '%s\n' "$E2E_AGENCY_PASSWORD" |
+  "$bin" --data-dir "$data" create-agency --name "E2E Agency" --login admin@e2e.test
+"$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root target/site --no-demo &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT TERM INT
+wait $pid
