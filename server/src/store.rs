@@ -281,11 +281,16 @@ struct ExportHeader {
     schema_version: u32,
 }
 
+/// One record. JSON values are written as JSON (readable, editable); anything else (index
+/// entries holding raw ids) as hex in `raw`.
 #[derive(Serialize, Deserialize)]
 struct ExportLine {
     tree: String,
     key: String,
-    value: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    raw: Option<String>,
 }
 
 /// Writes every record as one JSON line; the first line names the schema. Returns the count.
@@ -302,18 +307,16 @@ pub fn export_jsonl(db: &sled::Db, mut out: impl Write) -> Result<usize, StoreEr
         let tree_name = String::from_utf8_lossy(&name).into_owned();
         for item in tree.iter() {
             let (k, v) = item?;
-            let value = if v.is_empty() {
-                serde_json::Value::Null
-            } else {
-                serde_json::from_slice(&v).map_err(|source| StoreError::Decode {
-                    tree: tree_name.clone(),
-                    source,
-                })?
+            let (value, raw) = match serde_json::from_slice::<serde_json::Value>(&v) {
+                Ok(json) if !v.is_empty() => (Some(json), None),
+                _ if v.is_empty() => (None, None),
+                _ => (None, Some(hex::encode(&v))),
             };
             let line = ExportLine {
                 tree: tree_name.clone(),
                 key: hex::encode(&k),
                 value,
+                raw,
             };
             serde_json::to_writer(&mut out, &line).map_err(StoreError::Encode)?;
             out.write_all(b"\n")?;
@@ -373,10 +376,19 @@ pub fn import_jsonl(db: &sled::Db, input: impl BufRead) -> Result<usize, StoreEr
             line: i + 1,
             message: format!("key is not hex: {e}"),
         })?;
-        let value = if rec.value.is_null() {
-            Vec::new()
-        } else {
-            encode(&rec.value)?
+        let value = match (rec.value, rec.raw) {
+            (Some(json), None) => encode(&json)?,
+            (None, Some(raw)) => hex::decode(&raw).map_err(|e| StoreError::Import {
+                line: i + 1,
+                message: format!("raw value is not hex: {e}"),
+            })?,
+            (None, None) => Vec::new(),
+            (Some(_), Some(_)) => {
+                return Err(StoreError::Import {
+                    line: i + 1,
+                    message: "both value and raw given".into(),
+                })
+            }
         };
         batch.entry(rec.tree).or_default().insert(key, value);
         count += 1;
@@ -495,11 +507,26 @@ mod tests {
             .unwrap()
             .insert(pair_key(id, id), Vec::new())
             .unwrap();
+        db.open_tree("by_name")
+            .unwrap()
+            .insert("cafe", ulid_prefix(id).to_vec())
+            .unwrap();
         let mut dump = Vec::new();
-        assert_eq!(export_jsonl(&db, &mut dump).unwrap(), 2);
+        assert_eq!(export_jsonl(&db, &mut dump).unwrap(), 3);
 
         let restored = temporary_db().unwrap();
-        assert_eq!(import_jsonl(&restored, dump.as_slice()).unwrap(), 2);
+        assert_eq!(import_jsonl(&restored, dump.as_slice()).unwrap(), 3);
+        let raw = restored
+            .open_tree("by_name")
+            .unwrap()
+            .get("cafe")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            raw.as_ref(),
+            &ulid_prefix(id),
+            "raw (non-JSON) values survive byte for byte"
+        );
         let t2: Tree<Thing> = Tree::open(&restored, "things").unwrap();
         assert_eq!(t2.get(&id).unwrap(), t.get(&id).unwrap());
         assert!(restored
