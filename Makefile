@@ -4,7 +4,7 @@ TOOLS_DIR ?= $(HOME)/.cache/mpforge-tools
 export PATH := $(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup build run test lint unit e2e bench
+.PHONY: setup build run test lint unit e2e checkers bench
 
 setup:
 	@bash .ci/setup
@@ -27,5 +27,9 @@ unit:
 e2e: build
 	cd end2end && npx playwright test
 
-test: setup lint unit e2e
+# Generated packages against Tencent's own offline checkers (wcc, wcsc, miniprogram-ci).
+checkers: build
+	cd end2end && MPFORGE_BIN=../target/release/mpforge npm run --silent checkers
+
+test: setup lint unit e2e checkers
 	@echo "all tests passed"

@@ -6,9 +6,13 @@ use serde::{Deserialize, Serialize};
 
 /// A UI language. Persisted per user; anonymous visitors get a cookie.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
+    #[serde(alias = "En")]
     En,
+    #[serde(alias = "Zh")]
     Zh,
 }
 
@@ -140,6 +144,28 @@ translations! {
     ErrLoginTaken => "This login is already in use. Choose another one.", "该登录名已被使用，请换一个。";
     ErrPasswordShort => "The password needs at least 10 characters.", "密码至少需要 10 个字符。";
     ErrPasswordLong => "The password can be at most 200 characters.", "密码最多 200 个字符。";
+    VRequired => "This is required.", "此项为必填。";
+    VTooLong => "Too long: at most {max} characters.", "太长：最多 {max} 个字符。";
+    VColor => "\"{value}\" is not a colour: use the form #1a2b3c.", "“{value}”不是颜色：请使用 #1a2b3c 的格式。";
+    VId => "Use lower-case letters, digits, - and _ (starting with a letter).", "请使用小写字母、数字、- 和 _（以字母开头）。";
+    VDuplicate => "\"{value}\" is used twice; each must be unique.", "“{value}”重复使用，每项必须唯一。";
+    VTime => "\"{value}\" is not a time: use 24-hour HH:MM, e.g. 09:30.", "“{value}”不是时间：请使用 24 小时制 HH:MM，例如 09:30。";
+    VDate => "\"{value}\" is not a date: use YYYY-MM-DD.", "“{value}”不是日期：请使用 YYYY-MM-DD。";
+    VSchemaVersion => "Unsupported format version; this mpforge reads version {value}.", "不支持的格式版本；本版本 mpforge 读取第 {value} 版。";
+    VAppId => "An AppID is \"wx\" followed by 16 hexadecimal characters; leave it empty to use the test AppID.", "AppID 由“wx”加 16 位十六进制字符组成；留空则使用测试 AppID。";
+    VHttps => "WeChat only calls https:// addresses.", "微信只允许调用 https:// 地址。";
+    VRange => "Must be between {min} and {max}.", "必须在 {min} 到 {max} 之间。";
+    VCompareAt => "The original price must be higher than the price.", "原价必须高于售价。";
+    VUnknownRef => "\"{value}\" does not exist; pick one from the list.", "“{value}”不存在，请从列表中选择。";
+    VVariant => "A variant needs one value of each option, from that option's values.", "每个规格需为每个选项选择一个该选项中的值。";
+    VSevenDays => "Opening hours need all seven days, Monday first.", "营业时间需包含一周七天，从周一开始。";
+    VCloseAfterOpen => "Closing time must be after opening time.", "打烊时间必须晚于开门时间。";
+    VPhone => "Use digits, spaces, +, - and brackets only.", "只能使用数字、空格、+、- 和括号。";
+    VPageCount => "A site needs 1 to {max} pages.", "站点需要 1 到 {max} 个页面。";
+    VTooMany => "Too many items: at most {max}.", "项目过多：最多 {max} 个。";
+    VTabCount => "WeChat's tab bar needs 2 to 5 items.", "微信底部标签栏需要 2 到 5 项。";
+    VTabHome => "The first tab must be the home page (\"{value}\").", "第一个标签必须是首页（“{value}”）。";
+    VReserved => "\"{value}\" is reserved for a built-in screen; choose another id.", "“{value}”为内置页面保留，请换一个 id。";
     ErrTemplateUnknown => "Choose one of the templates.", "请选择一个模板。";
 }
 

@@ -1,4 +1,5 @@
 //! Types shared by the browser, the server and the generator. Plain data: serde, no I/O.
 pub mod account;
+pub mod site;
 
 pub use account::*;

@@ -5,7 +5,7 @@
 //! can learn which ids exist elsewhere.
 use crate::auth;
 use crate::data::{now_rfc3339, Agency, Merchant, Site, Store, StoredRole, User};
-use crate::store::{encode, pair_child, pair_key, ulid_prefix, StoreError};
+use crate::store::{encode, new_id, pair_child, pair_key, ulid_prefix, StoreError};
 use app::api::{Backend, NewMerchant, NewSite};
 use app::error::AppError;
 use app::i18n::{Lang, K};
@@ -101,12 +101,12 @@ pub fn create_agency(
     validate_password(password, lang)?;
     let now = now_rfc3339();
     let agency = Agency {
-        id: Ulid::new(),
+        id: new_id(),
         name: name.clone(),
         created_at: now.clone(),
     };
     let user = User {
-        id: Ulid::new(),
+        id: new_id(),
         login,
         display_name: name,
         password_hash: auth::hash_password(password),
@@ -146,9 +146,9 @@ pub fn create_merchant(
         (input.password, None)
     };
     let now = now_rfc3339();
-    let merchant_id = Ulid::new();
+    let merchant_id = new_id();
     let user = User {
-        id: Ulid::new(),
+        id: new_id(),
         login,
         display_name: name.clone(),
         password_hash: auth::hash_password(&password),
@@ -376,7 +376,7 @@ impl Backend for Accounts {
         let name = validate_name("name", &input.name, SITE_NAME_MAX, who.lang)?;
         let now = now_rfc3339();
         let site = Site {
-            id: Ulid::new(),
+            id: new_id(),
             merchant_id: merchant.id,
             name,
             template: input.template,

@@ -56,6 +56,27 @@ pub enum Command {
     },
     /// Restore an export into an empty data directory.
     ImportData { file: PathBuf },
+    /// Print a starter site as JSON.
+    NewSite {
+        #[arg(long, value_parser = ["shop", "booking", "info"])]
+        template: String,
+        /// Language of the demo content and built-in labels: en or zh.
+        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+        lang: String,
+    },
+    /// Validate a site JSON file and list every problem.
+    Check {
+        site: PathBuf,
+        /// Language of the messages: en or zh.
+        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+        lang: String,
+    },
+    /// Generate the mini program package into a directory, or a .zip file.
+    Generate {
+        site: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Create an agency and its admin login; the password is read from standard input.
     CreateAgency {
         #[arg(long)]

@@ -1,8 +1,11 @@
-//! mpforge's server: HTTP, storage, accounts and (later) the mini program generator.
+//! mpforge's server: HTTP, storage, accounts and the mini program generator.
+#![recursion_limit = "256"]
 pub mod accounts;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod data;
+pub mod generator;
 pub mod seed;
 pub mod store;
 pub mod web;

@@ -37,6 +37,13 @@ async fn run() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Site commands work on files only: no data directory needed.
+    match &cli.command {
+        Some(Command::NewSite { template, lang }) => return server::cli::new_site(template, lang),
+        Some(Command::Check { site, lang }) => return server::cli::check(site, lang),
+        Some(Command::Generate { site, out }) => return server::cli::generate(site, out),
+        _ => {}
+    }
     let data_dir = cli.data_dir();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating data directory {}", data_dir.display()))?;
@@ -69,6 +76,7 @@ async fn run() -> anyhow::Result<()> {
             eprintln!("imported {count} records into {}", data_dir.display());
             Ok(())
         }
+        Some(Command::NewSite { .. } | Command::Check { .. } | Command::Generate { .. }) => Ok(()),
         Some(Command::CreateAgency {
             ref name,
             ref login,

@@ -55,6 +55,16 @@ impl From<sled::transaction::TransactionError<StoreError>> for StoreError {
     }
 }
 
+/// A new id, strictly increasing within this process even inside one millisecond, so ids
+/// (and the keys made from them) sort in creation order.
+pub fn new_id() -> Ulid {
+    static GENERATOR: std::sync::Mutex<Option<ulid::Generator>> = std::sync::Mutex::new(None);
+    let mut guard = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
+    let generator = guard.get_or_insert_with(ulid::Generator::new);
+    // Overflow needs 2^80 ids in one millisecond; fall back to a fresh random id if it happens.
+    generator.generate().unwrap_or_else(|_| Ulid::new())
+}
+
 /// Something usable as a tree key.
 pub trait Key {
     fn key_bytes(&self) -> Vec<u8>;
@@ -434,6 +444,12 @@ mod tests {
         assert_eq!(names, ["t0", "t1", "t2"]);
         assert_eq!(t.remove(&ids[0]).unwrap().unwrap().name, "t0");
         assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn new_ids_are_strictly_increasing() {
+        let ids: Vec<Ulid> = (0..1000).map(|_| new_id()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -72,6 +72,7 @@ pub struct MerchantCreated {
 
 /// The three starting points a merchant can pick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Template {
     Shop,

@@ -1,0 +1,79 @@
+// Generated packages against Tencent's checkers (node's test runner; `npm run checkers`).
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { execFileSync } = require("node:child_process");
+const { checkPackage } = require("./check.js");
+
+const repo = path.resolve(__dirname, "..", "..");
+const bin =
+  process.env.MPFORGE_BIN ||
+  ["release", "debug"].map((p) => path.join(repo, "target", p, "mpforge")).find((p) => fs.existsSync(p));
+assert.ok(bin, "build mpforge first (cargo build -p server)");
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mpforge-pkg-"));
+test.after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+const mpforge = (...args) => execFileSync(bin, args, { encoding: "utf8" });
+const starter = (template, lang) => JSON.parse(mpforge("new-site", "--template", template, "--lang", lang));
+
+function generate(name, site) {
+  const json = path.join(scratch, `${name}.json`);
+  const out = path.join(scratch, name);
+  fs.writeFileSync(json, JSON.stringify(site));
+  mpforge("generate", json, "--out", out);
+  return out;
+}
+
+for (const template of ["shop", "booking", "info"]) {
+  for (const lang of ["en", "zh"]) {
+    test(`${template} starter (${lang}) passes Tencent's checkers`, () => {
+      assert.deepEqual(checkPackage(generate(`${template}-${lang}`, starter(template, lang))), []);
+    });
+  }
+}
+
+test("hostile merchant text passes and stays text", () => {
+  const evil = '</view><script>alert(1)</script>{{x}} " \' <image src="x"/> \u2028 🍵';
+  const site = starter("shop", "en");
+  site.name = "</view>{{n}}\"";
+  site.data.products[0].name = evil.slice(0, 60);
+  site.data.products[1].description = evil + "长".repeat(1500);
+  site.data.contact.wechat = "{{wx}}";
+  site.pages[0].blocks[1].text = evil;
+  const dir = generate("hostile", site);
+  assert.deepEqual(checkPackage(dir), []);
+  for (const f of ["pages/home/index.wxml", "components/blocks/blocks.wxml", "app.wxss"]) {
+    const text = fs.readFileSync(path.join(dir, f), "utf8");
+    assert.ok(!text.includes("alert(1)") && !text.includes("{{x}}"), `${f} must not contain merchant text`);
+  }
+});
+
+// The harness must fail on broken packages, or passing means nothing.
+const breakages = [
+  ["an unclosed WXML tag", (d) => edit(d, "pages/home/index.wxml", (s) => s.replace('<view class="page">', '<view class="page"><view>')), /wcc/],
+  ["a broken binding", (d) => edit(d, "pages/home/index.wxml", (s) => s.replace('wx:key="id"', 'wx:key="{{id"')), /wcc/],
+  ["an HTML tag", (d) => edit(d, "pages/home/index.wxml", (s) => s.replace("</view>", "<div>x</div></view>")), /<div> is not a WXML tag/],
+  ["unbalanced WXSS", (d) => edit(d, "app.wxss", (s) => s + "\n.x { color: red;"), /wcsc|10037/],
+  ["a JS syntax error", (d) => edit(d, "utils/page.js", (s) => s + "\nfunction ("), /10045|miniprogram-ci/],
+  ["app.js missing", (d) => fs.rmSync(path.join(d, "app.js")), /app\.js: missing/],
+  ["a named colour", (d) => edit(d, "app.json", (s) => s.replace(/"backgroundColor": "#[0-9a-f]{6}"/, '"backgroundColor": "green"')), /not a #rrggbb/],
+  ["an unknown app.json key", (d) => edit(d, "app.json", (s) => s.replace('"style"', '"styel"')), /unknown key "styel"/],
+  ["a one-item tab bar", (d) => edit(d, "app.json", (s) => { const a = JSON.parse(s); a.tabBar.list.length = 1; return JSON.stringify(a); }), /2 to 5/],
+  ["a page without its .js", (d) => fs.rmSync(path.join(d, "pages/visit/index.js")), /index\.js missing/],
+];
+
+function edit(dir, file, f) {
+  const p = path.join(dir, file);
+  fs.writeFileSync(p, f(fs.readFileSync(p, "utf8")));
+}
+
+for (const [what, breakIt, expected] of breakages) {
+  test(`a package with ${what} is refused`, () => {
+    const dir = generate(`broken-${what.replace(/\W+/g, "-")}`, starter("info", "en"));
+    breakIt(dir);
+    const problems = checkPackage(dir);
+    assert.ok(problems.some((p) => expected.test(p)), `expected ${expected} in:\n${problems.join("\n")}`);
+  });
+}

@@ -1,0 +1,69 @@
+//! The site commands of the `mpforge` binary: `new-site`, `check`, `generate`.
+use crate::generator::{self, builtin_theme, theme::starter_json};
+use anyhow::{bail, Context};
+use app::i18n::Lang;
+use app::model::site::Site;
+use app::model::Template;
+use std::path::Path;
+
+fn lang(code: &str) -> Lang {
+    Lang::from_code(code).unwrap_or_default()
+}
+
+pub fn new_site(template: &str, lang_code: &str) -> anyhow::Result<()> {
+    let t = Template::from_slug(template).context("template must be shop, booking or info")?;
+    print!("{}", starter_json(t, lang(lang_code)));
+    Ok(())
+}
+
+/// Reads a site file; a JSON error names the line and column.
+pub fn load_site(path: &Path) -> anyhow::Result<Site> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a valid mpforge site (see docs/site.schema.json)",
+            path.display()
+        )
+    })
+}
+
+pub fn check(path: &Path, lang_code: &str) -> anyhow::Result<()> {
+    let site = load_site(path)?;
+    let problems = site.validate(lang(lang_code));
+    if problems.is_empty() {
+        println!("{}: ok ({} pages)", path.display(), site.pages.len());
+        return Ok(());
+    }
+    bail!(
+        "{} has {} problem(s):\n{}",
+        path.display(),
+        problems.len(),
+        generator::format_problems(&problems)
+    )
+}
+
+pub fn generate(path: &Path, out: &Path) -> anyhow::Result<()> {
+    let site = load_site(path)?;
+    let theme = builtin_theme(site.theme.template);
+    let package = generator::generate(&site, &theme)?;
+    if out.extension().is_some_and(|e| e == "zip") {
+        std::fs::write(out, package.to_zip()?)
+            .with_context(|| format!("writing {}", out.display()))?;
+    } else {
+        package.write_dir(out)?;
+    }
+    let bytes = package.total_bytes();
+    println!(
+        "{}: {} pages, {} files, main package {:.1} KB of {} KB",
+        out.display(),
+        package.page_count(),
+        package.files.len(),
+        bytes as f64 / 1024.0,
+        generator::MAIN_PACKAGE_LIMIT / 1024
+    );
+    if bytes > generator::MAIN_PACKAGE_LIMIT {
+        bail!("the main package is over WeChat's 2 MB limit");
+    }
+    Ok(())
+}

@@ -1,0 +1,386 @@
+//! Site + theme → a complete mini program package (an in-memory file tree), then a directory or
+//! a zip. Deterministic: the same site gives the same bytes.
+//!
+//! Templates are minijinja with `[[ … ]]`, `[% … %]` and `[# … #]` delimiters, so WXML's own
+//! `{{ … }}` bindings pass through untouched. Merchant content never enters a template: it goes
+//! into `data/site.js` as JSON, and WXML shows it through bindings, which WeChat renders as
+//! text. So merchant text cannot become markup, a binding or code.
+mod labels;
+pub mod theme;
+mod view;
+
+pub use theme::{builtin_theme, Theme, ThemeManifest};
+
+use app::i18n::Lang;
+use app::model::site::{Problem, Site};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// WeChat's limit for the main package and each subpackage.
+pub const MAIN_PACKAGE_LIMIT: usize = 2 * 1024 * 1024;
+/// The AppID WeChat DevTools accepts for projects without one.
+pub const TOURIST_APPID: &str = "touristappid";
+/// Base library the package targets.
+pub const LIB_VERSION: &str = "3.6.0";
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("the site has {} problem(s):\n{}", .0.len(), format_problems(.0))]
+    Invalid(Vec<Problem>),
+    #[error("theme template {name}{}: {message}", .line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Template {
+        name: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("could not write the package: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("could not write the zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+pub fn format_problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {}: {}", p.path, p.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl From<minijinja::Error> for GenerateError {
+    fn from(e: minijinja::Error) -> Self {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        GenerateError::Template {
+            name: e.name().unwrap_or("?").to_string(),
+            line: e.line(),
+            message,
+        }
+    }
+}
+
+/// The generated files, by path inside the package.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Package {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Package {
+    pub fn total_bytes(&self) -> usize {
+        self.files.values().map(Vec::len).sum()
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.files
+            .keys()
+            .filter(|p| p.starts_with("pages/") && p.ends_with(".wxml"))
+            .count()
+    }
+
+    pub fn write_dir(&self, dir: &Path) -> Result<(), GenerateError> {
+        for (path, bytes) in &self.files {
+            let target = dir.join(path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(target, bytes)?;
+        }
+        Ok(())
+    }
+
+    /// A zip with fixed timestamps and sorted entries: byte-for-byte reproducible.
+    pub fn to_zip(&self) -> Result<Vec<u8>, GenerateError> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644);
+        for (path, bytes) in &self.files {
+            zip.start_file(path.as_str(), options)?;
+            zip.write_all(bytes)?;
+        }
+        zip.finish()?;
+        Ok(out.into_inner())
+    }
+}
+
+/// The one template environment: custom delimiters, strict undefined, explicit escaping.
+pub fn environment(theme: &Theme) -> Result<minijinja::Environment<'static>, GenerateError> {
+    let mut env = minijinja::Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .block_delimiters("[%", "%]")
+            .variable_delimiters("[[", "]]")
+            .comment_delimiters("[#", "#]")
+            .build()?,
+    );
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Templates receive only validated values (colours, ids, numbers); JSON goes through
+    // `tojson`. Auto-escaping is off by choice, for every extension, including `.wxml`.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_keep_trailing_newline(true);
+    env.add_filter("js", filter_js);
+    for (name, source) in &theme.templates {
+        env.add_template_owned(name.clone(), source.clone())?;
+    }
+    Ok(env)
+}
+
+/// `[[ value | js ]]`: the value as a JavaScript literal (JSON, line separators escaped).
+fn filter_js(value: minijinja::Value) -> Result<String, minijinja::Error> {
+    let json = serde_json::to_value(&value).map_err(|e| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+    })?;
+    Ok(js_json(&json))
+}
+
+/// Black or white, whichever reads better on `hex` (WCAG relative luminance).
+pub fn on_color(hex: &str) -> &'static str {
+    let channel = |i: usize| {
+        let v =
+            u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as f64 / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    let (with_black, with_white) = ((l + 0.05) / 0.05, 1.05 / (l + 0.05));
+    if with_black >= with_white {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
+}
+
+/// JSON safe to embed in JavaScript source: also escapes U+2028/U+2029, which older engines
+/// treat as line breaks inside string literals.
+pub fn js_json(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .expect("JSON values always serialise")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+fn json_file(value: &serde_json::Value) -> Vec<u8> {
+    let mut s = serde_json::to_string_pretty(value).expect("JSON values always serialise");
+    s.push('\n');
+    s.into_bytes()
+}
+
+/// Generates the package for `site` with `theme`.
+pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
+    let problems = site.validate(Lang::En);
+    if !problems.is_empty() {
+        return Err(GenerateError::Invalid(problems));
+    }
+    let env = environment(theme)?;
+    let model = view::site_view(site);
+    let mut files = BTreeMap::new();
+
+    let ctx = minijinja::context! {
+        site_name => site.name,
+        theme => site.theme,
+        on_primary => on_color(&site.theme.primary),
+        extra_wxss => theme.extra_wxss,
+    };
+    files.insert(
+        "app.js".into(),
+        env.get_template("app.js.j2")?.render(&ctx)?.into_bytes(),
+    );
+    files.insert(
+        "app.wxss".into(),
+        env.get_template("app.wxss.j2")?.render(&ctx)?.into_bytes(),
+    );
+    files.insert("app.json".into(), json_file(&app_json(site)));
+    files.insert(
+        "project.config.json".into(),
+        json_file(&project_config(site)),
+    );
+    files.insert(
+        "sitemap.json".into(),
+        json_file(
+            &json!({"desc": "Generated by mpforge", "rules": [{"action": "allow", "page": "*"}]}),
+        ),
+    );
+    files.insert(
+        "data/site.js".into(),
+        format!(
+            "// Generated by mpforge: the merchant's content.\nmodule.exports = {};\n",
+            js_json(&model)
+        )
+        .into_bytes(),
+    );
+    for (path, body) in &theme.static_files {
+        files.insert(path.clone(), body.clone().into_bytes());
+    }
+    let page_js = env.get_template("pages/page/index.js.j2")?;
+    for page in &site.pages {
+        let dir = format!("pages/{}/index", page.id);
+        let js = page_js.render(minijinja::context! { page_id => page.id })?;
+        files.insert(format!("{dir}.js"), js.into_bytes());
+        files.insert(format!("{dir}.json"), theme.page_json.clone().into_bytes());
+        files.insert(format!("{dir}.wxml"), theme.page_wxml.clone().into_bytes());
+        files.insert(
+            format!("{dir}.wxss"),
+            b"/* block styles live in app.wxss */\n".to_vec(),
+        );
+    }
+    for screen in builtin_screens(site) {
+        for ext in ["js", "json", "wxml", "wxss"] {
+            let path = format!("pages/{screen}/index.{ext}");
+            let body = theme.builtin_pages.get(&path).cloned().unwrap_or_default();
+            files.insert(path, body.into_bytes());
+        }
+    }
+    Ok(Package { files })
+}
+
+/// Built-in screens the site needs: product detail and cart when it sells, booking when it books.
+fn builtin_screens(site: &Site) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if !site.data.products.is_empty() {
+        out.extend(["product", "cart"]);
+    }
+    if !site.data.services.is_empty() {
+        out.push("booking");
+    }
+    out
+}
+
+fn app_json(site: &Site) -> serde_json::Value {
+    let mut pages: Vec<String> = site
+        .pages
+        .iter()
+        .map(|p| format!("pages/{}/index", p.id))
+        .collect();
+    pages.extend(
+        builtin_screens(site)
+            .into_iter()
+            .map(|s| format!("pages/{s}/index")),
+    );
+    let t = &site.theme;
+    let text_style = if on_color(&t.primary) == "#ffffff" {
+        "white"
+    } else {
+        "black"
+    };
+    let mut app = json!({
+        "pages": pages,
+        "window": {
+            "navigationBarTitleText": site.name,
+            "navigationBarBackgroundColor": t.primary,
+            "navigationBarTextStyle": text_style,
+            "backgroundColor": t.background,
+            "backgroundTextStyle": "dark",
+        },
+        "style": "v2",
+        "sitemapLocation": "sitemap.json",
+        "lazyCodeLoading": "requiredComponents",
+    });
+    if let Some(tb) = &site.tab_bar {
+        app["tabBar"] = json!({
+            "color": tb.color,
+            "selectedColor": tb.selected_color,
+            "backgroundColor": tb.background,
+            "borderStyle": "white",
+            "list": tb.items.iter().map(|i| json!({
+                "pagePath": format!("pages/{}/index", i.page),
+                "text": i.text,
+            })).collect::<Vec<_>>(),
+        });
+    }
+    app
+}
+
+fn project_config(site: &Site) -> serde_json::Value {
+    json!({
+        "appid": site.appid.as_deref().unwrap_or(TOURIST_APPID),
+        "projectname": site.name,
+        "description": "Generated by mpforge",
+        "compileType": "miniprogram",
+        "libVersion": LIB_VERSION,
+        "miniprogramRoot": "",
+        "setting": {
+            "es6": true,
+            "enhance": true,
+            "postcss": true,
+            "minified": true,
+            "urlCheck": true,
+        },
+        "packOptions": { "ignore": [], "include": [] },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contrast_picks_readable_text() {
+        assert_eq!(on_color("#ffffff"), "#000000");
+        assert_eq!(on_color("#07c160"), "#000000");
+        assert_eq!(on_color("#364fc7"), "#ffffff");
+        assert_eq!(on_color("#000000"), "#ffffff");
+    }
+
+    #[test]
+    fn js_json_escapes_line_separators() {
+        let v = json!({"t": "a\u{2028}b\u{2029}c</script>"});
+        let s = js_json(&v);
+        assert!(s.contains("a\\u2028b\\u2029c"), "{s}");
+        assert!(!s.contains('\u{2028}'));
+    }
+
+    #[test]
+    fn js_filter_quotes_and_escapes() {
+        let theme = Theme::from_parts(vec![("t.js".into(), "var x = [[ v | js ]];".into())]);
+        let env = environment(&theme).unwrap();
+        let out = env
+            .get_template("t.js")
+            .unwrap()
+            .render(minijinja::context! { v => "a\"b\u{2028}</script>" })
+            .unwrap();
+        assert_eq!(out, "var x = \"a\\\"b\\u2028</script>\";");
+    }
+
+    #[test]
+    fn wxml_bindings_pass_through_templates_untouched() {
+        let theme = Theme::from_parts(vec![(
+            "t.wxml".into(),
+            "<text>{{ item.name }}</text>[[ x ]][# note #]".into(),
+        )]);
+        let env = environment(&theme).unwrap();
+        let out = env
+            .get_template("t.wxml")
+            .unwrap()
+            .render(minijinja::context! { x => 1 })
+            .unwrap();
+        assert_eq!(out, "<text>{{ item.name }}</text>1");
+    }
+
+    #[test]
+    fn undefined_template_variables_are_errors_with_the_template_name() {
+        let theme = Theme::from_parts(vec![("broken.wxss".into(), "a\n[[ nope ]]".into())]);
+        let env = environment(&theme).unwrap();
+        let err: GenerateError = env
+            .get_template("broken.wxss")
+            .unwrap()
+            .render(())
+            .unwrap_err()
+            .into();
+        let text = err.to_string();
+        assert!(
+            text.contains("broken.wxss") && text.contains("line 2"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! Themes: `themes/base` holds the mini program sources every theme shares; `themes/<name>`
+//! adds `theme.toml` (name, description, default settings), style overrides and starter
+//! sites. The built-in themes are compiled into the binary.
+use app::model::Template;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ThemeManifest {
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub defaults: ThemeDefaults,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ThemeDefaults {
+    pub primary: String,
+    pub accent: String,
+    pub background: String,
+    pub text: String,
+    pub font_scale: f32,
+    pub radius: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub manifest: Option<ThemeManifest>,
+    /// minijinja templates by name (`app.wxss.j2`, …).
+    pub templates: Vec<(String, String)>,
+    /// Copied as they are, by package path.
+    pub static_files: Vec<(String, String)>,
+    /// The product / cart / booking screens, by package path.
+    pub builtin_pages: BTreeMap<String, String>,
+    pub page_wxml: String,
+    pub page_json: String,
+    pub extra_wxss: String,
+}
+
+macro_rules! base {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../../themes/base/", $path)))),*]
+    };
+}
+
+/// Every file of `themes/base`, embedded.
+const BASE: &[(&str, &str)] = base![
+    "app.js.j2",
+    "app.wxss.j2",
+    "components/blocks/blocks.wxml",
+    "utils/page.js",
+    "utils/cart.js",
+    "utils/api.js",
+    "pages/page/index.js.j2",
+    "pages/page/index.wxml",
+    "pages/page/index.json",
+    "pages/product/index.js",
+    "pages/product/index.json",
+    "pages/product/index.wxml",
+    "pages/product/index.wxss",
+    "pages/cart/index.js",
+    "pages/cart/index.json",
+    "pages/cart/index.wxml",
+    "pages/cart/index.wxss",
+    "pages/booking/index.js",
+    "pages/booking/index.json",
+    "pages/booking/index.wxml",
+    "pages/booking/index.wxss",
+];
+
+fn theme_files(t: Template) -> (&'static str, &'static str) {
+    match t {
+        Template::Shop => (
+            include_str!("../../../themes/shop/theme.toml"),
+            include_str!("../../../themes/shop/extra.wxss"),
+        ),
+        Template::Booking => (
+            include_str!("../../../themes/booking/theme.toml"),
+            include_str!("../../../themes/booking/extra.wxss"),
+        ),
+        Template::Info => (
+            include_str!("../../../themes/info/theme.toml"),
+            include_str!("../../../themes/info/extra.wxss"),
+        ),
+    }
+}
+
+/// The starter site of a theme, in a language.
+pub fn starter_json(t: Template, lang: app::i18n::Lang) -> &'static str {
+    use app::i18n::Lang::*;
+    match (t, lang) {
+        (Template::Shop, En) => include_str!("../../../themes/shop/starter.en.json"),
+        (Template::Shop, Zh) => include_str!("../../../themes/shop/starter.zh.json"),
+        (Template::Booking, En) => include_str!("../../../themes/booking/starter.en.json"),
+        (Template::Booking, Zh) => include_str!("../../../themes/booking/starter.zh.json"),
+        (Template::Info, En) => include_str!("../../../themes/info/starter.en.json"),
+        (Template::Info, Zh) => include_str!("../../../themes/info/starter.zh.json"),
+    }
+}
+
+impl Theme {
+    /// A theme from loose template files (tests and user themes).
+    pub fn from_parts(templates: Vec<(String, String)>) -> Theme {
+        Theme {
+            manifest: None,
+            templates,
+            static_files: Vec::new(),
+            builtin_pages: BTreeMap::new(),
+            page_wxml: String::new(),
+            page_json: String::new(),
+            extra_wxss: String::new(),
+        }
+    }
+}
+
+/// One of the built-in themes.
+pub fn builtin_theme(t: Template) -> Theme {
+    let (toml_src, extra) = theme_files(t);
+    let manifest: ThemeManifest =
+        toml::from_str(toml_src).expect("built-in theme.toml is valid (tested)");
+    let mut theme = Theme::from_parts(Vec::new());
+    theme.manifest = Some(manifest);
+    theme.extra_wxss = extra.to_string();
+    for (path, body) in BASE {
+        let (path, body) = (path.to_string(), body.to_string());
+        if path.ends_with(".j2") {
+            theme.templates.push((path, body));
+        } else if path == "pages/page/index.wxml" {
+            theme.page_wxml = body;
+        } else if path == "pages/page/index.json" {
+            theme.page_json = body;
+        } else if path.starts_with("pages/") {
+            theme.builtin_pages.insert(path, body);
+        } else {
+            theme.static_files.push((path, body));
+        }
+    }
+    theme
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_theme_loads_with_its_manifest() {
+        for t in Template::ALL {
+            let theme = builtin_theme(t);
+            let m = theme.manifest.unwrap();
+            assert_eq!(m.kind, t.slug());
+            assert!(app::model::site::is_hex_color(&m.defaults.primary));
+            assert!(!theme.page_wxml.is_empty() && theme.builtin_pages.len() == 12);
+        }
+    }
+}
