@@ -64,6 +64,9 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// The whole HTTP application; tests drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
+    // leptos_axum only sets the global executor when a server function runs; a page rendered
+    // before that would have its tasks dropped and hang. Set it up front (idempotent).
+    let _ = any_spawner::Executor::init_tokio();
     let routes = generate_route_list(App);
     let backend = BackendHandle(state.accounts.clone());
     let context = move || provide_context(backend.clone());
@@ -152,6 +155,11 @@ fn cookie_header(
 #[derive(Clone)]
 struct SessionToken(Option<String>);
 
+/// Screens only a signed-in user can see.
+fn requires_login(path: &str) -> bool {
+    path == "/agency" || path.starts_with("/merchants/")
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -189,6 +197,10 @@ async fn session_middleware(State(state): State<AppState>, req: Request, next: N
         Some(t) => (t, false),
         None => (auth::random_token(), true),
     };
+    // Pages behind the login go straight to it: no render, no data loaded for nobody.
+    if user.is_none() && req.method() == Method::GET && requires_login(req.uri().path()) {
+        return Redirect::to("/login").into_response();
+    }
     req.extensions_mut().insert(SessionInfo {
         user,
         csrf: csrf.clone(),

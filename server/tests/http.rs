@@ -398,7 +398,7 @@ async fn anonymous_visitors_are_sent_to_login() {
     let w = world();
     let mut b = Browser::new(&w.app);
     let r = b.get("/agency").await;
-    assert_eq!(r.status, StatusCode::FOUND);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location.as_deref(), Some("/login"));
     assert_eq!(
         b.get(&format!("/merchants/{}", w.merchant_a))

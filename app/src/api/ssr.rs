@@ -64,8 +64,14 @@ pub fn principal() -> Result<UserView, AppError> {
         .map_err(with_status)
 }
 
-/// Sets the HTTP status of the response to match an error, then returns it.
+/// Sets the HTTP status of the response to match an error, then returns it. Only for a call
+/// to the server function itself: during a page render the page decides its own status.
 pub fn with_status(err: AppError) -> AppError {
+    let is_api_call =
+        use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if !is_api_call {
+        return err;
+    }
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(code) = http::StatusCode::from_u16(err.status()) {
             res.set_status(code);
