@@ -67,3 +67,40 @@ pub fn generate(path: &Path, out: &Path) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The JSON Schema of [`Site`], generated from the Rust types.
+pub fn site_schema() -> String {
+    let schema = schemars::schema_for!(Site);
+    let mut text = serde_json::to_string_pretty(&schema).expect("schemas serialise");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/site.schema.json is what scripts rely on: it must match the types.
+    /// Regenerate with `cargo run -p server -- schema > docs/site.schema.json`.
+    #[test]
+    fn documented_schema_is_current() {
+        let documented = include_str!("../../docs/site.schema.json");
+        assert!(
+            documented == site_schema(),
+            "docs/site.schema.json is stale: regenerate it (see this test)"
+        );
+    }
+
+    #[test]
+    fn schema_describes_blocks_and_prices() {
+        let s = site_schema();
+        for needle in [
+            "\"product_grid\"",
+            "\"booking_button\"",
+            "Prices are integers in fen",
+            "schema_version",
+        ] {
+            assert!(s.contains(needle), "{needle}");
+        }
+    }
+}

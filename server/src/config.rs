@@ -77,6 +77,8 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print the JSON Schema of the site format (docs/site.schema.json).
+    Schema,
     /// Create an agency and its admin login; the password is read from standard input.
     CreateAgency {
         #[arg(long)]

@@ -42,6 +42,10 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::NewSite { template, lang }) => return server::cli::new_site(template, lang),
         Some(Command::Check { site, lang }) => return server::cli::check(site, lang),
         Some(Command::Generate { site, out }) => return server::cli::generate(site, out),
+        Some(Command::Schema) => {
+            print!("{}", server::cli::site_schema());
+            return Ok(());
+        }
         _ => {}
     }
     let data_dir = cli.data_dir();
@@ -76,7 +80,12 @@ async fn run() -> anyhow::Result<()> {
             eprintln!("imported {count} records into {}", data_dir.display());
             Ok(())
         }
-        Some(Command::NewSite { .. } | Command::Check { .. } | Command::Generate { .. }) => Ok(()),
+        Some(
+            Command::NewSite { .. }
+            | Command::Check { .. }
+            | Command::Generate { .. }
+            | Command::Schema,
+        ) => Ok(()),
         Some(Command::CreateAgency {
             ref name,
             ref login,
