@@ -27,9 +27,11 @@ unit:
 e2e: build
 	cd end2end && npx playwright test
 
-# Generated packages against Tencent's own offline checkers (wcc, wcsc, miniprogram-ci).
+# Generated packages against Tencent's own offline checkers (wcc, wcsc, miniprogram-ci), then
+# rendered and tapped through in miniprogram-simulate.
 checkers: build
-	cd end2end && MPFORGE_BIN=../target/release/mpforge npm run --silent checkers
+	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent checkers
+	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent render
 
 test: setup lint unit e2e checkers
 	@echo "all tests passed"
