@@ -61,6 +61,7 @@ const breakages = [
   ["a named colour", (d) => edit(d, "app.json", (s) => s.replace(/"backgroundColor": "#[0-9a-f]{6}"/, '"backgroundColor": "green"')), /not a #rrggbb/],
   ["an unknown app.json key", (d) => edit(d, "app.json", (s) => s.replace('"style"', '"styel"')), /unknown key "styel"/],
   ["a one-item tab bar", (d) => edit(d, "app.json", (s) => { const a = JSON.parse(s); a.tabBar.list.length = 1; return JSON.stringify(a); }), /2 to 5/],
+  ["a missing tab icon", (d) => fs.rmSync(path.join(d, "images/tab/home.png")), /tab icon images\/tab\/home\.png missing/],
   ["a page without its .js", (d) => fs.rmSync(path.join(d, "pages/visit/index.js")), /index\.js missing/],
 ];
 

@@ -5,6 +5,7 @@
 //! `{{ … }}` bindings pass through untouched. Merchant content never enters a template: it goes
 //! into `data/site.js` as JSON, and WXML shows it through bindings, which WeChat renders as
 //! text. So merchant text cannot become markup, a binding or code.
+pub mod icons;
 mod labels;
 pub mod theme;
 mod view;
@@ -219,6 +220,19 @@ pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
         )
         .into_bytes(),
     );
+    if let Some(tb) = &site.tab_bar {
+        for item in &tb.items {
+            let name = icons::slug(item.icon);
+            files.insert(
+                format!("images/tab/{name}.png"),
+                icons::render_png(item.icon, &tb.color),
+            );
+            files.insert(
+                format!("images/tab/{name}-on.png"),
+                icons::render_png(item.icon, &tb.selected_color),
+            );
+        }
+    }
     for (path, body) in &theme.static_files {
         files.insert(path.clone(), body.clone().into_bytes());
     }
@@ -295,6 +309,8 @@ fn app_json(site: &Site) -> serde_json::Value {
             "list": tb.items.iter().map(|i| json!({
                 "pagePath": format!("pages/{}/index", i.page),
                 "text": i.text,
+                "iconPath": format!("images/tab/{}.png", icons::slug(i.icon)),
+                "selectedIconPath": format!("images/tab/{}-on.png", icons::slug(i.icon)),
             })).collect::<Vec<_>>(),
         });
     }
