@@ -225,11 +225,11 @@ pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
             let name = icons::slug(item.icon);
             files.insert(
                 format!("images/tab/{name}.png"),
-                icons::render_png(item.icon, &tb.color),
+                icons::png(item.icon, &tb.color).to_vec(),
             );
             files.insert(
                 format!("images/tab/{name}-on.png"),
-                icons::render_png(item.icon, &tb.selected_color),
+                icons::png(item.icon, &tb.selected_color).to_vec(),
             );
         }
     }

@@ -158,6 +158,27 @@ fn rgb(hex: &str) -> [u8; 3] {
     [c(1), c(3), c(5)]
 }
 
+/// The icon as a PNG in `color`, from a small cache: a regenerate does not redraw icons.
+pub fn png(icon: Icon, color: &str) -> std::sync::Arc<Vec<u8>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<(Icon, String), Arc<Vec<u8>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (icon, color.to_ascii_lowercase());
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let made = Arc::new(render_png(icon, color));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // Bounded: 12 icons in a few hundred colours is plenty for a busy agency.
+    if map.len() >= 1024 {
+        map.clear();
+    }
+    map.insert(key, made.clone());
+    made
+}
+
 /// The icon as a PNG in `color`, transparent elsewhere.
 pub fn render_png(icon: Icon, color: &str) -> Vec<u8> {
     let draw = shapes(icon);

@@ -1,0 +1,81 @@
+//! Package generation speed: the three starters, a 200-product shop, and a 30-page site
+//! (throughput in pages per second). Run: `cargo bench -p server --bench generate`.
+use app::i18n::Lang;
+use app::model::site::{Block, BlockKind, Page, Product, Site};
+use app::model::Template;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use server::generator::{builtin_theme, generate, theme::starter_json};
+
+fn starter(t: Template) -> Site {
+    serde_json::from_str(starter_json(t, Lang::En)).expect("starter parses")
+}
+
+/// The shop starter with 200 products over its categories.
+pub fn big_shop() -> Site {
+    let mut site = starter(Template::Shop);
+    let template = site.data.products[0].clone();
+    site.data.products = (0..200)
+        .map(|i| Product {
+            id: format!("p{i}"),
+            name: format!("Product {i}"),
+            category: Some(if i % 2 == 0 { "coffee" } else { "bakery" }.into()),
+            ..template.clone()
+        })
+        .collect();
+    site.pages[0]
+        .blocks
+        .retain(|b| !matches!(b.kind, BlockKind::FeaturedProduct { .. }));
+    site
+}
+
+/// 30 pages (the maximum) of 20 blocks each.
+fn many_pages() -> Site {
+    let mut site = starter(Template::Info);
+    let blocks: Vec<Block> = (0..20)
+        .map(|j| Block {
+            id: format!("b{j}"),
+            hidden: false,
+            kind: BlockKind::RichText {
+                title: format!("Section {j}"),
+                paragraphs: vec!["Text ".repeat(40)],
+            },
+        })
+        .collect();
+    site.pages.extend((2..30).map(|i| Page {
+        id: format!("page{i}"),
+        title: format!("Page {i}"),
+        blocks: blocks.clone(),
+    }));
+    site
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("generate");
+    for t in Template::ALL {
+        let (site, theme) = (starter(t), builtin_theme(t));
+        g.throughput(Throughput::Elements(site.pages.len() as u64));
+        g.bench_function(format!("starter_{}", t.slug()), |b| {
+            b.iter(|| generate(&site, &theme).unwrap())
+        });
+    }
+    let (site, theme) = (big_shop(), builtin_theme(Template::Shop));
+    assert!(site.validate(Lang::En).is_empty());
+    g.throughput(Throughput::Elements(site.pages.len() as u64));
+    g.bench_function("shop_200_products", |b| {
+        b.iter(|| generate(&site, &theme).unwrap())
+    });
+    let (site, theme) = (many_pages(), builtin_theme(Template::Info));
+    assert!(
+        site.validate(Lang::En).is_empty(),
+        "{:?}",
+        site.validate(Lang::En)
+    );
+    g.throughput(Throughput::Elements(site.pages.len() as u64));
+    g.bench_function("info_30_pages", |b| {
+        b.iter(|| generate(&site, &theme).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
