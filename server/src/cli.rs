@@ -46,7 +46,14 @@ pub fn check(path: &Path, lang_code: &str) -> anyhow::Result<()> {
 pub fn generate(path: &Path, out: &Path) -> anyhow::Result<()> {
     let site = load_site(path)?;
     let theme = builtin_theme(site.theme.template);
-    let package = generator::generate(&site, &theme)?;
+    // Image references are files next to the site JSON (or absolute paths).
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cache = crate::media::MediaCache::default();
+    let (site, images) = generator::assets::embed_images(&site, &cache, |reference| {
+        let file = base.join(reference);
+        std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+    })?;
+    let package = generator::generate_with_images(&site, &theme, images)?;
     if out.extension().is_some_and(|e| e == "zip") {
         std::fs::write(out, package.to_zip()?)
             .with_context(|| format!("writing {}", out.display()))?;

@@ -5,6 +5,7 @@
 //! `{{ … }}` bindings pass through untouched. Merchant content never enters a template: it goes
 //! into `data/site.js` as JSON, and WXML shows it through bindings, which WeChat renders as
 //! text. So merchant text cannot become markup, a binding or code.
+pub mod assets;
 pub mod icons;
 mod labels;
 pub mod theme;
@@ -175,6 +176,18 @@ fn json_file(value: &serde_json::Value) -> Vec<u8> {
     let mut s = serde_json::to_string_pretty(value).expect("JSON values always serialise");
     s.push('\n');
     s.into_bytes()
+}
+
+/// Generates the package for `site` with `theme`, with images already embedded (see
+/// [`assets::embed_images`]) as `images`.
+pub fn generate_with_images(
+    site: &Site,
+    theme: &Theme,
+    images: BTreeMap<String, Vec<u8>>,
+) -> Result<Package, GenerateError> {
+    let mut package = generate(site, theme)?;
+    package.files.extend(images);
+    Ok(package)
 }
 
 /// Generates the package for `site` with `theme`.

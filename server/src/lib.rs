@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod generator;
+pub mod media;
 pub mod seed;
 pub mod store;
 pub mod web;

@@ -117,3 +117,59 @@ fn invalid_sites_are_refused_with_every_problem_and_its_path() {
         "{zh:?}"
     );
 }
+
+#[test]
+fn images_are_processed_embedded_and_bad_ones_named_by_field() {
+    use server::generator::{assets::embed_images, generate_with_images};
+    use server::media::MediaCache;
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        1600,
+        900,
+        image::Rgb([200, 80, 20]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    let mut site = starter(Template::Shop, Lang::En);
+    site.pages[0].blocks[0].kind = app::model::site::BlockKind::Banner {
+        slides: vec![app::model::site::Slide {
+            image: "hero.png".into(),
+            title: String::new(),
+            subtitle: String::new(),
+            link: None,
+        }],
+    };
+    site.data.products[0].images = vec!["hero.png".into(), "notes.txt".into()];
+    let load = |r: &str| match r {
+        "hero.png" => Ok(png.clone()),
+        "notes.txt" => Ok(b"just text".to_vec()),
+        other => Err(format!("no file {other}")),
+    };
+    let cache = MediaCache::default();
+    let err = embed_images(&site, &cache, load).unwrap_err().to_string();
+    assert!(
+        err.contains("data.products[0].images[1]: notes.txt: this is not an image"),
+        "{err}"
+    );
+
+    site.data.products[0].images.truncate(1);
+    let (embedded, images) = embed_images(&site, &cache, load).unwrap();
+    assert_eq!(
+        images.len(),
+        2,
+        "banner and product crops of the same file are two images"
+    );
+    let pkg = generate_with_images(&embedded, &builtin_theme(Template::Shop), images).unwrap();
+    let data = String::from_utf8(pkg.files["data/site.js"].clone()).unwrap();
+    for (path, bytes) in pkg
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("images/") && !p.starts_with("images/tab/"))
+    {
+        assert!(bytes.len() <= 200 * 1024);
+        assert!(
+            data.contains(&format!("/{path}")),
+            "{path} referenced from the data"
+        );
+    }
+}
