@@ -222,15 +222,17 @@ pub fn process(input: &[u8], u: Use) -> Result<Processed, MediaError> {
     })
 }
 
+type CacheKey = ([u8; 32], Use);
+
 /// Processed images by (content hash, use): a regenerate reuses earlier work.
 #[derive(Default, Clone)]
 pub struct MediaCache {
-    entries: Arc<Mutex<HashMap<([u8; 32], Use), Arc<Processed>>>>,
+    entries: Arc<Mutex<HashMap<CacheKey, Arc<Processed>>>>,
 }
 
 impl MediaCache {
     pub fn process(&self, input: &[u8], u: Use) -> Result<Arc<Processed>, MediaError> {
-        let key: ([u8; 32], Use) = (Sha256::digest(input).into(), u);
+        let key: CacheKey = (Sha256::digest(input).into(), u);
         if let Some(hit) = self
             .entries
             .lock()
