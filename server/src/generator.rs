@@ -37,6 +37,8 @@ pub enum GenerateError {
         line: Option<usize>,
         message: String,
     },
+    #[error("the main package would be {total} KB, over WeChat's 2048 KB limit. Largest files:\n{largest}\nUse fewer or smaller images, or fewer products with pictures.", total = .total / 1024)]
+    TooBig { total: usize, largest: String },
     #[error("could not write the package: {0}")]
     Io(#[from] std::io::Error),
     #[error("could not write the zip: {0}")]
@@ -187,7 +189,26 @@ pub fn generate_with_images(
 ) -> Result<Package, GenerateError> {
     let mut package = generate(site, theme)?;
     package.files.extend(images);
+    check_size(&package)?;
     Ok(package)
+}
+
+/// Refuses a package over the main package limit, naming the largest files.
+pub fn check_size(package: &Package) -> Result<(), GenerateError> {
+    let total = package.total_bytes();
+    if total <= MAIN_PACKAGE_LIMIT {
+        return Ok(());
+    }
+    let mut files: Vec<(&String, usize)> =
+        package.files.iter().map(|(p, b)| (p, b.len())).collect();
+    files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let largest = files
+        .iter()
+        .take(5)
+        .map(|(p, n)| format!("  {p}: {} KB", n / 1024))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Err(GenerateError::TooBig { total, largest })
 }
 
 /// Generates the package for `site` with `theme`.
@@ -352,6 +373,24 @@ fn project_config(site: &Site) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_packages_name_their_largest_files() {
+        let mut pkg = Package::default();
+        pkg.files.insert("images/a.jpg".into(), vec![0; 150 * 1024]);
+        pkg.files.insert("app.js".into(), vec![0; 10]);
+        assert!(check_size(&pkg).is_ok());
+        for i in 0..14 {
+            pkg.files
+                .insert(format!("images/p{i:02}.jpg"), vec![0; 190 * 1024]);
+        }
+        let err = check_size(&pkg).unwrap_err().to_string();
+        assert!(err.contains("over WeChat's 2048 KB limit"), "{err}");
+        assert!(
+            err.contains("images/p00.jpg: 190 KB") && !err.contains("app.js"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn contrast_picks_readable_text() {
