@@ -19,20 +19,7 @@ fn color() -> impl Strategy<Value = String> {
     "#[0-9a-f]{6}"
 }
 
-const ICONS: [Icon; 12] = [
-    Icon::Home,
-    Icon::Shop,
-    Icon::Cart,
-    Icon::Calendar,
-    Icon::User,
-    Icon::Info,
-    Icon::Phone,
-    Icon::Map,
-    Icon::Star,
-    Icon::Grid,
-    Icon::Gift,
-    Icon::Photo,
-];
+const ICONS: [Icon; 12] = Icon::ALL;
 
 fn block_kind(pages: usize, products: usize, services: usize) -> impl Strategy<Value = BlockKind> {
     let page = (0..pages).prop_map(|i| format!("p{i}"));

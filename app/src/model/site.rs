@@ -216,6 +216,23 @@ pub enum Icon {
     Photo,
 }
 
+impl Icon {
+    pub const ALL: [Icon; 12] = [
+        Icon::Home,
+        Icon::Shop,
+        Icon::Cart,
+        Icon::Calendar,
+        Icon::User,
+        Icon::Info,
+        Icon::Phone,
+        Icon::Map,
+        Icon::Star,
+        Icon::Grid,
+        Icon::Gift,
+        Icon::Photo,
+    ];
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
