@@ -4,19 +4,13 @@
 //! so this crate never depends on storage. Tenant checks live behind the trait, where every
 //! caller passes through them.
 use crate::error::AppError;
-use crate::model::{MerchantCreated, MerchantHome, MerchantView, SessionInfo, SiteSummary};
+use crate::model::{MerchantCreated, MerchantHome, MerchantView, SiteSummary};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr;
 #[cfg(feature = "ssr")]
 pub use ssr::*;
-
-/// Who is visiting, their language and their anti-CSRF token.
-#[server(prefix = "/api", endpoint = "session", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_session() -> Result<SessionInfo, AppError> {
-    Ok(request_session())
-}
 
 #[server(prefix = "/api", endpoint = "merchants/list", input = leptos::server_fn::codec::GetUrl)]
 pub async fn list_merchants() -> Result<Vec<MerchantView>, AppError> {

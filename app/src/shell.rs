@@ -1,7 +1,8 @@
 //! The HTML document, the router and the session every page reads.
-use crate::api::get_session;
 use crate::components::layout::TopBar;
-use crate::components::session::SessionCtx;
+use crate::components::session::{
+    initial_session, provide_session, session_json, SESSION_SCRIPT_ID,
+};
 use crate::routes::{
     agency::AgencyPage, home::HomePage, login::LoginPage, merchant::MerchantPage,
     not_found::NotFound,
@@ -39,11 +40,13 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // Pages render in `SsrMode::Async`: complete HTML (works without JavaScript) with the real
     // status code (302 to login, 404 for another tenant's ids).
-    let session = Resource::new_blocking(|| (), |_| get_session());
-    provide_context(SessionCtx(session));
+    let session = initial_session();
+    let json = session_json(&session);
+    provide_session(session);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/mpforge.css"/>
+        <script id=SESSION_SCRIPT_ID type="application/json" inner_html=json></script>
         <Title formatter=|title: String| if title.is_empty() { "mpforge".to_string() } else { format!("{title} · mpforge") }/>
         <Router>
             <TopBar/>

@@ -27,3 +27,60 @@ async fn first_request_rendering_a_page_answers() {
     .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+/// Many concurrent renders of success and error pages all complete (a stalled SSR response
+/// would hang here until the per-request limit). Bounded: 240 requests, in-process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_page_renders_all_complete() {
+    use app::api::NewMerchant;
+    use app::i18n::Lang;
+    use server::accounts::{authenticate, create_agency, create_merchant};
+    let store = Store::temporary().unwrap();
+    let (a, _) = create_agency(&store, "A", "admin@a.test", "password-123").unwrap();
+    let (b, _) = create_agency(&store, "B", "admin@b.test", "password-123").unwrap();
+    let nm = |n: &str, l: &str| NewMerchant {
+        name: n.into(),
+        login: l.into(),
+        password: "password-123".into(),
+    };
+    let own = create_merchant(&store, a.id, nm("Own", "own@a.test"), Lang::En)
+        .unwrap()
+        .merchant
+        .id;
+    let foreign = create_merchant(&store, b.id, nm("Foreign", "f@b.test"), Lang::En)
+        .unwrap()
+        .merchant
+        .id;
+    let user = authenticate(&store, "own@a.test", "password-123")
+        .unwrap()
+        .unwrap();
+    let token = server::auth::create_session(&store, user.id).unwrap();
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    let app = server::app(server::AppState::new(options, store, false));
+    let cases = [
+        (format!("/merchants/{own}"), StatusCode::OK),
+        (format!("/merchants/{foreign}"), StatusCode::NOT_FOUND),
+        ("/agency".to_string(), StatusCode::FORBIDDEN),
+        ("/login".to_string(), StatusCode::FOUND),
+    ];
+    let mut tasks = Vec::new();
+    for i in 0..240 {
+        let (path, expected) = cases[i % cases.len()].clone();
+        let (app, cookie) = (app.clone(), format!("mpf_session={token}"));
+        tasks.push(tokio::spawn(async move {
+            let req = Request::get(&path)
+                .header("accept", "text/html")
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap();
+            let res = tokio::time::timeout(std::time::Duration::from_secs(30), app.oneshot(req))
+                .await
+                .unwrap_or_else(|_| panic!("render of {path} stalled"))
+                .unwrap();
+            assert_eq!(res.status(), expected, "{path}");
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}

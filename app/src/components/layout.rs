@@ -1,5 +1,5 @@
 //! The top bar: brand, navigation, language switch and sign-out.
-use crate::components::session::{load_session, CsrfField};
+use crate::components::session::{use_session, CsrfField};
 use crate::i18n::{Lang, K};
 use crate::model::Role;
 use leptos::prelude::*;
@@ -8,53 +8,44 @@ use leptos_router::hooks::use_location;
 
 #[component]
 pub fn TopBar() -> impl IntoView {
-    let location = use_location();
+    let back = use_location().pathname.get_untracked();
+    let s = use_session();
+    let lang = s.lang;
+    let t = move |k| lang.t(k);
+    let nav = s.user.as_ref().map(|u| {
+        let (href, label) = match u.role {
+            Role::AgencyAdmin => ("/agency".to_string(), t(K::Merchants)),
+            Role::Merchant => (u.home_path(), t(K::MySites)),
+        };
+        view! {
+            <nav aria-label=t(K::MainNavigation) class="topnav">
+                <a href=href>{label}</a>
+            </nav>
+        }
+    });
+    let account = s.user.as_ref().map(|u| {
+        let who = format!("{} · {}", u.display_name, u.role.label(lang));
+        view! {
+            <span class="who" title=t(K::SignedInAs)>{who}</span>
+            <form method="post" action="/auth/logout" class="inline">
+                <CsrfField token=s.csrf.clone()/>
+                <button type="submit" class="btn btn-ghost">{t(K::LogOut)}</button>
+            </form>
+        }
+    });
     view! {
-        <Suspense fallback=|| view! { <header class="topbar"></header> }>
-            {move || {
-                let back = location.pathname.get();
-                Suspend::new(async move {
-                    let s = load_session().await;
-                    let lang = s.lang;
-                    let t = move |k| lang.t(k);
-                    let nav = s.user.as_ref().map(|u| {
-                        let (href, label) = match u.role {
-                            Role::AgencyAdmin => ("/agency".to_string(), t(K::Merchants)),
-                            Role::Merchant => (u.home_path(), t(K::MySites)),
-                        };
-                        view! {
-                            <nav aria-label=t(K::MainNavigation) class="topnav">
-                                <a href=href>{label}</a>
-                            </nav>
-                        }
-                    });
-                    let account = s.user.as_ref().map(|u| {
-                        let who = format!("{} · {}", u.display_name, u.role.label(lang));
-                        view! {
-                            <span class="who" title=t(K::SignedInAs)>{who}</span>
-                            <form method="post" action="/auth/logout" class="inline">
-                                <CsrfField token=s.csrf.clone()/>
-                                <button type="submit" class="btn btn-ghost">{t(K::LogOut)}</button>
-                            </form>
-                        }
-                    });
-                    view! {
-                        <Html {..} lang=lang.code()/>
-                        <header class="topbar">
-                            <a class="brand" href="/">
-                                <span class="brand-mark" aria-hidden="true">"mp"</span>
-                                {t(K::AppName)}
-                            </a>
-                            {nav}
-                            <div class="topbar-end">
-                                <LangSwitch lang=lang csrf=s.csrf.clone() back=back.clone()/>
-                                {account}
-                            </div>
-                        </header>
-                    }
-                })
-            }}
-        </Suspense>
+        <Html {..} lang=lang.code()/>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"mp"</span>
+                {t(K::AppName)}
+            </a>
+            {nav}
+            <div class="topbar-end">
+                <LangSwitch lang=lang csrf=s.csrf.clone() back=back/>
+                {account}
+            </div>
+        </header>
     }
 }
 

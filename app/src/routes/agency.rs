@@ -1,7 +1,7 @@
 //! `/agency`: the agency's merchants, and a form to add one.
 use crate::api::{list_merchants, CreateMerchant};
 use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
-use crate::components::session::{load_session, CsrfField};
+use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
 use crate::i18n::{Lang, K};
 use crate::model::{MerchantView, Role};
@@ -11,40 +11,37 @@ use leptos_router::components::Redirect;
 
 #[component]
 pub fn AgencyPage() -> impl IntoView {
+    let s = use_session();
+    let lang = s.lang;
+    let Some(user) = s.user.clone() else {
+        return view! { <Redirect path="/login"/> }.into_any();
+    };
+    if user.role != Role::AgencyAdmin {
+        return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
+    }
     let create = ServerAction::<CreateMerchant>::new();
     let merchants = Resource::new_blocking(move || create.version().get(), |_| list_merchants());
+    let t = move |k| lang.t(k);
     view! {
+        <Title text=t(K::Merchants)/>
+        <div class="page-head">
+            <div>
+                <p class="eyebrow">{user.agency_name.clone()}</p>
+                <h1>{t(K::Merchants)}</h1>
+                <p class="muted">{t(K::MerchantsIntro)}</p>
+            </div>
+        </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let s = load_session().await;
-                let Some(user) = s.user.clone() else {
-                    return view! { <Redirect path="/login"/> }.into_any();
-                };
-                let lang = s.lang;
-                if user.role != Role::AgencyAdmin {
-                    return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
+                match merchants.await {
+                    Ok(list) => view! { <MerchantTable list lang/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error lang/> }.into_any(),
                 }
-                let list = match merchants.await {
-                    Ok(list) => list,
-                    Err(error) => return view! { <ErrorPage error lang/> }.into_any(),
-                };
-                let t = move |k| lang.t(k);
-                view! {
-                    <Title text=t(K::Merchants)/>
-                    <div class="page-head">
-                        <div>
-                            <p class="eyebrow">{user.agency_name.clone()}</p>
-                            <h1>{t(K::Merchants)}</h1>
-                            <p class="muted">{t(K::MerchantsIntro)}</p>
-                        </div>
-                    </div>
-                    <MerchantTable list lang/>
-                    <NewMerchantForm action=create csrf=s.csrf.clone() lang/>
-                }
-                .into_any()
             })}
         </Suspense>
+        <NewMerchantForm action=create csrf=s.csrf.clone() lang/>
     }
+    .into_any()
 }
 
 #[component]

@@ -1,6 +1,5 @@
 //! `/login`: a plain HTML form, so signing in works with JavaScript off.
-use crate::components::feedback::Loading;
-use crate::components::session::{load_session, CsrfField};
+use crate::components::session::{use_session, CsrfField};
 use crate::i18n::K;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,52 +8,43 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let query = use_query_map();
-    view! {
-        <Suspense fallback=Loading>
-            {move || {
-                let q = query.get();
-                let error = q.get("error").and_then(|e| match e.as_str() {
-                    "invalid" => Some(K::ErrBadCredentials),
-                    "throttled" => Some(K::ErrThrottled),
-                    "missing" => Some(K::ErrMissingFields),
-                    "csrf" => Some(K::ErrCsrf),
-                    _ => None,
-                });
-                let prefill = q.get("login").unwrap_or_default();
-                Suspend::new(async move {
-                    let s = load_session().await;
-                    if let Some(user) = &s.user {
-                        return view! { <Redirect path=user.home_path()/> }.into_any();
-                    }
-                    let t = move |k| s.lang.t(k);
-                    view! {
-                        <Title text=t(K::LogIn)/>
-                        <section class="card narrow auth" aria-labelledby="login-title">
-                            <h1 id="login-title">{t(K::LoginTitle)}</h1>
-                            <p class="muted">{t(K::Tagline)}</p>
-                            {error.map(|k| view! { <p class="alert alert-error" role="alert">{t(k)}</p> })}
-                            <form method="post" action="/auth/login" class="stack">
-                                <CsrfField token=s.csrf.clone()/>
-                                <div class="field">
-                                    <label for="login">{t(K::LoginField)}</label>
-                                    <input id="login" name="login" type="text" required
-                                        autocomplete="username" autocapitalize="none" spellcheck="false"
-                                        aria-describedby="login-hint" value=prefill.clone()/>
-                                    <p class="hint" id="login-hint">{t(K::LoginHint)}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="password">{t(K::Password)}</label>
-                                    <input id="password" name="password" type="password" required
-                                        autocomplete="current-password"/>
-                                </div>
-                                <button type="submit" class="btn btn-primary btn-block">{t(K::LogIn)}</button>
-                            </form>
-                        </section>
-                    }
-                    .into_any()
-                })
-            }}
-        </Suspense>
+    let query = use_query_map().get_untracked();
+    let error = query.get("error").and_then(|e| match e.as_str() {
+        "invalid" => Some(K::ErrBadCredentials),
+        "throttled" => Some(K::ErrThrottled),
+        "missing" => Some(K::ErrMissingFields),
+        "csrf" => Some(K::ErrCsrf),
+        _ => None,
+    });
+    let prefill = query.get("login").unwrap_or_default();
+    let s = use_session();
+    if let Some(user) = &s.user {
+        return view! { <Redirect path=user.home_path()/> }.into_any();
     }
+    let t = move |k| s.lang.t(k);
+    view! {
+        <Title text=t(K::LogIn)/>
+        <section class="card narrow auth" aria-labelledby="login-title">
+            <h1 id="login-title">{t(K::LoginTitle)}</h1>
+            <p class="muted">{t(K::Tagline)}</p>
+            {error.map(|k| view! { <p class="alert alert-error" role="alert">{t(k)}</p> })}
+            <form method="post" action="/auth/login" class="stack">
+                <CsrfField token=s.csrf.clone()/>
+                <div class="field">
+                    <label for="login">{t(K::LoginField)}</label>
+                    <input id="login" name="login" type="text" required
+                        autocomplete="username" autocapitalize="none" spellcheck="false"
+                        aria-describedby="login-hint" value=prefill/>
+                    <p class="hint" id="login-hint">{t(K::LoginHint)}</p>
+                </div>
+                <div class="field">
+                    <label for="password">{t(K::Password)}</label>
+                    <input id="password" name="password" type="password" required
+                        autocomplete="current-password"/>
+                </div>
+                <button type="submit" class="btn btn-primary btn-block">{t(K::LogIn)}</button>
+            </form>
+        </section>
+    }
+    .into_any()
 }

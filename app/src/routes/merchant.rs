@@ -1,7 +1,7 @@
 //! `/merchants/:id`: a merchant's sites, and creating one from a template.
 use crate::api::{get_merchant_home, CreateSite};
 use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
-use crate::components::session::{load_session, CsrfField};
+use crate::components::session::{use_session, CsrfField};
 use crate::i18n::{Lang, K};
 use crate::model::{Role, SiteSummary, Template};
 use leptos::prelude::*;
@@ -11,6 +11,11 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MerchantPage() -> impl IntoView {
+    let s = use_session();
+    let lang = s.lang;
+    let Some(user) = s.user.clone() else {
+        return view! { <Redirect path="/login"/> }.into_any();
+    };
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let create = ServerAction::<CreateSite>::new();
@@ -18,39 +23,39 @@ pub fn MerchantPage() -> impl IntoView {
         move || (id(), create.version().get()),
         |(id, _)| get_merchant_home(id),
     );
+    let t = move |k| lang.t(k);
+    let back = (user.role == Role::AgencyAdmin).then(|| {
+        view! { <a class="back" href="/agency">"← "{t(K::BackToDashboard)}</a> }
+    });
+    let csrf = s.csrf.clone();
     view! {
+        {back}
         <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let s = load_session().await;
-                let Some(user) = s.user.clone() else {
-                    return view! { <Redirect path="/login"/> }.into_any();
-                };
-                let lang = s.lang;
-                let home = match home.await {
-                    Ok(home) => home,
-                    Err(error) => return view! { <ErrorPage error lang/> }.into_any(),
-                };
-                let t = move |k| lang.t(k);
-                let back = (user.role == Role::AgencyAdmin).then(|| view! {
-                    <a class="back" href="/agency">"← "{t(K::BackToDashboard)}</a>
-                });
-                view! {
-                    <Title text=home.merchant.name.clone()/>
-                    {back}
-                    <div class="page-head">
-                        <div>
-                            <p class="eyebrow">{home.merchant.name.clone()}</p>
-                            <h1>{t(K::MySites)}</h1>
-                            <p class="muted">{t(K::SitesIntro)}</p>
+            {move || {
+                let csrf = csrf.clone();
+                Suspend::new(async move {
+                    let home = match home.await {
+                        Ok(home) => home,
+                        Err(error) => return view! { <ErrorPage error lang/> }.into_any(),
+                    };
+                    view! {
+                        <Title text=home.merchant.name.clone()/>
+                        <div class="page-head">
+                            <div>
+                                <p class="eyebrow">{home.merchant.name.clone()}</p>
+                                <h1>{t(K::MySites)}</h1>
+                                <p class="muted">{t(K::SitesIntro)}</p>
+                            </div>
                         </div>
-                    </div>
-                    <SiteList sites=home.sites lang/>
-                    <NewSiteForm action=create merchant_id=home.merchant.id csrf=s.csrf.clone() lang/>
-                }
-                .into_any()
-            })}
+                        <SiteList sites=home.sites lang/>
+                        <NewSiteForm action=create merchant_id=home.merchant.id csrf lang/>
+                    }
+                    .into_any()
+                })
+            }}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]

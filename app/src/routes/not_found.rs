@@ -1,17 +1,10 @@
 //! Anything the router does not know.
-use crate::components::feedback::{ErrorPage, Loading};
-use crate::components::session::load_session;
+use crate::components::feedback::ErrorPage;
+use crate::components::session::use_session;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let s = load_session().await;
-                view! { <ErrorPage error=AppError::NotFound lang=s.lang/> }
-            })}
-        </Suspense>
-    }
+    view! { <ErrorPage error=AppError::NotFound lang=use_session().lang/> }
 }
