@@ -3,7 +3,6 @@
 //! The server resolves it per request (middleware → request extensions) and renders it once
 //! into the page as JSON; the browser reads that back when it hydrates. No resource is shared
 //! between Suspense boundaries (a pattern that can stall Leptos SSR responses).
-use crate::i18n::{Lang, K};
 use crate::model::SessionInfo;
 use leptos::prelude::*;
 
@@ -48,11 +47,6 @@ pub fn use_session() -> SessionInfo {
 #[component]
 pub fn CsrfField(token: String) -> impl IntoView {
     view! { <input type="hidden" name="csrf_token" value=token/> }
-}
-
-/// Shorthand used across pages.
-pub fn tr(lang: Lang) -> impl Fn(K) -> &'static str + Copy {
-    move |k| lang.t(k)
 }
 
 #[cfg(test)]
