@@ -81,7 +81,6 @@ translations! {
     AppName => "mpforge", "mpforge";
     Tagline => "WeChat mini programs for your business, without code", "无需代码，为您的生意打造微信小程序";
     Loading => "Loading…", "加载中…";
-    Language => "Language", "语言";
     SwitchLanguage => "Switch language", "切换语言";
     MainNavigation => "Main navigation", "主导航";
     LogIn => "Log in", "登录";
@@ -99,7 +98,6 @@ translations! {
     ErrNotFound => "We could not find that. It may have been removed, or it belongs to another account.", "找不到该内容。它可能已被删除，或属于其他账户。";
     ErrInternal => "Something went wrong on our side. Nothing you saved was lost; please try again.", "服务器出现问题。已保存的内容不会丢失，请重试。";
     ErrNetwork => "Could not reach mpforge. Check your connection and try again.", "无法连接 mpforge，请检查网络后重试。";
-    Dashboard => "Dashboard", "控制台";
     Merchants => "Merchants", "商户";
     MerchantsIntro => "Every business your agency runs a mini program for.", "您的服务商为之运营小程序的所有商户。";
     NoMerchants => "No merchants yet. Create the first one below.", "还没有商户，请在下方创建第一个。";
@@ -115,7 +113,6 @@ translations! {
     SitesCount => "Sites", "小程序数";
     Created => "Created", "创建时间";
     Updated => "Updated", "更新时间";
-    Open => "Open", "打开";
     MySites => "My mini programs", "我的小程序";
     SitesIntro => "Each site becomes one WeChat mini program.", "每个站点会生成一个微信小程序。";
     NoSites => "No sites yet. Pick a template below to start.", "还没有站点，请选择下方模板开始。";
@@ -132,7 +129,6 @@ translations! {
     SiteCreated => "Site created.", "站点已创建。";
     BackToDashboard => "Back to the dashboard", "返回控制台";
     NotFoundTitle => "Page not found", "页面不存在";
-    NotFoundBody => "The page you asked for does not exist, or it belongs to another account.", "您访问的页面不存在，或属于其他账户。";
     ErrorTitle => "Something went wrong", "出错了";
     GoHome => "Go to the start page", "返回首页";
     SignedInAs => "Signed in as", "当前用户";

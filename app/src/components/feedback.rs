@@ -4,9 +4,11 @@ use crate::i18n::{Lang, K};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// Placeholder while a page's data loads, announced to screen readers in the user's language.
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <p class="loading" role="status" aria-live="polite">"…"</p> }
+    let label = crate::components::session::use_session().lang.t(K::Loading);
+    view! { <p class="loading" role="status" aria-live="polite">{label}</p> }
 }
 
 /// Sets the HTTP status of a server-rendered page (no-op in the browser).
