@@ -1,6 +1,7 @@
 //! Themes: `themes/base` holds the mini program sources every theme shares; `themes/<name>`
 //! adds `theme.toml` (name, description, default settings), style overrides and starter
 //! sites. The built-in themes are compiled into the binary.
+use app::model::site::ThemeSettings;
 use app::model::Template;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -10,17 +11,8 @@ pub struct ThemeManifest {
     pub name: String,
     pub kind: String,
     pub description: String,
-    pub defaults: ThemeDefaults,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct ThemeDefaults {
-    pub primary: String,
-    pub accent: String,
-    pub background: String,
-    pub text: String,
-    pub font_scale: f32,
-    pub radius: u8,
+    /// The settings a new site of this theme starts with.
+    pub defaults: ThemeSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -148,7 +140,15 @@ mod tests {
             let theme = builtin_theme(t);
             let m = theme.manifest.unwrap();
             assert_eq!(m.kind, t.slug());
-            assert!(app::model::site::is_hex_color(&m.defaults.primary));
+            assert_eq!(m.defaults.template, t);
+            for lang in app::i18n::Lang::ALL {
+                let site: app::model::site::Site =
+                    serde_json::from_str(starter_json(t, lang)).unwrap();
+                assert_eq!(
+                    site.theme, m.defaults,
+                    "{t:?} {lang:?} starter drifted from theme.toml"
+                );
+            }
             assert!(!theme.page_wxml.is_empty() && theme.builtin_pages.len() == 12);
         }
     }
