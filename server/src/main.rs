@@ -37,30 +37,18 @@ async fn run() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    // Site commands work on files only: no data directory needed.
     match &cli.command {
-        Some(Command::NewSite { template, lang }) => return server::cli::new_site(template, lang),
-        Some(Command::Check { site, lang }) => return server::cli::check(site, lang),
-        Some(Command::Generate { site, out }) => return server::cli::generate(site, out),
+        // Site commands work on files only: no data directory is opened.
+        Some(Command::NewSite { template, lang }) => server::cli::new_site(template, lang),
+        Some(Command::Check { site, lang }) => server::cli::check(site, lang),
+        Some(Command::Generate { site, out }) => server::cli::generate(site, out),
         Some(Command::Schema) => {
             print!("{}", server::cli::site_schema());
-            return Ok(());
+            Ok(())
         }
-        _ => {}
-    }
-    let data_dir = cli.data_dir();
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-    let store = Store::open(&data_dir).with_context(|| {
-        format!(
-            "opening the data in {} (is another mpforge using it?)",
-            data_dir.display()
-        )
-    })?;
-
-    match cli.command {
-        None | Some(Command::Serve) => serve(&cli, store, started).await,
-        Some(Command::ExportData { ref out }) => {
+        None | Some(Command::Serve) => serve(&cli, open_store(&cli)?, started).await,
+        Some(Command::ExportData { out }) => {
+            let store = open_store(&cli)?;
             let count = match out {
                 Some(path) => {
                     let file = std::fs::File::create(path)
@@ -72,24 +60,17 @@ async fn run() -> anyhow::Result<()> {
             eprintln!("exported {count} records");
             Ok(())
         }
-        Some(Command::ImportData { ref file }) => {
+        Some(Command::ImportData { file }) => {
+            let store = open_store(&cli)?;
             let f =
                 std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
             let count = server::store::import_jsonl(&store.db, std::io::BufReader::new(f))?;
             store.flush().await?;
-            eprintln!("imported {count} records into {}", data_dir.display());
+            eprintln!("imported {count} records into {}", cli.data_dir().display());
             Ok(())
         }
-        Some(
-            Command::NewSite { .. }
-            | Command::Check { .. }
-            | Command::Generate { .. }
-            | Command::Schema,
-        ) => Ok(()),
-        Some(Command::CreateAgency {
-            ref name,
-            ref login,
-        }) => {
+        Some(Command::CreateAgency { name, login }) => {
+            let store = open_store(&cli)?;
             eprint!("password for {login}: ");
             std::io::stderr().flush().ok();
             let mut password = String::new();
@@ -105,6 +86,19 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Opens (creating if needed) the data directory; sled's lock makes a second process fail here.
+fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+    let data_dir = cli.data_dir();
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    Store::open(&data_dir).with_context(|| {
+        format!(
+            "opening the data in {} (is another mpforge using it?)",
+            data_dir.display()
+        )
+    })
 }
 
 async fn serve(cli: &Cli, store: Store, started: Instant) -> anyhow::Result<()> {
