@@ -427,8 +427,7 @@ mod tests {
         let t: Tree<Thing> = Tree::open(&db, "things").unwrap();
         let ids: Vec<Ulid> = (0..3)
             .map(|i| {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-                let id = Ulid::new();
+                let id = new_id();
                 t.insert(
                     &id,
                     &Thing {
