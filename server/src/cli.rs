@@ -1,4 +1,4 @@
-//! The site commands of the `mpforge` binary: `new-site`, `check`, `generate`.
+//! The site commands of the `mpforge` binary: `new-site`, `check`, `generate`, `preview`.
 use crate::generator::{self, builtin_theme, theme::starter_json};
 use anyhow::{bail, Context};
 use app::i18n::Lang;
@@ -72,6 +72,58 @@ pub fn generate(path: &Path, out: &Path) -> anyhow::Result<()> {
     if bytes > generator::MAIN_PACKAGE_LIMIT {
         bail!("the main package is over WeChat's 2 MB limit");
     }
+    Ok(())
+}
+
+/// `page` is a 1-based number or a page id.
+fn page_index(site: &Site, page: &str) -> anyhow::Result<usize> {
+    let found = match page.parse::<usize>() {
+        Ok(n) if n >= 1 => (n <= site.pages.len()).then(|| n - 1),
+        Ok(_) => None,
+        Err(_) => site.pages.iter().position(|p| p.id == page),
+    };
+    let ids: Vec<&str> = site.pages.iter().map(|p| p.id.as_str()).collect();
+    found.with_context(|| {
+        format!(
+            "there is no page {page:?}: give a number from 1 to {} or one of the ids {}",
+            site.pages.len(),
+            ids.join(", ")
+        )
+    })
+}
+
+pub fn preview(path: &Path, page: &str, out: &Path) -> anyhow::Result<()> {
+    let site = load_site(path)?;
+    let index = page_index(&site, page)?;
+    let theme = builtin_theme(site.theme.template);
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cache = crate::media::MediaCache::default();
+    // The same image processing as the package, embedded as data: URLs so the file stands alone.
+    let (site, images) = generator::assets::embed_images(&site, &cache, |reference| {
+        let file = base.join(reference);
+        std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+    })?;
+    let previewer = generator::preview::Previewer::new(&site, &theme)?;
+    let resolve = |src: &str| {
+        images
+            .get(src.trim_start_matches('/'))
+            .map(|bytes| generator::preview::data_url(src, bytes))
+    };
+    let opts = generator::preview::PreviewOptions {
+        image_url: &resolve,
+        mark_blocks: false,
+    };
+    let html = previewer
+        .document(&site, index, &opts)
+        .context("page out of range")?;
+    std::fs::write(out, &html).with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "{}: page {} ({}), {:.1} KB",
+        out.display(),
+        index + 1,
+        site.pages[index].id,
+        html.len() as f64 / 1024.0
+    );
     Ok(())
 }
 

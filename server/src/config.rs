@@ -77,6 +77,15 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Render one page as a self-contained HTML preview (the editor's phone preview).
+    Preview {
+        site: PathBuf,
+        /// The page: its number (1 is the first page) or its id.
+        #[arg(long, default_value = "1")]
+        page: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the JSON Schema of the site format (docs/site.schema.json).
     Schema,
     /// Create an agency and its admin login; the password is read from standard input.

@@ -8,8 +8,10 @@
 pub mod assets;
 pub mod icons;
 mod labels;
+pub mod preview;
 pub mod theme;
 mod view;
+pub mod wxml;
 
 pub use theme::{builtin_theme, Theme, ThemeManifest};
 
@@ -221,12 +223,7 @@ pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
     let model = view::site_view(site);
     let mut files = BTreeMap::new();
 
-    let ctx = minijinja::context! {
-        site_name => site.name,
-        theme => site.theme,
-        on_primary => on_color(&site.theme.primary),
-        extra_wxss => theme.extra_wxss,
-    };
+    let ctx = style_context(site, theme);
     files.insert(
         "app.js".into(),
         env.get_template("app.js.j2")?.render(&ctx)?.into_bytes(),
@@ -290,6 +287,16 @@ pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
         }
     }
     Ok(Package { files })
+}
+
+/// What `app.js.j2` and `app.wxss.j2` see.
+fn style_context(site: &Site, theme: &Theme) -> minijinja::Value {
+    minijinja::context! {
+        site_name => site.name,
+        theme => site.theme,
+        on_primary => on_color(&site.theme.primary),
+        extra_wxss => theme.extra_wxss,
+    }
 }
 
 /// Built-in screens the site needs: product detail and cart when it sells, booking when it books.

@@ -42,6 +42,7 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::NewSite { template, lang }) => server::cli::new_site(template, lang),
         Some(Command::Check { site, lang }) => server::cli::check(site, lang),
         Some(Command::Generate { site, out }) => server::cli::generate(site, out),
+        Some(Command::Preview { site, page, out }) => server::cli::preview(site, page, out),
         Some(Command::Schema) => {
             print!("{}", server::cli::site_schema());
             Ok(())
