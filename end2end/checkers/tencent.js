@@ -1,6 +1,11 @@
 // Runs Tencent's miniprogram-ci offline on one package directory and prints a JSON verdict.
 // A separate process because miniprogram-ci leaves handles open: we exit explicitly.
-// Usage: node tencent.js PACKAGE_DIR
+// Usage: node tencent.js PACKAGE_DIR [--allow-image-total]
+//
+// checkCodeQuality's IMAGE_AND_AUDIO_LIMIT is Tencent's advice that all packaged images and
+// audio together stay under 200 KB (serve the rest from a CDN). Starters meet it; a site that
+// packages many product photos cannot, so such fixtures pass --allow-image-total and rely on
+// the per-image 200 KB rule of check.js instead.
 const ci = require("miniprogram-ci");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -32,7 +37,9 @@ const MAIN_LIMIT = 2 * 1024 * 1024;
       if (bytes > MAIN_LIMIT) errors.push(`package ${pkg} is ${bytes} bytes, over 2 MB`);
     }
     const images = quality.find((q) => q.name === "IMAGE_AND_AUDIO_LIMIT");
-    if (images && images.success === false) errors.push(`images over 200 KB: ${JSON.stringify(images.detail)}`);
+    if (images && images.success === false && !process.argv.includes("--allow-image-total")) {
+      errors.push("checkCodeQuality: packaged images and audio total over 200 KB");
+    }
   } catch (e) {
     errors.push(`miniprogram-ci ${e.code || ""} ${e.path || ""}: ${String(e.message || e).split("\n")[0]}`);
   } finally {

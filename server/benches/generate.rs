@@ -4,6 +4,7 @@ use app::i18n::Lang;
 use app::model::site::{Block, BlockKind, Page, Product, Site};
 use app::model::Template;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use server::generator::preview::{PreviewOptions, Previewer};
 use server::generator::{builtin_theme, generate, theme::starter_json};
 
 fn starter(t: Template) -> Site {
@@ -73,6 +74,36 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(site.pages.len() as u64));
     g.bench_function("info_30_pages", |b| {
         b.iter(|| generate(&site, &theme).unwrap())
+    });
+    g.finish();
+
+    // The editor's preview of a 300-block page: prepare (CSS, view model) and render the body.
+    let mut site = starter(Template::Shop);
+    let blocks = site.pages[0].blocks.clone();
+    site.pages[0].blocks = (0..300)
+        .map(|i| {
+            let mut b = blocks[i % blocks.len()].clone();
+            b.id = format!("b{i}");
+            b
+        })
+        .collect();
+    let theme = builtin_theme(Template::Shop);
+    let opts = PreviewOptions {
+        image_url: &|_| None,
+        mark_blocks: true,
+    };
+    let mut g = c.benchmark_group("preview");
+    g.bench_function("page_300_blocks", |b| {
+        b.iter(|| {
+            Previewer::new(&site, &theme)
+                .unwrap()
+                .body(0, &opts)
+                .unwrap()
+        })
+    });
+    let prepared = Previewer::new(&site, &theme).unwrap();
+    g.bench_function("page_300_blocks_body_only", |b| {
+        b.iter(|| prepared.body(0, &opts).unwrap())
     });
     g.finish();
 }

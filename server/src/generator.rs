@@ -9,6 +9,7 @@ pub mod assets;
 pub mod icons;
 mod labels;
 pub mod preview;
+pub mod spill;
 pub mod theme;
 mod view;
 pub mod wxml;
@@ -39,8 +40,13 @@ pub enum GenerateError {
         line: Option<usize>,
         message: String,
     },
-    #[error("the main package would be {total} KB, over WeChat's 2048 KB limit. Largest files:\n{largest}\nUse fewer or smaller images, or fewer products with pictures.", total = .total / 1024)]
-    TooBig { total: usize, largest: String },
+    #[error("{what} would be {total} KB, over WeChat's limit. Largest files:\n{largest}\n{advice}", total = .total / 1024)]
+    TooBig {
+        what: String,
+        total: usize,
+        largest: String,
+        advice: String,
+    },
     #[error("could not write the package: {0}")]
     Io(#[from] std::io::Error),
     #[error("could not write the zip: {0}")]
@@ -85,7 +91,7 @@ impl Package {
     pub fn page_count(&self) -> usize {
         self.files
             .keys()
-            .filter(|p| p.starts_with("pages/") && p.ends_with(".wxml"))
+            .filter(|p| (p.starts_with("pages/") || p.starts_with("p/")) && p.ends_with(".wxml"))
             .count()
     }
 
@@ -183,44 +189,56 @@ fn json_file(value: &serde_json::Value) -> Vec<u8> {
 }
 
 /// Generates the package for `site` with `theme`, with images already embedded (see
-/// [`assets::embed_images`]) as `images`.
+/// [`assets::embed_images`]) as `images`. When everything does not fit in the 2 MB main
+/// package, the pages that are not tabs move into subpackages, with the images only they show
+/// ([`spill`]).
 pub fn generate_with_images(
     site: &Site,
     theme: &Theme,
     images: BTreeMap<String, Vec<u8>>,
 ) -> Result<Package, GenerateError> {
     let mut package = generate(site, theme)?;
+    package.files.extend(images.clone());
+    if package.total_bytes() <= MAIN_PACKAGE_LIMIT {
+        return Ok(package);
+    }
+    let layout = spill::Layout::spill(site);
+    let mut package = generate_layout(site, theme, &layout)?;
     package.files.extend(images);
-    check_size(&package)?;
+    spill::move_images(&mut package, site, &layout);
+    spill::check_sizes(&package, &layout)?;
     Ok(package)
 }
 
-/// Refuses a package over the main package limit, naming the largest files.
-pub fn check_size(package: &Package) -> Result<(), GenerateError> {
-    let total = package.total_bytes();
-    if total <= MAIN_PACKAGE_LIMIT {
-        return Ok(());
-    }
-    let mut files: Vec<(&String, usize)> =
-        package.files.iter().map(|(p, b)| (p, b.len())).collect();
+/// The five largest of `files`, one per line.
+fn largest_files<'a>(files: impl Iterator<Item = (&'a String, &'a Vec<u8>)>) -> String {
+    let mut files: Vec<(&String, usize)> = files.map(|(p, b)| (p, b.len())).collect();
     files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let largest = files
+    files
         .iter()
         .take(5)
         .map(|(p, n)| format!("  {p}: {} KB", n / 1024))
         .collect::<Vec<_>>()
-        .join("\n");
-    Err(GenerateError::TooBig { total, largest })
+        .join("\n")
 }
 
-/// Generates the package for `site` with `theme`.
+/// Generates the package for `site` with `theme`, every page in the main package.
 pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
+    generate_layout(site, theme, &spill::Layout::default())
+}
+
+fn generate_layout(
+    site: &Site,
+    theme: &Theme,
+    layout: &spill::Layout,
+) -> Result<Package, GenerateError> {
     let problems = site.validate(Lang::En);
     if !problems.is_empty() {
         return Err(GenerateError::Invalid(problems));
     }
     let env = environment(theme)?;
-    let model = view::site_view(site);
+    let mut model = view::site_view(site);
+    model["routes"] = layout.routes(site);
     let mut files = BTreeMap::new();
 
     let ctx = style_context(site, theme);
@@ -232,7 +250,7 @@ pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
         "app.wxss".into(),
         env.get_template("app.wxss.j2")?.render(&ctx)?.into_bytes(),
     );
-    files.insert("app.json".into(), json_file(&app_json(site)));
+    files.insert("app.json".into(), json_file(&app_json(site, layout)));
     files.insert(
         "project.config.json".into(),
         json_file(&project_config(site)),
@@ -269,7 +287,7 @@ pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
     }
     let page_js = env.get_template("pages/page/index.js.j2")?;
     for page in &site.pages {
-        let dir = format!("pages/{}/index", page.id);
+        let dir = layout.path(&page.id);
         let js = page_js.render(minijinja::context! { page_id => page.id })?;
         files.insert(format!("{dir}.js"), js.into_bytes());
         files.insert(format!("{dir}.json"), theme.page_json.clone().into_bytes());
@@ -281,9 +299,13 @@ pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
     }
     for screen in builtin_screens(site) {
         for ext in ["js", "json", "wxml", "wxss"] {
-            let path = format!("pages/{screen}/index.{ext}");
-            let body = theme.builtin_pages.get(&path).cloned().unwrap_or_default();
-            files.insert(path, body.into_bytes());
+            let source = format!("pages/{screen}/index.{ext}");
+            let body = theme
+                .builtin_pages
+                .get(&source)
+                .cloned()
+                .unwrap_or_default();
+            files.insert(format!("{}.{ext}", layout.path(screen)), body.into_bytes());
         }
     }
     Ok(Package { files })
@@ -300,7 +322,7 @@ fn style_context(site: &Site, theme: &Theme) -> minijinja::Value {
 }
 
 /// Built-in screens the site needs: product detail and cart when it sells, booking when it books.
-fn builtin_screens(site: &Site) -> Vec<&'static str> {
+pub(crate) fn builtin_screens(site: &Site) -> Vec<&'static str> {
     let mut out = Vec::new();
     if !site.data.products.is_empty() {
         out.extend(["product", "cart"]);
@@ -311,17 +333,14 @@ fn builtin_screens(site: &Site) -> Vec<&'static str> {
     out
 }
 
-fn app_json(site: &Site) -> serde_json::Value {
-    let mut pages: Vec<String> = site
+fn app_json(site: &Site, layout: &spill::Layout) -> serde_json::Value {
+    let all = site
         .pages
         .iter()
-        .map(|p| format!("pages/{}/index", p.id))
-        .collect();
-    pages.extend(
-        builtin_screens(site)
-            .into_iter()
-            .map(|s| format!("pages/{s}/index")),
-    );
+        .map(|p| p.id.as_str())
+        .chain(builtin_screens(site));
+    let (moved, main): (Vec<&str>, Vec<&str>) = all.partition(|id| layout.is_moved(id));
+    let pages: Vec<String> = main.iter().map(|id| layout.path(id)).collect();
     let t = &site.theme;
     let text_style = if on_color(&t.primary) == "#ffffff" {
         "white"
@@ -341,6 +360,12 @@ fn app_json(site: &Site) -> serde_json::Value {
         "sitemapLocation": "sitemap.json",
         "lazyCodeLoading": "requiredComponents",
     });
+    if !moved.is_empty() {
+        app["subPackages"] = moved
+            .iter()
+            .map(|id| json!({"root": layout.root(id), "pages": ["index"]}))
+            .collect();
+    }
     if let Some(tb) = &site.tab_bar {
         app["tabBar"] = json!({
             "color": tb.color,
@@ -380,24 +405,6 @@ fn project_config(site: &Site) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn oversized_packages_name_their_largest_files() {
-        let mut pkg = Package::default();
-        pkg.files.insert("images/a.jpg".into(), vec![0; 150 * 1024]);
-        pkg.files.insert("app.js".into(), vec![0; 10]);
-        assert!(check_size(&pkg).is_ok());
-        for i in 0..14 {
-            pkg.files
-                .insert(format!("images/p{i:02}.jpg"), vec![0; 190 * 1024]);
-        }
-        let err = check_size(&pkg).unwrap_err().to_string();
-        assert!(err.contains("over WeChat's 2048 KB limit"), "{err}");
-        assert!(
-            err.contains("images/p00.jpg: 190 KB") && !err.contains("app.js"),
-            "{err}"
-        );
-    }
 
     #[test]
     fn contrast_picks_readable_text() {

@@ -111,9 +111,13 @@ fn site_commands_new_check_generate_and_preview() {
 
     // An image beside the site JSON, used by the banner.
     let mut png = Vec::new();
-    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(64, 48, image::Rgb([20, 120, 200])))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        64,
+        48,
+        image::Rgb([20, 120, 200]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
     std::fs::write(path("hero.png"), &png).unwrap();
     site["pages"][0]["blocks"][0]["slides"][0]["image"] = "hero.png".into();
     site["pages"][0]["blocks"][1]["text"] = "<b>{{x}}</b> & more".into();
@@ -122,23 +126,53 @@ fn site_commands_new_check_generate_and_preview() {
     let check = mpforge(&["check", &path("site.json")], "");
     assert!(check.status.success(), "{}", stderr(&check));
 
-    let gen = mpforge(&["generate", &path("site.json"), "--out", &path("pkg.zip")], "");
+    let gen = mpforge(
+        &["generate", &path("site.json"), "--out", &path("pkg.zip")],
+        "",
+    );
     assert!(gen.status.success(), "{}", stderr(&gen));
     let summary = String::from_utf8_lossy(&gen.stdout);
-    assert!(summary.contains("pages") && summary.contains("of 2048 KB"), "{summary}");
+    assert!(
+        summary.contains("pages")
+            && summary.contains("main package")
+            && summary.contains("(limit 2048 KB each)"),
+        "{summary}"
+    );
 
     let out = path("home.html");
-    let pv = mpforge(&["preview", &path("site.json"), "--page", "1", "--out", &out], "");
+    let pv = mpforge(
+        &["preview", &path("site.json"), "--page", "1", "--out", &out],
+        "",
+    );
     assert!(pv.status.success(), "{}", stderr(&pv));
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!doctype html>"), "a complete document");
     assert!(html.contains("Slow coffee, warm bread"), "the banner title");
-    assert!(html.contains("&lt;b&gt;{{x}}&lt;/b&gt; &amp; more"), "merchant text escaped");
-    assert!(html.contains("src=\"data:image/jpeg;base64,"), "the banner image is embedded");
-    let by_id = mpforge(&["preview", &path("site.json"), "--page", "menu", "--out", &path("m.html")], "");
+    assert!(
+        html.contains("&lt;b&gt;{{x}}&lt;/b&gt; &amp; more"),
+        "merchant text escaped"
+    );
+    assert!(
+        html.contains("src=\"data:image/jpeg;base64,"),
+        "the banner image is embedded"
+    );
+    let by_id = mpforge(
+        &[
+            "preview",
+            &path("site.json"),
+            "--page",
+            "menu",
+            "--out",
+            &path("m.html"),
+        ],
+        "",
+    );
     assert!(by_id.status.success(), "{}", stderr(&by_id));
 
-    let missing = mpforge(&["preview", &path("site.json"), "--page", "7", "--out", &out], "");
+    let missing = mpforge(
+        &["preview", &path("site.json"), "--page", "7", "--out", &out],
+        "",
+    );
     assert!(!missing.status.success());
     assert!(
         stderr(&missing).contains("give a number from 1 to 3 or one of the ids home, menu, visit"),
@@ -150,5 +184,9 @@ fn site_commands_new_check_generate_and_preview() {
     std::fs::write(path("bad.json"), site.to_string()).unwrap();
     let bad = mpforge(&["preview", &path("bad.json"), "--out", &out], "");
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("pages[0].blocks[0].slides[0].image"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("pages[0].blocks[0].slides[0].image"),
+        "{}",
+        stderr(&bad)
+    );
 }

@@ -78,7 +78,13 @@ impl Previewer {
         let tab_bar = site
             .tab_bar
             .as_ref()
-            .map(|tb| format!("background:{};color:{}", escape(&tb.background), escape(&tb.color)))
+            .map(|tb| {
+                format!(
+                    "background:{};color:{}",
+                    escape(&tb.background),
+                    escape(&tb.color)
+                )
+            })
             .unwrap_or_default();
         Ok(Previewer {
             page: block_page(theme)?,
@@ -209,7 +215,11 @@ mod tests {
                 let html = p.document(&site, i, &opts()).unwrap();
                 assert!(html.contains(&escape(&page.title)), "{t:?} page {i}");
                 let visible = page.blocks.iter().filter(|b| !b.hidden).count();
-                assert_eq!(html.matches("data-mpf-block=").count(), visible, "{t:?} page {i}");
+                assert_eq!(
+                    html.matches("data-mpf-block=").count(),
+                    visible,
+                    "{t:?} page {i}"
+                );
                 assert!(!html.contains("rpx"), "rpx left in the CSS");
             }
             assert!(p.document(&site, site.pages.len(), &opts()).is_none());

@@ -5,7 +5,8 @@
 //! `<block>`, `<import>` and `<template name|is data>`.
 //!
 //! Every value that reaches the HTML is escaped: merchant text stays text here too.
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -100,7 +101,8 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
             out.push(Tok::Str(s));
         } else if c.is_alphabetic() || c == '_' || c == '$' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
             {
                 i += 1;
             }
@@ -170,7 +172,12 @@ impl Parser {
     /// Levels: 0 equality, 1 relational, 2 additive, 3 multiplicative.
     fn binary(&mut self, level: u8) -> Result<Expr, String> {
         const LEVELS: [&[(&str, Op)]; 4] = [
-            &[("===", Op::Eq), ("==", Op::Eq), ("!==", Op::Ne), ("!=", Op::Ne)],
+            &[
+                ("===", Op::Eq),
+                ("==", Op::Eq),
+                ("!==", Op::Ne),
+                ("!=", Op::Ne),
+            ],
             &[(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt)],
             &[("+", Op::Add), ("-", Op::Sub)],
             &[("*", Op::Mul), ("/", Op::Div), ("%", Op::Mod)],
@@ -285,7 +292,10 @@ fn parse_expr(src: &str, object_body: bool) -> Result<Expr, String> {
     let is_fields = object_body
         && matches!(
             (p.toks.first(), p.toks.get(1)),
-            (Some(Tok::Ident(_) | Tok::Str(_)), Some(Tok::Punct(":" | ",")))
+            (
+                Some(Tok::Ident(_) | Tok::Str(_)),
+                Some(Tok::Punct(":" | ","))
+            )
         );
     let e = if is_fields {
         Expr::Object(p.fields()?)
@@ -342,6 +352,21 @@ fn to_num(v: &Value) -> f64 {
     }
 }
 
+/// `v[key]` without copying when the result is part of `v`.
+fn member_cow<'a>(v: Cow<'a, Value>, key: &str) -> Cow<'a, Value> {
+    match v {
+        Cow::Borrowed(Value::Object(o)) => {
+            o.get(key).map_or(Cow::Owned(Value::Null), Cow::Borrowed)
+        }
+        Cow::Borrowed(Value::Array(a)) if key != "length" => key
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| a.get(i))
+            .map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+        other => Cow::Owned(member(&other, key)),
+    }
+}
+
 fn member(v: &Value, key: &str) -> Value {
     match (v, key) {
         (Value::Array(a), "length") => Value::from(a.len()),
@@ -356,24 +381,47 @@ fn member(v: &Value, key: &str) -> Value {
     }
 }
 
-type Scope = Map<String, Value>;
+/// Names visible to an expression: this frame's, then its parent's. Values are borrowed from
+/// the page data wherever possible, so rendering copies no data.
+#[derive(Default)]
+struct Scope<'a> {
+    vars: Vec<(String, Cow<'a, Value>)>,
+    parent: Option<&'a Scope<'a>>,
+}
 
-fn eval(e: &Expr, scope: &Scope) -> Value {
+impl<'a> Scope<'a> {
+    fn root(data: &'a Value) -> Self {
+        let vars = data
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Cow::Borrowed(v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Scope { vars, parent: None }
+    }
+
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_ref())
+            .or_else(|| self.parent.and_then(|p| p.get(name)))
+    }
+}
+
+fn eval<'s>(e: &Expr, scope: &'s Scope<'_>) -> Cow<'s, Value> {
     match e {
-        Expr::Lit(v) => v.clone(),
-        Expr::Undefined => Value::Null,
-        Expr::Var(name) => scope.get(name).cloned().unwrap_or(Value::Null),
-        Expr::Member(base, key) => member(&eval(base, scope), key),
-        Expr::Index(base, index) => member(&eval(base, scope), &to_text(&eval(index, scope))),
-        Expr::Array(items) => Value::Array(items.iter().map(|i| eval(i, scope)).collect()),
-        Expr::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), eval(v, scope)))
-                .collect(),
-        ),
-        Expr::Not(inner) => Value::Bool(!truthy(&eval(inner, scope))),
-        Expr::Neg(inner) => num(-to_num(&eval(inner, scope))),
+        Expr::Var(name) => scope
+            .get(name)
+            .map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+        Expr::Member(base, key) => member_cow(eval(base, scope), key),
+        Expr::Index(base, index) => {
+            let key = to_text(&eval(index, scope));
+            member_cow(eval(base, scope), &key)
+        }
         Expr::And(a, b) => {
             let left = eval(a, scope);
             if truthy(&left) {
@@ -397,24 +445,50 @@ fn eval(e: &Expr, scope: &Scope) -> Value {
                 eval(b, scope)
             }
         }
+        other => Cow::Owned(eval_owned(other, scope)),
+    }
+}
+
+fn eval_owned(e: &Expr, scope: &Scope<'_>) -> Value {
+    match e {
+        Expr::Lit(v) => v.clone(),
+        Expr::Undefined => Value::Null,
+        Expr::Var(_)
+        | Expr::Member(..)
+        | Expr::Index(..)
+        | Expr::And(..)
+        | Expr::Or(..)
+        | Expr::Cond(..) => eval(e, scope).into_owned(),
+        Expr::Array(items) => {
+            Value::Array(items.iter().map(|i| eval(i, scope).into_owned()).collect())
+        }
+        Expr::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), eval(v, scope).into_owned()))
+                .collect(),
+        ),
+        Expr::Not(inner) => Value::Bool(!truthy(&eval(inner, scope))),
+        Expr::Neg(inner) => num(-to_num(&eval(inner, scope))),
         Expr::Bin(a, op, b) => {
             let (l, r) = (eval(a, scope), eval(b, scope));
+            let (l, r) = (l.as_ref(), r.as_ref());
             match op {
                 Op::Add if l.is_string() || r.is_string() => {
-                    Value::String(to_text(&l) + &to_text(&r))
+                    Value::String(to_text(l) + &to_text(r))
                 }
-                Op::Add => num(to_num(&l) + to_num(&r)),
-                Op::Sub => num(to_num(&l) - to_num(&r)),
-                Op::Mul => num(to_num(&l) * to_num(&r)),
-                Op::Div => num(to_num(&l) / to_num(&r)),
-                Op::Mod => num(to_num(&l) % to_num(&r)),
+                Op::Add => num(to_num(l) + to_num(r)),
+                Op::Sub => num(to_num(l) - to_num(r)),
+                Op::Mul => num(to_num(l) * to_num(r)),
+                Op::Div => num(to_num(l) / to_num(r)),
+                Op::Mod => num(to_num(l) % to_num(r)),
                 Op::Eq => Value::Bool(l == r),
                 Op::Ne => Value::Bool(l != r),
                 Op::Lt | Op::Le | Op::Gt | Op::Ge => {
-                    let ord = if let (Value::String(x), Value::String(y)) = (&l, &r) {
+                    let ord = if let (Value::String(x), Value::String(y)) = (l, r) {
                         x.partial_cmp(y)
                     } else {
-                        to_num(&l).partial_cmp(&to_num(&r))
+                        to_num(l).partial_cmp(&to_num(r))
                     };
                     Value::Bool(ord.is_some_and(|o| match op {
                         Op::Lt => o.is_lt(),
@@ -449,7 +523,8 @@ impl Interp {
             let after = &rest[start + 2..];
             let end = after.find("}}").ok_or("a {{ binding is never closed")?;
             parts.push(Part::Expr(
-                parse_expr(&after[..end], object_body).map_err(|e| format!("{{{{{}}}}}: {e}", &after[..end]))?,
+                parse_expr(&after[..end], object_body)
+                    .map_err(|e| format!("{{{{{}}}}}: {e}", &after[..end]))?,
             ));
             rest = &after[end + 2..];
         }
@@ -460,20 +535,23 @@ impl Interp {
     }
 
     /// A lone binding keeps its type (arrays, booleans); anything else is a string.
-    fn value(&self, scope: &Scope) -> Value {
+    fn value<'s>(&self, scope: &'s Scope<'_>) -> Cow<'s, Value> {
         match self.0.as_slice() {
             [Part::Expr(e)] => eval(e, scope),
-            parts => Value::String(parts.iter().fold(String::new(), |mut s, p| {
-                match p {
-                    Part::Lit(l) => s.push_str(l),
-                    Part::Expr(e) => s.push_str(&to_text(&eval(e, scope))),
-                }
-                s
-            })),
+            parts => Cow::Owned(Value::String(parts.iter().fold(
+                String::new(),
+                |mut s, p| {
+                    match p {
+                        Part::Lit(l) => s.push_str(l),
+                        Part::Expr(e) => s.push_str(&to_text(&eval(e, scope))),
+                    }
+                    s
+                },
+            ))),
         }
     }
 
-    fn text(&self, scope: &Scope) -> String {
+    fn text(&self, scope: &Scope<'_>) -> String {
         to_text(&self.value(scope))
     }
 
@@ -505,7 +583,7 @@ impl Element {
         self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
     fn raw_attr(&self, name: &str) -> Option<String> {
-        self.attr(name).map(|i| i.text(&Scope::new()))
+        self.attr(name).map(|i| i.text(&Scope::default()))
     }
 }
 
@@ -596,7 +674,8 @@ fn fill_bare_attributes(source: &str) -> String {
                 name.push(c);
                 out.push(c);
                 let next = chars.peek().copied();
-                let ends = !next.is_some_and(|n| n.is_alphanumeric() || matches!(n, ':' | '-' | '_' | '.'));
+                let ends = !next
+                    .is_some_and(|n| n.is_alphanumeric() || matches!(n, ':' | '-' | '_' | '.'));
                 if ends {
                     // Skip spaces to see whether `=` follows.
                     let mut spaces = String::new();
@@ -719,7 +798,7 @@ impl WxmlPage {
 
     /// Renders with `data` (the page's `data`) as the root scope.
     pub fn render(&self, data: &Value, hooks: &RenderHooks) -> String {
-        let scope = data.as_object().cloned().unwrap_or_default();
+        let scope = Scope::root(data);
         let mut out = String::new();
         let r = Renderer {
             page: self,
@@ -798,7 +877,7 @@ fn html_tag(tag: &str) -> &'static str {
 }
 
 impl Renderer<'_> {
-    fn nodes(&self, nodes: &[Node], scope: &Scope, out: &mut String, top: bool) {
+    fn nodes(&self, nodes: &[Node], scope: &Scope<'_>, out: &mut String, top: bool) {
         // `wx:elif` / `wx:else` look back at the chain of their preceding siblings.
         let mut chain_taken: Option<bool> = None;
         for node in nodes {
@@ -841,7 +920,7 @@ impl Renderer<'_> {
     }
 
     /// An element after its `wx:if` chain passed: handles `wx:for`, then renders.
-    fn element(&self, el: &Element, scope: &Scope, out: &mut String) {
+    fn element(&self, el: &Element, scope: &Scope<'_>, out: &mut String) {
         let Some(list) = el.attr("wx:for") else {
             return self.single(el, scope, out);
         };
@@ -849,20 +928,25 @@ impl Renderer<'_> {
         let index_name = el
             .raw_attr("wx:for-index")
             .unwrap_or_else(|| "index".into());
-        let items: Vec<Value> = match list.value(scope) {
-            Value::Array(a) => a,
-            Value::Object(o) => o.into_iter().map(|(_, v)| v).collect(),
+        let list = list.value(scope);
+        let items: Vec<Cow<Value>> = match list.as_ref() {
+            Value::Array(a) => a.iter().map(Cow::Borrowed).collect(),
+            Value::Object(o) => o.values().map(Cow::Borrowed).collect(),
             Value::Number(n) => (0..n.as_u64().unwrap_or(0).min(10_000))
-                .map(Value::from)
+                .map(|i| Cow::Owned(Value::from(i)))
                 .collect(),
-            Value::String(s) => s.chars().map(|c| Value::String(c.to_string())).collect(),
+            Value::String(s) => s
+                .chars()
+                .map(|c| Cow::Owned(Value::String(c.to_string())))
+                .collect(),
             _ => Vec::new(),
         };
         let marks_blocks = self.hooks.mark_blocks
             && self.depth == 0
-            && list.0 == [Part::Expr(Expr::Var("blocks".into()))];
+            && el
+                .attr("wx:for")
+                .is_some_and(|l| l.0 == [Part::Expr(Expr::Var("blocks".into()))]);
         for (i, item) in items.into_iter().enumerate() {
-            let mut inner = scope.clone();
             if marks_blocks {
                 let id = to_text(&member(&item, "id"));
                 let kind = to_text(&member(&item, "kind"));
@@ -873,8 +957,13 @@ impl Renderer<'_> {
                     escape(&kind)
                 );
             }
-            inner.insert(item_name.clone(), item);
-            inner.insert(index_name.clone(), Value::from(i));
+            let inner = Scope {
+                vars: vec![
+                    (item_name.clone(), item),
+                    (index_name.clone(), Cow::Owned(Value::from(i))),
+                ],
+                parent: Some(scope),
+            };
             self.single(el, &inner, out);
             if marks_blocks {
                 out.push_str("</div>");
@@ -882,18 +971,38 @@ impl Renderer<'_> {
         }
     }
 
-    fn single(&self, el: &Element, scope: &Scope, out: &mut String) {
+    fn single(&self, el: &Element, scope: &Scope<'_>, out: &mut String) {
         match el.tag.as_str() {
             "block" => return self.nodes(&el.children, scope, out, false),
             "template" => {
                 if let Some(is) = el.attr("is") {
                     let name = is.text(scope);
                     if let Some(t) = self.page.templates.get(&name) {
-                        let data = el
-                            .attr("data")
-                            .map(|d| d.value(scope))
-                            .and_then(|v| v.as_object().cloned())
-                            .unwrap_or_default();
+                        // A template sees only its data; `{{a: x, b: y}}` borrows x and y.
+                        let data = match el.attr("data").map(|d| d.0.as_slice()) {
+                            Some([Part::Expr(Expr::Object(fields))]) => Scope {
+                                vars: fields
+                                    .iter()
+                                    .map(|(k, e)| (k.clone(), eval(e, scope)))
+                                    .collect(),
+                                parent: None,
+                            },
+                            Some(_) => {
+                                let v = el.attr("data").expect("matched").value(scope);
+                                Scope {
+                                    vars: v
+                                        .as_object()
+                                        .map(|o| {
+                                            o.iter()
+                                                .map(|(k, v)| (k.clone(), Cow::Owned(v.clone())))
+                                                .collect()
+                                        })
+                                        .unwrap_or_default(),
+                                    parent: None,
+                                }
+                            }
+                            None => Scope::default(),
+                        };
                         let r = Renderer {
                             page: self.page,
                             hooks: self.hooks,
@@ -967,8 +1076,8 @@ mod tests {
     #[test]
     fn expressions_follow_javascript() {
         let scope = json!({"a": {"b": [1, 2, 3]}, "s": "x", "n": 0, "t": "", "k": "grid"});
-        let scope = scope.as_object().unwrap();
-        let e = |src: &str| eval(&parse_expr(src, false).unwrap(), scope);
+        let scope = Scope::root(&scope);
+        let e = |src: &str| eval(&parse_expr(src, false).unwrap(), &scope).into_owned();
         assert_eq!(e("a.b.length > 1"), json!(true));
         assert_eq!(e("a.b[1] + 1"), json!(3));
         assert_eq!(e("'block_' + k"), json!("block_grid"));
@@ -994,9 +1103,18 @@ mod tests {
             json!({"n": 3, "blocks": [{"id": "b1", "kind": "x", "label": "A"}, {"id": "b2", "kind": "x", "label": "B"}]}),
         );
         assert!(html.contains(r#"<div class="mpf-block" data-mpf-block="b1" data-mpf-kind="x"><div class="wx-view"><span class="wx-text x on">A!</span>"#), "{html}");
-        assert!(html.contains(r#"<span class="wx-text x">B!</span>"#), "{html}");
-        assert!(html.contains(">mid<") && !html.contains("big") && !html.contains("small"), "{html}");
-        assert!(html.contains("0:1 </span><span class=\"wx-text\">1:2 "), "{html}");
+        assert!(
+            html.contains(r#"<span class="wx-text x">B!</span>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(">mid<") && !html.contains("big") && !html.contains("small"),
+            "{html}"
+        );
+        assert!(
+            html.contains("0:1 </span><span class=\"wx-text\">1:2 "),
+            "{html}"
+        );
     }
 
     #[test]
@@ -1006,24 +1124,38 @@ mod tests {
             r#"<view class="{{c}}" style="height: {{h}}rpx"><text>{{t}}</text><image src="{{t}}" mode="aspectFill"/></view>"#,
             json!({"t": hostile, "c": hostile, "h": "1\"onclick=\"x"}),
         );
-        assert!(!html.contains("<script>") && !html.contains("</view>"), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("</view>"),
+            "{html}"
+        );
         assert!(!html.contains("\"onclick"), "{html}");
         assert!(html.contains("&lt;/view&gt;&lt;script&gt;"), "{html}");
-        assert!(html.contains("{{x}}"), "bindings inside data stay text: {html}");
+        assert!(
+            html.contains("{{x}}"),
+            "bindings inside data stay text: {html}"
+        );
     }
 
     #[test]
     fn bare_attributes_get_empty_values() {
         assert_eq!(
-            fill_bare_attributes(r#"<!-- a <b c> --><view wx:else class="a b" x = "1"><text selectable>t > u</text></view>"#),
+            fill_bare_attributes(
+                r#"<!-- a <b c> --><view wx:else class="a b" x = "1"><text selectable>t > u</text></view>"#
+            ),
             r#"<!-- a <b c> --><view wx:else="" class="a b" x = "1"><text selectable="">t > u</text></view>"#
         );
     }
 
     #[test]
     fn rpx_becomes_px_at_phone_width() {
-        assert_eq!(rpx_to_px("margin: 24rpx 8rpx 0; height: 1rpx"), "margin: 12px 4px 0; height: 0.5px");
-        assert_eq!(rpx_to_px("width: 33.33%; h2: 3rpx"), "width: 33.33%; h2: 1.5px");
+        assert_eq!(
+            rpx_to_px("margin: 24rpx 8rpx 0; height: 1rpx"),
+            "margin: 12px 4px 0; height: 0.5px"
+        );
+        assert_eq!(
+            rpx_to_px("width: 33.33%; h2: 3rpx"),
+            "width: 33.33%; h2: 1.5px"
+        );
     }
 
     #[test]
@@ -1031,7 +1163,8 @@ mod tests {
         let files = BTreeMap::from([("p.wxml".to_string(), "<view>{{a +}}</view>".to_string())]);
         let err = WxmlPage::load(&files, "p.wxml").unwrap_err().to_string();
         assert!(err.starts_with("p.wxml:"), "{err}");
-        let files = BTreeMap::from([("p.wxml".to_string(), "<import src=\"x.wxml\"/>".to_string())]);
+        let files =
+            BTreeMap::from([("p.wxml".to_string(), "<import src=\"x.wxml\"/>".to_string())]);
         let err = WxmlPage::load(&files, "p.wxml").unwrap_err().to_string();
         assert!(err.contains("x.wxml does not exist"), "{err}");
     }

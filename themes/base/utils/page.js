@@ -1,8 +1,9 @@
 // Behaviour shared by every block page: navigation, phone, map, previews, sharing.
 const site = require('../data/site.js');
 
+// Where each page lives: `pages/<id>/index`, or `p/<id>/index` when it moved to a subpackage.
 function pagePath(id) {
-  return '/pages/' + id + '/index';
+  return site.routes[id];
 }
 
 function openPage(id) {
@@ -41,11 +42,11 @@ function createPage(pageId) {
       openPage(e.currentTarget.dataset.page);
     },
     onTapProduct(e) {
-      wx.navigateTo({ url: '/pages/product/index?id=' + encodeURIComponent(e.currentTarget.dataset.id) });
+      wx.navigateTo({ url: pagePath('product') + '?id=' + encodeURIComponent(e.currentTarget.dataset.id) });
     },
     onBook(e) {
       const service = e.currentTarget.dataset.service || '';
-      wx.navigateTo({ url: '/pages/booking/index?service=' + encodeURIComponent(service) });
+      wx.navigateTo({ url: pagePath('booking') + '?service=' + encodeURIComponent(service) });
     },
     onCall() {
       wx.makePhoneCall({ phoneNumber: site.contact.phone_digits, fail: () => {} });

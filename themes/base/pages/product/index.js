@@ -57,12 +57,12 @@ Page({
     wx.showToast({ title: site.labels.added, icon: 'success' });
   },
   onCart() {
-    wx.navigateTo({ url: '/pages/cart/index' });
+    wx.navigateTo({ url: site.routes.cart });
   },
   onPreview(e) {
     wx.previewImage({ urls: this.data.product.images, current: e.currentTarget.dataset.current });
   },
   onShareAppMessage() {
-    return { title: this.data.product.name, path: '/pages/product/index?id=' + this.data.product.id };
+    return { title: this.data.product.name, path: site.routes.product + '?id=' + this.data.product.id };
   },
 });
