@@ -163,6 +163,10 @@ translations! {
     VTabHome => "The first tab must be the home page (\"{value}\").", "第一个标签必须是首页（“{value}”）。";
     VReserved => "\"{value}\" is reserved for a built-in screen; choose another id.", "“{value}”为内置页面保留，请换一个 id。";
     ErrTemplateUnknown => "Choose one of the templates.", "请选择一个模板。";
+    ErrSiteUnreadable => "The site data could not be read", "无法读取站点数据";
+    ErrEditConflict => "This site was changed elsewhere (another tab or another person) after you opened it. Your changes are still here: reload to see the other changes, or keep yours and save over them.", "在你打开之后，此站点已在别处（另一个标签页或另一个人）被修改。你的修改仍保留在这里：重新加载以查看对方的修改，或保留你的修改并覆盖保存。";
+    ErrNoSuchPage => "There is no such page.", "没有这个页面。";
+    ErrExportInvalid => "Fix these problems before exporting:", "导出前请先解决以下问题：";
 }
 
 #[cfg(test)]

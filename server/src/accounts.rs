@@ -390,6 +390,14 @@ impl Backend for Accounts {
                 Ok(())
             })
             .map_err(tx_error)?;
+        // The site starts as its template's starter, in the creator's language.
+        let draft = crate::editor::starter_draft(&site, who.lang);
+        (self.store.drafts.raw(),)
+            .transaction(|(drafts,)| {
+                tx_put(drafts, &ulid_prefix(site.id), &draft)?;
+                Ok(())
+            })
+            .map_err(tx_error)?;
         self.store.flush().await?;
         Ok(site_summary(&site))
     }

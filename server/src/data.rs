@@ -63,6 +63,15 @@ pub struct Site {
     pub updated_at: String,
 }
 
+/// The content of a site as the editor last saved it. `version` grows by one per save; a save
+/// based on an older version is refused, never silently merged.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Draft {
+    pub version: u64,
+    pub site: app::model::site::Site,
+    pub updated_at: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Session {
     pub user_id: Ulid,
@@ -84,6 +93,8 @@ pub mod trees {
     pub const MERCHANTS_BY_AGENCY: &str = "merchants_by_agency";
     /// merchant id ++ site id -> ()
     pub const SITES_BY_MERCHANT: &str = "sites_by_merchant";
+    pub const DRAFTS: &str = "drafts";
+    pub const MEDIA: &str = "media";
 }
 
 /// Every tree of the database, opened once.
@@ -95,6 +106,10 @@ pub struct Store {
     pub users: Tree<User>,
     pub sites: Tree<Site>,
     pub sessions: Tree<Session>,
+    /// site id -> Draft
+    pub drafts: Tree<Draft>,
+    /// SHA-256 of an uploaded image -> its original bytes (content-addressed, shared).
+    pub media: sled::Tree,
     pub users_by_login: sled::Tree,
     pub merchants_by_agency: sled::Tree,
     pub sites_by_merchant: sled::Tree,
@@ -109,6 +124,8 @@ impl Store {
             users: Tree::open(&db, USERS)?,
             sites: Tree::open(&db, SITES)?,
             sessions: Tree::open(&db, SESSIONS)?,
+            drafts: Tree::open(&db, DRAFTS)?,
+            media: db.open_tree(MEDIA)?,
             users_by_login: db.open_tree(USERS_BY_LOGIN)?,
             merchants_by_agency: db.open_tree(MERCHANTS_BY_AGENCY)?,
             sites_by_merchant: db.open_tree(SITES_BY_MERCHANT)?,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod editor;
 pub mod generator;
 pub mod media;
 pub mod seed;

@@ -40,6 +40,10 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// Set the `Secure` cookie flag (when served over https).
     pub secure_cookies: bool,
+    /// Serialises draft saves, so a version check and its write are one step.
+    pub draft_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Processed images, so re-exporting does not redo work.
+    pub media_cache: crate::media::MediaCache,
 }
 
 impl AppState {
@@ -52,6 +56,8 @@ impl AppState {
             store,
             throttle: Arc::new(LoginThrottle::default()),
             secure_cookies,
+            draft_lock: Arc::default(),
+            media_cache: crate::media::MediaCache::default(),
         }
     }
 }
@@ -76,6 +82,7 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/settings/lang", post(set_lang))
+        .merge(crate::editor::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })

@@ -140,6 +140,19 @@ impl<'a> Browser<'a> {
         self.post(path, &fields).await
     }
 
+    /// A JSON (or raw) request as the editor sends it: anti-CSRF token in a header.
+    async fn call(&mut self, method: &str, path: &str, body: Vec<u8>) -> Reply {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header("x-csrf-token", self.csrf())
+            .header(header::HOST, "localhost")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     async fn login(&mut self, login: &str, password: &str) -> Reply {
         if self.cookie("mpf_csrf").is_none() {
             self.get("/login").await;
@@ -445,4 +458,186 @@ async fn language_choice_is_kept_per_user() {
         )
         .await;
     assert_eq!(r.location.as_deref(), Some("/"));
+}
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(w, h, image::Rgb([200, 90, 40])))
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn the_editor_loads_saves_previews_uploads_and_exports() {
+    let w = world();
+    let mut a = Browser::new(&w.app);
+    a.login("cafe@a.test", PASSWORD).await;
+    let created = a
+        .post_csrf(
+            "/api/sites/create",
+            &[
+                ("merchant_id", &w.merchant_a),
+                ("name", "Bamboo Salon"),
+                ("template", "booking"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let site_id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = format!("/api/sites/{site_id}");
+
+    // The draft starts as the template's starter, named after the site.
+    let draft = a.get(&format!("{base}/draft")).await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
+    let draft: app::model::editor::DraftView = serde_json::from_str(&draft.body).unwrap();
+    assert_eq!(
+        (draft.version, draft.site.name.as_str()),
+        (1, "Bamboo Salon")
+    );
+    assert!(
+        !draft.site.data.services.is_empty(),
+        "booking starter content"
+    );
+
+    // Save on version 1 → 2; a second save still based on 1 is a conflict, and loses nothing.
+    let mut site = draft.site.clone();
+    site.data.services[0].price = 9900;
+    let body = |v: u64, s: &app::model::site::Site| {
+        serde_json::to_vec(&app::model::editor::SaveDraft {
+            base_version: v,
+            site: s.clone(),
+        })
+        .unwrap()
+    };
+    let saved = a
+        .call("PUT", &format!("{base}/draft"), body(1, &site))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.body.contains("\"version\":2"), "{}", saved.body);
+    let mut other = draft.site.clone();
+    other.name = "Someone else".into();
+    let stale = a
+        .call("PUT", &format!("{base}/draft"), body(1, &other))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.body.contains("changed elsewhere"), "{}", stale.body);
+    let now: app::model::editor::DraftView =
+        serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
+    assert_eq!((now.version, now.site.data.services[0].price), (2, 9900));
+    assert_eq!(now.site.name, "Bamboo Salon");
+
+    // Another tenant cannot see or touch it.
+    let mut b = Browser::new(&w.app);
+    b.login("salon@b.test", PASSWORD).await;
+    assert_eq!(
+        b.get(&format!("{base}/draft")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.call("PUT", &format!("{base}/draft"), body(2, &other))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get(&format!("{base}/export")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Preview: the phone screen with every block marked for selection.
+    let pv = a
+        .call(
+            "POST",
+            &format!("{base}/preview?page=0"),
+            serde_json::to_vec(&site).unwrap(),
+        )
+        .await;
+    assert_eq!(pv.status, StatusCode::OK, "{}", pv.body);
+    let pv: app::model::editor::PreviewReply = serde_json::from_str(&pv.body).unwrap();
+    assert_eq!(
+        pv.screen.matches("data-mpf-block=").count(),
+        site.pages[0].blocks.iter().filter(|b| !b.hidden).count()
+    );
+    assert!(
+        pv.screen.contains("¥99.00") && pv.css.contains("--primary"),
+        "{}",
+        pv.screen
+    );
+    let none = a
+        .call(
+            "POST",
+            &format!("{base}/preview?page=9"),
+            serde_json::to_vec(&site).unwrap(),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Uploads: a non-image is refused with a reason; an image is stored and served.
+    let bad = a
+        .call("POST", &format!("{base}/media"), b"hello".to_vec())
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("not an image"), "{}", bad.body);
+    let up = a
+        .call("POST", &format!("{base}/media"), png(640, 480))
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.body);
+    let up: app::model::editor::Uploaded = serde_json::from_str(&up.body).unwrap();
+    let hash = up.reference.strip_prefix("media/").unwrap();
+    assert_eq!(
+        a.get(&format!("{base}/media/{hash}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        b.get(&format!("{base}/media/{hash}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Export: a zip of the saved draft, with the uploaded picture in it.
+    if let app::model::site::BlockKind::Banner { slides } = &mut site.pages[0].blocks[0].kind {
+        slides[0].image = up.reference.clone();
+    }
+    let saved = a
+        .call("PUT", &format!("{base}/draft"), body(2, &site))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let req = Request::get(format!("{base}/export"))
+        .header(header::COOKIE, a.cookie_header())
+        .body(Body::empty())
+        .unwrap();
+    let res = w.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
+    assert!(res.headers()["x-mpforge-packages"]
+        .to_str()
+        .unwrap()
+        .starts_with("[[\"main\","));
+    let zip = res.into_body().collect().await.unwrap().to_bytes();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    assert!(archive.by_name("app.json").is_ok());
+    let names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("images/") && !n.starts_with("images/tab/")),
+        "{names:?}"
+    );
+
+    // An invalid draft saves (nothing typed is lost) but does not export; the reply says where.
+    site.data.services[0].name.clear();
+    let saved = a
+        .call("PUT", &format!("{base}/draft"), body(3, &site))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let refused = a.get(&format!("{base}/export")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("data.services[0].name"),
+        "{}",
+        refused.body
+    );
 }

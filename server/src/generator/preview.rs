@@ -122,6 +122,40 @@ impl Previewer {
         &self.css
     }
 
+    /// The phone screen of page `page_index` (navigation bar, page, tab bar): what goes
+    /// inside `.mp-screen`. The editor swaps this into its preview frame.
+    pub fn screen(&self, site: &Site, page_index: usize, opts: &PreviewOptions) -> Option<String> {
+        let page = &site.pages.get(page_index)?;
+        let body = self.body(page_index, opts)?;
+        let mut html = format!(
+            "<header class=\"mp-nav\" style=\"background:{};color:{}\">{}</header><main class=\"wx-page\">{body}</main>",
+            escape(&self.nav_bg),
+            self.nav_fg,
+            escape(&page.title)
+        );
+        if let Some(tb) = &site.tab_bar {
+            html.push_str(&format!(
+                "<nav class=\"mp-tabbar\" style=\"{}\">",
+                self.tab_bar
+            ));
+            for item in &tb.items {
+                let on = item.page == page.id;
+                let color = if on { &tb.selected_color } else { &tb.color };
+                let png = icons::png(item.icon, color);
+                html.push_str(&format!(
+                    "<div class=\"mp-tab\" data-mpf-page=\"{}\" style=\"color:{}\"{}><img alt=\"\" src=\"data:image/png;base64,{}\"><span>{}</span></div>",
+                    escape(&item.page),
+                    escape(color),
+                    if on { " aria-current=\"page\"" } else { "" },
+                    base64::engine::general_purpose::STANDARD.encode(&*png),
+                    escape(&item.text)
+                ));
+            }
+            html.push_str("</nav>");
+        }
+        Some(html)
+    }
+
     /// A complete HTML document of page `page_index`, as a 375 px wide phone screen with the
     /// navigation bar and the tab bar.
     pub fn document(
@@ -131,36 +165,13 @@ impl Previewer {
         opts: &PreviewOptions,
     ) -> Option<String> {
         let page = &site.pages.get(page_index)?;
-        let body = self.body(page_index, opts)?;
-        let tab_bar = match &site.tab_bar {
-            Some(tb) => {
-                let mut html = format!("<nav class=\"mp-tabbar\" style=\"{}\">", self.tab_bar);
-                for item in &tb.items {
-                    let on = item.page == page.id;
-                    let color = if on { &tb.selected_color } else { &tb.color };
-                    let png = icons::png(item.icon, color);
-                    html.push_str(&format!(
-                        "<div class=\"mp-tab\" data-mpf-page=\"{}\" style=\"color:{}\"{}><img alt=\"\" src=\"data:image/png;base64,{}\"><span>{}</span></div>",
-                        escape(&item.page),
-                        escape(color),
-                        if on { " aria-current=\"page\"" } else { "" },
-                        base64::engine::general_purpose::STANDARD.encode(&*png),
-                        escape(&item.text)
-                    ));
-                }
-                html.push_str("</nav>");
-                html
-            }
-            None => String::new(),
-        };
+        let screen = self.screen(site, page_index, opts)?;
         Some(format!(
-            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{title} · {name}</title><style>{css}</style></head>\n<body><div class=\"mp-screen\"><header class=\"mp-nav\" style=\"background:{bg};color:{fg}\">{title}</header><main class=\"wx-page\">{body}</main>{tab_bar}</div></body></html>\n",
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{title} · {name}</title><style>{css}</style></head>\n<body><div class=\"mp-screen\">{screen}</div></body></html>\n",
             lang = if self.lang == Lang::Zh { "zh-CN" } else { "en" },
             title = escape(&page.title),
             name = escape(&self.site_name),
             css = self.css,
-            bg = escape(&self.nav_bg),
-            fg = self.nav_fg,
         ))
     }
 }

@@ -1,0 +1,359 @@
+//! The editor's JSON endpoints under `/api/sites/{id}/…`: load and save the draft (with a
+//! version check, so two editors never overwrite each other silently), preview a page, upload
+//! and serve images, export the package as a zip. Every handler starts with `visible_site`:
+//! a foreign or unknown id is 404.
+use crate::accounts::visible_merchant;
+use crate::data::{now_rfc3339, Draft, Site as SiteRecord, Store};
+use crate::generator::{self, builtin_theme, preview, spill, GenerateError};
+use crate::media::{self, MediaCache, Use};
+use crate::web::AppState;
+use app::error::AppError;
+use app::i18n::{Lang, K};
+use app::model::editor::{DraftView, ExportRefused, PreviewReply, SaveDraft, Saved, Uploaded};
+use app::model::site::Site;
+use app::model::{SessionInfo, UserView};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use ulid::Ulid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/sites/{id}/draft", get(load).put(save))
+        .route("/api/sites/{id}/preview", post(preview_page))
+        .route("/api/sites/{id}/media", post(upload))
+        .route("/api/sites/{id}/media/{hash}", get(media_file))
+        .route("/api/sites/{id}/export", get(export))
+}
+
+struct ApiError(AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn user(session: &SessionInfo) -> Result<&UserView, AppError> {
+    session.user.as_ref().ok_or(AppError::Unauthenticated)
+}
+
+/// The site record, if `who` may see it.
+fn visible_site(store: &Store, who: &UserView, id: &str) -> Result<SiteRecord, AppError> {
+    let id = Ulid::from_string(id).map_err(|_| AppError::NotFound)?;
+    let site = store.sites.get(&id)?.ok_or(AppError::NotFound)?;
+    visible_merchant(store, who, &site.merchant_id.to_string())?;
+    Ok(site)
+}
+
+/// The starter of the site's template, named after the site: where every draft begins.
+pub fn starter_draft(record: &SiteRecord, lang: Lang) -> Draft {
+    let mut site: Site =
+        serde_json::from_str(generator::theme::starter_json(record.template, lang))
+            .expect("starters parse (tested)");
+    site.name = record.name.clone();
+    Draft {
+        version: 1,
+        site,
+        updated_at: now_rfc3339(),
+    }
+}
+
+fn draft_of(store: &Store, record: &SiteRecord, lang: Lang) -> Result<Draft, AppError> {
+    Ok(match store.drafts.get(&record.id)? {
+        Some(d) => d,
+        None => starter_draft(record, lang),
+    })
+}
+
+async fn load(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DraftView>> {
+    let who = user(&session)?;
+    let record = visible_site(&state.store, who, &id)?;
+    let draft = draft_of(&state.store, &record, who.lang)?;
+    Ok(Json(DraftView {
+        site_id: record.id.to_string(),
+        merchant_id: record.merchant_id.to_string(),
+        version: draft.version,
+        site: draft.site,
+    }))
+}
+
+async fn save(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Saved>> {
+    let who = user(&session)?;
+    let lang = who.lang;
+    let mut record = visible_site(&state.store, who, &id)?;
+    let input: SaveDraft = serde_json::from_slice(&body)
+        .map_err(|e| AppError::invalid("site", format!("{}: {e}", lang.t(K::ErrSiteUnreadable))))?;
+    // One save at a time, so the version check and the write are one step.
+    let _guard = state.draft_lock.lock().await;
+    let current = draft_of(&state.store, &record, lang)?;
+    if input.base_version != current.version {
+        return Err(AppError::conflict("version", lang.t(K::ErrEditConflict)).into());
+    }
+    let now = now_rfc3339();
+    let draft = Draft {
+        version: current.version + 1,
+        site: input.site,
+        updated_at: now.clone(),
+    };
+    state.store.drafts.insert(&record.id, &draft)?;
+    if !draft.site.name.trim().is_empty() {
+        record.name = draft.site.name.chars().take(30).collect();
+    }
+    record.updated_at = now;
+    state.store.sites.insert(&record.id, &record)?;
+    state.store.flush().await?;
+    Ok(Json(Saved {
+        version: draft.version,
+    }))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    page: usize,
+}
+
+/// Preview images come from the media store through this site's URL.
+fn media_url(site_id: &str) -> impl Fn(&str) -> Option<String> + '_ {
+    move |reference: &str| {
+        let hash = reference.strip_prefix("media/")?;
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| format!("/api/sites/{site_id}/media/{hash}"))
+    }
+}
+
+async fn preview_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+    body: Bytes,
+) -> ApiResult<Json<PreviewReply>> {
+    let who = user(&session)?;
+    let lang = who.lang;
+    visible_site(&state.store, who, &id)?;
+    let site: Site = serde_json::from_slice(&body)
+        .map_err(|e| AppError::invalid("site", format!("{}: {e}", lang.t(K::ErrSiteUnreadable))))?;
+    let theme = builtin_theme(site.theme.template);
+    let previewer = preview::Previewer::new(&site, &theme).map_err(|e| {
+        tracing::error!(error = %e, "preview failed");
+        AppError::Internal
+    })?;
+    let resolve = media_url(&id);
+    let opts = preview::PreviewOptions {
+        image_url: &resolve,
+        mark_blocks: true,
+    };
+    let screen = previewer
+        .screen(&site, q.page, &opts)
+        .ok_or_else(|| AppError::invalid("page", lang.t(K::ErrNoSuchPage)))?;
+    Ok(Json(PreviewReply {
+        css: previewer.css().to_string(),
+        screen,
+    }))
+}
+
+fn media_message(e: &media::MediaError, lang: Lang) -> String {
+    use media::MediaError::*;
+    match (e, lang) {
+        (_, Lang::En) => e.to_string(),
+        (Empty, Lang::Zh) => "文件是空的".into(),
+        (TooLarge { size }, Lang::Zh) => format!("文件有 {size} MB，请上传不超过 20 MB 的图片"),
+        (NotAnImage, Lang::Zh) => "这不是可读取的图片：请使用 JPEG、PNG、GIF 或 WebP 文件".into(),
+        (TooManyPixels { width, height }, Lang::Zh) => {
+            format!("图片为 {width}×{height} 像素，最长边不能超过 12000 像素")
+        }
+        (Corrupt(detail), Lang::Zh) => format!("图片文件已损坏，无法读取（{detail}）"),
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Uploaded>> {
+    let who = user(&session)?;
+    let lang = who.lang;
+    visible_site(&state.store, who, &id)?;
+    let bytes = body.to_vec();
+    // Decoding (bounded) proves it is a usable image before anything is stored.
+    let checked = tokio::task::spawn_blocking(move || {
+        media::process(&bytes, Use::Gallery).map(|p| (bytes, p.width, p.height))
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
+    let (bytes, width, height) =
+        checked.map_err(|e| AppError::invalid("image", media_message(&e, lang)))?;
+    let hash = hex::encode(Sha256::digest(&bytes));
+    state
+        .store
+        .media
+        .insert(hash.as_bytes(), bytes)
+        .map_err(crate::store::StoreError::from)?;
+    state.store.flush().await?;
+    Ok(Json(Uploaded {
+        reference: format!("media/{hash}"),
+        width,
+        height,
+    }))
+}
+
+async fn media_file(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path((id, hash)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let who = user(&session)?;
+    visible_site(&state.store, who, &id)?;
+    let bytes = state
+        .store
+        .media
+        .get(hash.as_bytes())
+        .map_err(crate::store::StoreError::from)?
+        .ok_or(AppError::NotFound)?;
+    let mime = match bytes.get(..4) {
+        Some([0x89, b'P', b'N', b'G']) => "image/png",
+        Some([b'G', b'I', b'F', _]) => "image/gif",
+        Some([b'R', b'I', b'F', b'F']) => "image/webp",
+        _ => "image/jpeg",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=31536000, immutable"),
+            ),
+        ],
+        bytes.to_vec(),
+    )
+        .into_response())
+}
+
+/// Generates the saved draft's package; images come from the media store.
+pub fn build_package(
+    store: &Store,
+    cache: &MediaCache,
+    site: &Site,
+) -> Result<generator::Package, GenerateError> {
+    let theme = builtin_theme(site.theme.template);
+    let (site, images) = generator::assets::embed_images(site, cache, |reference| {
+        let hash = reference
+            .strip_prefix("media/")
+            .ok_or_else(|| format!("{reference} is not an uploaded image"))?;
+        match store.media.get(hash.as_bytes()) {
+            Ok(Some(bytes)) => Ok(bytes.to_vec()),
+            Ok(None) => Err(format!("{reference} was never uploaded")),
+            Err(e) => Err(e.to_string()),
+        }
+    })?;
+    generator::generate_with_images(&site, &theme, images)
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let who = user(&session)?;
+    let lang = who.lang;
+    let record = visible_site(&state.store, who, &id)?;
+    let draft = draft_of(&state.store, &record, lang)?;
+    let problems = draft.site.validate(lang);
+    if !problems.is_empty() {
+        let body = ExportRefused {
+            message: lang.t(K::ErrExportInvalid).to_string(),
+            problems,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+    }
+    let store = state.store.clone();
+    let cache = state.media_cache.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let package = build_package(&store, &cache, &draft.site)?;
+        let zip = package.to_zip()?;
+        Ok::<_, GenerateError>((package, zip))
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
+    let (package, zip) = match built {
+        Ok(ok) => ok,
+        Err(GenerateError::Invalid(problems)) => {
+            let body = ExportRefused {
+                message: lang.t(K::ErrExportInvalid).to_string(),
+                problems,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        }
+        Err(e @ GenerateError::TooBig { .. }) => {
+            let body = ExportRefused {
+                message: e.to_string(),
+                problems: Vec::new(),
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            return Err(AppError::Internal.into());
+        }
+    };
+    let sizes: Vec<(String, usize)> = spill::package_sizes(&package)
+        .into_iter()
+        .map(|(root, n)| (if root.is_empty() { "main".into() } else { root }, n))
+        .collect();
+    let file = format!("mpforge-{}.zip", record.id.to_string().to_lowercase());
+    let mut res = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
+                    .expect("ascii file name"),
+            ),
+        ],
+        zip,
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&serde_json::to_string(&sizes).unwrap_or_default()) {
+        res.headers_mut().insert("x-mpforge-packages", v);
+    }
+    res.headers_mut().insert(
+        "x-mpforge-pages",
+        HeaderValue::from(package.page_count() as u64),
+    );
+    Ok(res)
+}
