@@ -47,6 +47,12 @@ pub async fn get_merchant_home(merchant_id: String) -> Result<MerchantHome, AppE
     reply(backend().merchant_home(&who, &merchant_id).await)
 }
 
+#[server(prefix = "/api", endpoint = "sites/get_draft", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_draft(site_id: String) -> Result<crate::model::editor::DraftView, AppError> {
+    let who = principal()?;
+    reply(backend().load_draft(&who, &site_id).await)
+}
+
 #[server(prefix = "/api", endpoint = "sites/create")]
 pub async fn create_site(
     csrf_token: String,

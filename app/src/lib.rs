@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod components;
+pub mod editor;
 pub mod error;
 pub mod i18n;
 pub mod model;

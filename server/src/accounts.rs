@@ -401,6 +401,14 @@ impl Backend for Accounts {
         self.store.flush().await?;
         Ok(site_summary(&site))
     }
+
+    async fn load_draft(
+        &self,
+        who: &UserView,
+        site_id: &str,
+    ) -> Result<app::model::editor::DraftView, AppError> {
+        crate::editor::draft_view(&self.store, who, site_id)
+    }
 }
 
 #[cfg(test)]

@@ -86,20 +86,25 @@ fn draft_of(store: &Store, record: &SiteRecord, lang: Lang) -> Result<Draft, App
     })
 }
 
+/// The draft as the editor sees it, if `who` may see the site.
+pub fn draft_view(store: &Store, who: &UserView, id: &str) -> Result<DraftView, AppError> {
+    let record = visible_site(store, who, id)?;
+    let draft = draft_of(store, &record, who.lang)?;
+    Ok(DraftView {
+        site_id: record.id.to_string(),
+        merchant_id: record.merchant_id.to_string(),
+        version: draft.version,
+        site: draft.site,
+    })
+}
+
 async fn load(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DraftView>> {
     let who = user(&session)?;
-    let record = visible_site(&state.store, who, &id)?;
-    let draft = draft_of(&state.store, &record, who.lang)?;
-    Ok(Json(DraftView {
-        site_id: record.id.to_string(),
-        merchant_id: record.merchant_id.to_string(),
-        version: draft.version,
-        site: draft.site,
-    }))
+    Ok(Json(draft_view(&state.store, who, &id)?))
 }
 
 async fn save(

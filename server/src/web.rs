@@ -164,7 +164,7 @@ struct SessionToken(Option<String>);
 
 /// Screens only a signed-in user can see.
 fn requires_login(path: &str) -> bool {
-    path == "/agency" || path.starts_with("/merchants/")
+    path == "/agency" || path.starts_with("/merchants/") || path.starts_with("/sites/")
 }
 
 fn is_safe(method: &Method) -> bool {

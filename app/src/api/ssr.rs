@@ -39,6 +39,12 @@ pub trait Backend: Send + Sync + 'static {
         merchant_id: &str,
         input: NewSite,
     ) -> Result<SiteSummary, AppError>;
+    /// The site's saved draft, for the editor.
+    async fn load_draft(
+        &self,
+        who: &UserView,
+        site_id: &str,
+    ) -> Result<crate::model::editor::DraftView, AppError>;
 }
 
 /// The backend handle the server provides in every request's context.

@@ -231,6 +231,24 @@ impl Icon {
         Icon::Gift,
         Icon::Photo,
     ];
+
+    /// The serialised name (`home`, `shop`, …).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Icon::Home => "home",
+            Icon::Shop => "shop",
+            Icon::Cart => "cart",
+            Icon::Calendar => "calendar",
+            Icon::User => "user",
+            Icon::Info => "info",
+            Icon::Phone => "phone",
+            Icon::Map => "map",
+            Icon::Star => "star",
+            Icon::Grid => "grid",
+            Icon::Gift => "gift",
+            Icon::Photo => "photo",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

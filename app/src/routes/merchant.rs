@@ -70,8 +70,9 @@ fn SiteList(sites: Vec<SiteSummary>, lang: Lang) -> impl IntoView {
             view! {
                 <li class="card site-card">
                     <span class=format!("badge badge-{}", site.template.slug())>{site.template.label(lang)}</span>
-                    <h3>{site.name}</h3>
+                    <h3>{site.name.clone()}</h3>
                     <p class="muted">{t(K::Updated)}" "{site.updated_at.get(..10).unwrap_or_default().to_string()}</p>
+                    <a class="btn" href=format!("/sites/{}/edit", site.id) aria-label=format!("{}: {}", t(K::EditSite), site.name)>{t(K::EditSite)}</a>
                 </li>
             }
         })
@@ -108,7 +109,8 @@ fn NewSiteForm(
         .collect_view();
     let result = move || {
         action.value().get().map(|r| match r {
-            Ok(site) => view! { <p class="alert alert-ok" role="status">{t(K::SiteCreated)}" "<strong>{site.name}</strong></p> }.into_any(),
+            Ok(site) => view! { <p class="alert alert-ok" role="status">{t(K::SiteCreated)}" "<strong>{site.name}</strong>" "
+                <a class="btn btn-primary" href=format!("/sites/{}/edit", site.id)>{t(K::OpenEditor)}</a></p> }.into_any(),
             Err(error) => view! { <ErrorAlert error lang/> }.into_any(),
         })
     };

@@ -214,10 +214,7 @@ pub fn render_png(icon: Icon, color: &str) -> Vec<u8> {
 }
 
 pub fn slug(icon: Icon) -> String {
-    serde_json::to_value(icon)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    icon.slug().to_string()
 }
 
 #[cfg(test)]

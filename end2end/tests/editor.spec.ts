@@ -1,0 +1,158 @@
+import { test, expect, Page, Browser } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+
+const agency = { login: "admin@e2e.test", password: () => process.env.E2E_AGENCY_PASSWORD! };
+const owner = { name: "Bamboo Hair", login: "bamboo@e2e.test", password: "bamboo-password-1" };
+
+async function logIn(page: Page, login: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Login", { exact: true }).fill(login);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** A small PNG, made here so the test needs no fixture files. */
+function png(): Buffer {
+  const w = 64, h = 48;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([200, 80 + x, 40 + y], y * (w * 3 + 1) + 1 + x * 3);
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE((zlib as any).crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+const outline = (page: Page) => page.getByRole("region", { name: "Blocks on this page" }).getByRole("listitem");
+const preview = (page: Page) => page.frameLocator('iframe[title="Phone preview"]');
+const saved = (page: Page) => expect(page.getByRole("status").filter({ hasText: /^Saved$/ })).toBeVisible({ timeout: 15_000 });
+
+let editorUrl = "";
+
+test.describe.configure({ mode: "serial" });
+
+test("a merchant builds a booking site, and everything is saved and exports", async ({ page, browser }) => {
+  // The agency creates the merchant.
+  await logIn(page, agency.login, agency.password());
+  const form = page.getByRole("region", { name: "Create merchant" });
+  await form.getByLabel("Business name").fill(owner.name);
+  await form.getByLabel("Merchant login").fill(owner.login);
+  await form.getByLabel("Initial password").fill(owner.password);
+  await form.getByRole("button", { name: "Create merchant" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Merchant created." })).toBeVisible();
+  await page.getByRole("button", { name: "Log out" }).click();
+
+  // The merchant creates a booking site from its template and opens the editor.
+  await logIn(page, owner.login, owner.password);
+  await page.getByLabel("Site name").fill("Bamboo Salon");
+  await page.getByRole("radio", { name: /Booking/ }).check();
+  await page.getByRole("button", { name: "Create site" }).click();
+  await page.getByRole("link", { name: "Open the editor" }).click();
+  await expect(page).toHaveURL(/\/sites\/[0-9A-Z]{26}\/edit$/);
+  editorUrl = page.url();
+  await expect(preview(page).getByText("Good hair days, booked in seconds")).toBeVisible();
+  const before = await outline(page).count();
+
+  // Add a service list block from the palette: it is selected and shows the services.
+  await page.getByRole("button", { name: "Service list", exact: true }).click();
+  await expect(outline(page)).toHaveCount(before + 1);
+  await expect(page.getByRole("heading", { name: "Service list" })).toBeVisible();
+
+  // Change a service price (yuan, two decimals); a bad price is explained and not applied.
+  const price = page.getByRole("group", { name: "Cut & style" }).getByLabel("Price");
+  await price.fill("12.345");
+  await expect(page.getByText("Enter a price in yuan, like 12 or 12.50.")).toBeVisible();
+  await price.fill("99.50");
+  await expect(preview(page).getByText("60 min · ¥99.50").first()).toBeVisible();
+  await price.blur();
+
+  // Reorder two blocks with the keyboard: Alt+Down on the first block.
+  const first = outline(page).nth(0).getByRole("button").first();
+  const firstName = (await first.innerText()).trim();
+  const secondName = (await outline(page).nth(1).getByRole("button").first().innerText()).trim();
+  await first.focus();
+  await page.keyboard.press("Alt+ArrowDown");
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(secondName);
+  await expect(outline(page).nth(1).getByRole("button").first()).toHaveText(firstName);
+
+  // Undo puts it back, redo moves it again (buttons and keyboard).
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(firstName);
+  await page.keyboard.press("Control+Shift+Z");
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(secondName);
+
+  // Upload a picture for the banner (now the second block).
+  await outline(page).nth(1).getByRole("button").first().click();
+  await expect(page.getByRole("heading", { name: "Banner" })).toBeVisible();
+  await page.getByLabel("Picture").setInputFiles({ name: "hero.png", mimeType: "image/png", buffer: png() });
+  await expect(page.getByRole("region", { name: "Banner" }).locator("img.thumb")).toBeVisible();
+  // A file that is not an image is refused with a reason.
+  await page.getByLabel("Picture").setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not a picture") });
+  await expect(page.getByRole("alert").filter({ hasText: "not an image" })).toBeVisible();
+  await saved(page);
+
+  // Reload: everything is still there.
+  await page.reload();
+  await expect(preview(page).getByText("60 min · ¥99.50").first()).toBeVisible();
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(secondName);
+  await expect(outline(page)).toHaveCount(before + 1);
+  await expect(preview(page).locator("img.banner-image")).toHaveCount(1);
+
+  // Export: the zip downloads with a summary, and passes Tencent's checkers.
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export" }).click();
+  const file = await download;
+  await expect(page.getByRole("status").filter({ hasText: "Exported." })).toContainText("main: ");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mpforge-export-"));
+  const zip = path.join(dir, "site.zip");
+  await file.saveAs(zip);
+  execFileSync("python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", zip, path.join(dir, "pkg")]);
+  const { checkPackage } = require("../checkers/check.js");
+  expect(checkPackage(path.join(dir, "pkg"))).toEqual([]);
+  const site = fs.readFileSync(path.join(dir, "pkg", "data", "site.js"), "utf8");
+  expect(site).toContain("¥99.50");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("a second editor's save is refused with a message, and nothing is lost", async ({ browser }) => {
+  const open = async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await logIn(page, owner.login, owner.password);
+    await page.goto(editorUrl);
+    await expect(preview(page).getByText("Good hair days, booked in seconds")).toBeVisible();
+    return page;
+  };
+  const a = await open();
+  const b = await open();
+
+  await a.getByLabel("Site name").fill("Bamboo Salon by A");
+  await saved(a);
+
+  await b.getByLabel("Site name").fill("Bamboo Salon by B");
+  const conflict = b.getByRole("alert").filter({ hasText: "changed elsewhere" });
+  await expect(conflict).toBeVisible({ timeout: 15_000 });
+  // B's typing is still there, and A's save was not overwritten.
+  await expect(b.getByLabel("Site name")).toHaveValue("Bamboo Salon by B");
+  await a.reload();
+  await expect(a.getByLabel("Site name")).toHaveValue("Bamboo Salon by A");
+
+  // B chooses to keep its version: it saves over A's.
+  await conflict.getByRole("button", { name: "Keep mine" }).click();
+  await saved(b);
+  await a.reload();
+  await expect(a.getByLabel("Site name")).toHaveValue("Bamboo Salon by B");
+});
