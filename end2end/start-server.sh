@@ -9,6 +9,9 @@ data=$(mktemp -d "${TMPDIR:-/tmp}/mpforge-e2e.XXXXXX")
 trap 'rm -rf "$data"' EXIT
 printf '%s\n' "$E2E_AGENCY_PASSWORD" |
   "$bin" --data-dir "$data" create-agency --name "E2E Agency" --login admin@e2e.test
+# A second agency for the editor tests, so each spec file sees only its own merchants.
+printf '%s\n' "$E2E_AGENCY_PASSWORD" |
+  "$bin" --data-dir "$data" create-agency --name "E2E Studio" --login studio@e2e.test
 "$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root target/site --no-demo &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT TERM INT
