@@ -33,5 +33,11 @@ checkers: build
 	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent checkers
 	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent render
 
+# Numbers, not tests: generator and preview speed (criterion), then the editor's wasm size and
+# keystroke-to-preview latency on a 300-block page (Playwright in Chromium).
+bench: build
+	cargo bench -p server --bench generate
+	cd end2end && node bench/editor.js
+
 test: setup lint unit e2e checkers
 	@echo "all tests passed"

@@ -264,6 +264,43 @@ translations! {
     Exporting => "Exporting…", "正在导出…";
     Exported => "Exported.", "已导出。";
     PagesWord => "pages", "个页面";
+    Products => "Products", "商品";
+    NewProduct => "New product", "新商品";
+    AddProduct => "Add a product", "添加商品";
+    DeleteProduct => "Delete this product", "删除此商品";
+    FieldCompareAt => "Original price (0: none)", "原价（0 表示无）";
+    FieldStock => "Stock", "库存";
+    StockHint => "-1: stock is not tracked; 0: sold out.", "-1：不跟踪库存；0：已售罄。";
+    FieldCategory => "Category", "分类";
+    NoCategory => "No category", "无分类";
+    FieldDescription => "Description", "描述";
+    Categories => "Categories", "分类";
+    NewCategory => "New category", "新分类";
+    AddCategory => "Add a category", "添加分类";
+    Mon => "Monday", "星期一";
+    Tue => "Tuesday", "星期二";
+    Wed => "Wednesday", "星期三";
+    Thu => "Thursday", "星期四";
+    Fri => "Friday", "星期五";
+    Sat => "Saturday", "星期六";
+    Sun => "Sunday", "星期日";
+    Closed => "Closed", "休息";
+    Opens => "opens", "开门";
+    Closes => "closes", "关门";
+    Location => "Location", "位置";
+    Address => "Address", "地址";
+    Latitude => "Latitude", "纬度";
+    Longitude => "Longitude", "经度";
+    ErrCoordinate => "Enter a number, like 31.2304.", "请输入数字，例如 31.2304。";
+    CoordinateHint => "Find them in a map app: long-press your shop and copy the coordinates.", "可在地图应用中长按店铺位置并复制坐标。";
+    Phone => "Phone", "电话";
+    WechatId => "WeChat ID", "微信号";
+    Email => "Email", "邮箱";
+    AddPicture => "Add a picture", "添加图片";
+    AllProducts => "All products", "全部商品";
+    AnyService => "Let the customer choose", "由顾客选择";
+    FieldService => "Service", "服务";
+    FieldColumns => "Columns", "列数";
 }
 
 #[cfg(test)]

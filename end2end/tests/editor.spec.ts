@@ -103,6 +103,9 @@ test("a merchant builds a booking site, and everything is saved and exports", as
   // A file that is not an image is refused with a reason.
   await page.getByLabel("Picture").setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not a picture") });
   await expect(page.getByRole("alert").filter({ hasText: "not an image" })).toBeVisible();
+  // Clicking a block in the phone selects it.
+  await preview(page).getByText("About us").click();
+  await expect(page.getByRole("heading", { name: "Text", exact: true })).toBeVisible();
   await saved(page);
 
   // Reload: everything is still there.

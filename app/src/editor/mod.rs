@@ -2,6 +2,7 @@
 //! Centre: the phone preview, rendered by the server from the theme's own WXML. Right: the
 //! properties of what is selected. Every change is an [`Edit`] in the command log (undo/redo),
 //! autosaved with the version it was based on.
+mod data;
 mod net;
 mod panels;
 
@@ -128,16 +129,17 @@ impl Ed {
         if !matches!(self.save.get_untracked(), SaveState::Conflict(_)) {
             self.save.set(SaveState::Pending);
         }
-        self.site.with_untracked(|s| {
-            net::keep_local(&self.site_id.get_value(), self.version.get_value(), s)
-        });
         let ed = *self;
         set_timeout(move || ed.autosave(gen), Duration::from_millis(700));
     }
 
-    /// Saves if nothing changed since `gen` was scheduled (debounce).
+    /// Keeps a copy in the browser and saves, if nothing changed since `gen` was scheduled
+    /// (debounce: typing does not serialise the site on every keystroke).
     fn autosave(&self, gen: u64) {
         if gen == self.generation.get_value() {
+            self.site.with_untracked(|s| {
+                net::keep_local(&self.site_id.get_value(), self.version.get_value(), s)
+            });
             self.save_now();
         }
     }
@@ -739,6 +741,32 @@ fn OutlineRow(index: usize, block: Block) -> impl IntoView {
     }
 }
 
+/// Splits a preview screen into its frame (everything but the blocks) and its blocks
+/// `(id, html)`, using the markers the server puts around each block.
+pub fn split_screen(screen: &str) -> (String, Vec<(String, String)>) {
+    const START: &str = "<div class=\"mpf-block\" data-mpf-block=\"";
+    const END: &str = "<!--/mpf-->";
+    let mut frame = String::with_capacity(1024);
+    let mut blocks = Vec::new();
+    let mut rest = screen;
+    while let Some(start) = rest.find(START) {
+        let Some(len) = rest[start..].find(END) else {
+            break;
+        };
+        frame.push_str(&rest[..start]);
+        let html = &rest[start..start + len];
+        let id = html[START.len()..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        blocks.push((id, html.to_string()));
+        rest = &rest[start + len + END.len()..];
+    }
+    frame.push_str(rest);
+    (frame, blocks)
+}
+
 /// The iframe document the preview lives in; the editor fills `#mp-css` and `#mp-screen`.
 const PREVIEW_SHELL: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><style id=\"mp-css\"></style><style>.mpf-block{cursor:pointer}.mpf-block:hover{outline:2px dashed #7aa7ff;outline-offset:-2px}.mpf-selected{outline:3px solid #1a73e8!important;outline-offset:-3px}.mp-tab{cursor:pointer}</style></head><body><div class=\"mp-screen\" id=\"mp-screen\"></div></body></html>";
 
@@ -746,8 +774,11 @@ const PREVIEW_SHELL: &str = "<!doctype html><html><head><meta charset=\"utf-8\">
 fn PhonePreview() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let frame = NodeRef::<leptos::html::Iframe>::new();
-    let ready = RwSignal::new(false);
+    // Bumped each time a preview document is loaded and wired up (the frame may reload).
+    let loads = RwSignal::new(0u32);
     let seq = StoredValue::new(0u64);
+    // What the frame shows now, to swap only the blocks that changed.
+    let shown = StoredValue::new(None::<(String, Vec<(String, String)>)>);
 
     #[cfg(feature = "hydrate")]
     {
@@ -757,9 +788,12 @@ fn PhonePreview() -> impl IntoView {
             let Some(d) = doc() else { return };
             if let Ok(list) = d.query_selector_all(".mpf-selected") {
                 for i in 0..list.length() {
+                    // `unchecked_into`: nodes of the frame belong to its own realm, where
+                    // `instanceof Element` (what `dyn_into` checks) is false.
                     if let Some(el) = list
                         .item(i)
-                        .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                        .filter(|n| n.node_type() == web_sys::Node::ELEMENT_NODE)
+                        .map(|n| n.unchecked_into::<web_sys::Element>())
                     {
                         let _ = el.class_list().remove_1("mpf-selected");
                     }
@@ -777,7 +811,7 @@ fn PhonePreview() -> impl IntoView {
         };
         // Re-render whenever the site or the page changes; stale replies are dropped.
         Effect::new(move |_| {
-            if !ready.get() {
+            if loads.get() == 0 {
                 return;
             }
             let page = ed.page.get();
@@ -796,9 +830,35 @@ fn PhonePreview() -> impl IntoView {
                                 css.set_text_content(Some(&reply.css));
                             }
                         }
-                        if let Some(screen) = d.get_element_by_id("mp-screen") {
-                            screen.set_inner_html(&reply.screen);
+                        let (frame_html, blocks) = split_screen(&reply.screen);
+                        let patched = shown.with_value(|old| {
+                            let Some((old_frame, old_blocks)) = old else {
+                                return false;
+                            };
+                            if *old_frame != frame_html
+                                || old_blocks.len() != blocks.len()
+                                || old_blocks.iter().zip(&blocks).any(|(a, b)| a.0 != b.0)
+                            {
+                                return false;
+                            }
+                            for ((id, html), (_, before)) in blocks.iter().zip(old_blocks) {
+                                if html == before {
+                                    continue;
+                                }
+                                let sel = format!("[data-mpf-block=\"{}\"]", id.replace('"', ""));
+                                match d.query_selector(&sel) {
+                                    Ok(Some(el)) => el.set_outer_html(html),
+                                    _ => return false,
+                                }
+                            }
+                            true
+                        });
+                        if !patched {
+                            if let Some(screen) = d.get_element_by_id("mp-screen") {
+                                screen.set_inner_html(&reply.screen);
+                            }
                         }
+                        shown.set_value(Some((frame_html, blocks)));
                         mark_selected();
                         if let Some(w) = window().dyn_ref::<web_sys::Window>() {
                             let _ = w.performance().map(|p| p.mark("mpf-preview-updated"));
@@ -812,14 +872,25 @@ fn PhonePreview() -> impl IntoView {
             mark_selected();
         });
         // Clicks inside the phone select blocks and switch pages through the tab bar.
+        // Wired once per document: the frame can load again (e.g. when hydration re-sets srcdoc).
         let on_load = move || {
             let Some(d) = doc() else { return };
+            let Some(root) = d.document_element() else {
+                return;
+            };
+            if d.get_element_by_id("mp-screen").is_none() || root.has_attribute("data-mpf-wired") {
+                return;
+            }
+            let _ = root.set_attribute("data-mpf-wired", "");
             let handler = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(
                 move |e: web_sys::MouseEvent| {
                     e.prevent_default();
+                    // The frame's nodes fail `instanceof` checks across realms: cast unchecked.
                     let Some(target) = e
                         .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .map(|t| t.unchecked_into::<web_sys::Node>())
+                        .filter(|n| n.node_type() == web_sys::Node::ELEMENT_NODE)
+                        .map(|n| n.unchecked_into::<web_sys::Element>())
                     else {
                         return;
                     };
@@ -839,15 +910,15 @@ fn PhonePreview() -> impl IntoView {
             );
             let _ = d.add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
             handler.forget();
-            ready.set(true);
+            shown.set_value(None);
+            loads.update(|n| *n += 1);
         };
         Effect::new(move |_| {
             // The frame may have loaded before hydration attached our handler.
             if let Some(f) = frame.get() {
-                let complete = f.content_document().is_some_and(|d| {
-                    d.ready_state() == "complete" && d.get_element_by_id("mp-screen").is_some()
-                });
-                if complete && !ready.get_untracked() {
+                if f.content_document()
+                    .is_some_and(|d| d.ready_state() == "complete")
+                {
                     on_load();
                 }
             }
@@ -855,17 +926,36 @@ fn PhonePreview() -> impl IntoView {
         view! {
             <div class="phone" role="presentation">
                 <iframe node_ref=frame class="phone-screen" title=ed.t(K::PhonePreview) srcdoc=PREVIEW_SHELL
-                    on:load=move |_| { if !ready.get_untracked() { on_load() } }></iframe>
+                    on:load=move |_| on_load()></iframe>
             </div>
         }
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (frame, ready, seq);
+        let _ = (frame, loads, seq, shown);
         view! {
             <div class="phone" role="presentation">
                 <iframe class="phone-screen" title=ed.t(K::PhonePreview) srcdoc=PREVIEW_SHELL></iframe>
             </div>
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screens_split_into_frame_and_blocks() {
+        let screen = "<header>T</header><main><div class=\"wx-view page\"><div class=\"mpf-block\" data-mpf-block=\"a\" data-mpf-kind=\"x\"><p>A &lt;!--/mpf--&gt;</p></div><!--/mpf--><div class=\"mpf-block\" data-mpf-block=\"b\" data-mpf-kind=\"y\">B</div><!--/mpf--></div></main>";
+        let (frame, blocks) = split_screen(screen);
+        assert_eq!(
+            frame,
+            "<header>T</header><main><div class=\"wx-view page\"></div></main>"
+        );
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].0, "a");
+        assert!(blocks[0].1.ends_with("</p></div>"));
+        assert_eq!(blocks[1].0, "b");
     }
 }

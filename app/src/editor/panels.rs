@@ -31,7 +31,7 @@ fn field_id() -> String {
 /// A text (or long text) field. `set` receives every keystroke; `key` groups them into one
 /// undo step until the field is left.
 #[component]
-fn TextField(
+pub(super) fn TextField(
     label: &'static str,
     #[prop(into)] value: Signal<String>,
     set: impl Fn(String) + Send + Sync + 'static,
@@ -109,7 +109,7 @@ pub fn parse_yuan(text: &str) -> Option<u64> {
 /// A price in yuan; what cannot be read as a price is kept in the field with a message, and
 /// the stored price does not change until it can.
 #[component]
-fn PriceField(
+pub(super) fn PriceField(
     label: &'static str,
     #[prop(into)] fen: Signal<u64>,
     set: impl Fn(u64) + Send + Sync + 'static,
@@ -128,9 +128,11 @@ fn PriceField(
                     prop:value=move || format_yuan(fen.get())
                     aria-invalid=move || (local_err.get() || ed.problem(&path.get()).is_some()).to_string()
                     aria-describedby=err_id.clone()
-                    on:input=move |e| match parse_yuan(&event_target_value(&e)) {
-                        Some(v) => { local_err.set(false); set(v) }
-                        None => local_err.set(true),
+                    on:input=move |e| {
+                        match parse_yuan(&event_target_value(&e)) {
+                            Some(v) => { local_err.set(false); set(v) }
+                            None => local_err.set(true),
+                        }
                     }
                     on:blur=move |_| ed.seal()/>
             </span>
@@ -141,7 +143,7 @@ fn PriceField(
 }
 
 #[component]
-fn NumberField(
+pub(super) fn NumberField(
     label: &'static str,
     #[prop(into)] value: Signal<i64>,
     set: impl Fn(i64) + Send + Sync + 'static,
@@ -215,7 +217,7 @@ fn ColorField(
 
 /// A picture: file picker or drop, upload with progress, specific errors.
 #[component]
-fn ImageField(
+pub(super) fn ImageField(
     label: &'static str,
     #[prop(into)] value: Signal<String>,
     set: impl Fn(String) + Clone + Send + Sync + 'static,
@@ -317,7 +319,7 @@ fn ImageField(
 }
 
 #[component]
-fn SelectField(
+pub(super) fn SelectField(
     label: &'static str,
     #[prop(into)] value: Signal<String>,
     options: Signal<Vec<(String, String)>>,
@@ -547,18 +549,51 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
                     | BlockKind::Gallery { title, .. } => *title = v,
                     _ => {}
                 })/>
+            {(kind == "product_grid").then(|| view! {
+                <SelectField label=t(K::FieldCategory) path=at.path("category")
+                    value=field_of!(at, BlockKind::ProductGrid { category, .. } => category.unwrap_or_default())
+                    options=Signal::derive(move || {
+                        let mut v = vec![(String::new(), t(K::AllProducts).to_string())];
+                        ed.site.with(|s| v.extend(s.data.categories.iter().map(|c| (c.id.clone(), c.name.clone()))));
+                        v
+                    })
+                    set=move |v| at.update("category", |k| if let BlockKind::ProductGrid { category, .. } = k { *category = (!v.is_empty()).then_some(v) })/>
+            })}
+            {matches!(kind, "product_grid" | "gallery").then(|| view! {
+                <SelectField label=t(K::FieldColumns) path=at.path("columns")
+                    value=field_of!(at, BlockKind::ProductGrid { columns, .. } | BlockKind::Gallery { columns, .. } => columns.to_string())
+                    options=Signal::derive(move || (2..=if kind == "gallery" { 4 } else { 3 }).map(|n: u8| (n.to_string(), n.to_string())).collect())
+                    set=move |v| { let n: u8 = v.parse().unwrap_or(2); at.update("columns", |k| match k {
+                        BlockKind::ProductGrid { columns, .. } | BlockKind::Gallery { columns, .. } => *columns = n,
+                        _ => {}
+                    }) }/>
+            })}
             {(kind == "service_list").then(|| view! { <ServicesEditor/> })}
+            {matches!(kind, "product_grid" | "product_list").then(|| view! { <super::data::ProductsEditor/><super::data::CategoriesEditor/> })}
+            {(kind == "opening_hours").then(|| view! { <super::data::HoursEditor/> })}
+            {(kind == "location_map").then(|| view! { <super::data::LocationEditor/> })}
+            {(kind == "contact_card").then(|| view! { <super::data::ContactEditor/> })}
+            {(kind == "gallery").then(|| view! { <super::data::GalleryEditor/> })}
         }.into_any(),
         "featured_product" => view! {
             <SelectField label=t(K::FieldProduct) path=at.path("product")
                 value=field_of!(at, BlockKind::FeaturedProduct { product } => product)
                 options=Signal::derive(move || ed.site.with(|s| s.data.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect()))
                 set=move |v| at.update("product", |k| if let BlockKind::FeaturedProduct { product } = k { *product = v })/>
+            <super::data::ProductsEditor/>
         }.into_any(),
         "booking_button" => view! {
             <TextField label=t(K::FieldLabel) path=at.path("label")
                 value=field_of!(at, BlockKind::BookingButton { label, .. } => label)
                 set=move |v| at.update("label", |k| if let BlockKind::BookingButton { label, .. } = k { *label = v })/>
+            <SelectField label=t(K::FieldService) path=at.path("service")
+                value=field_of!(at, BlockKind::BookingButton { service, .. } => service.unwrap_or_default())
+                options=Signal::derive(move || {
+                    let mut v = vec![(String::new(), t(K::AnyService).to_string())];
+                    ed.site.with(|s| v.extend(s.data.services.iter().map(|x| (x.id.clone(), x.name.clone()))));
+                    v
+                })
+                set=move |v| at.update("service", |k| if let BlockKind::BookingButton { service, .. } = k { *service = (!v.is_empty()).then_some(v) })/>
             <ServicesEditor/>
         }.into_any(),
         "spacer" => view! {

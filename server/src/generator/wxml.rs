@@ -966,7 +966,8 @@ impl Renderer<'_> {
             };
             self.single(el, &inner, out);
             if marks_blocks {
-                out.push_str("</div>");
+                // The end marker lets the editor swap one block without parsing the page.
+                out.push_str("</div><!--/mpf-->");
             }
         }
     }
