@@ -43,16 +43,23 @@ pub fn check(path: &Path, lang_code: &str) -> anyhow::Result<()> {
     )
 }
 
-pub fn generate(path: &Path, out: &Path) -> anyhow::Result<()> {
+/// A site file with its images (files next to it, or absolute paths) processed and embedded.
+fn load_with_images(path: &Path) -> anyhow::Result<(Site, generator::Theme, Images)> {
     let site = load_site(path)?;
     let theme = builtin_theme(site.theme.template);
-    // Image references are files next to the site JSON (or absolute paths).
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let cache = crate::media::MediaCache::default();
     let (site, images) = generator::assets::embed_images(&site, &cache, |reference| {
         let file = base.join(reference);
         std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
     })?;
+    Ok((site, theme, images))
+}
+
+type Images = std::collections::BTreeMap<String, Vec<u8>>;
+
+pub fn generate(path: &Path, out: &Path) -> anyhow::Result<()> {
+    let (site, theme, images) = load_with_images(path)?;
     let package = generator::generate_with_images(&site, &theme, images)?;
     if out.extension().is_some_and(|e| e == "zip") {
         std::fs::write(out, package.to_zip()?)
@@ -100,16 +107,9 @@ fn page_index(site: &Site, page: &str) -> anyhow::Result<usize> {
 }
 
 pub fn preview(path: &Path, page: &str, out: &Path) -> anyhow::Result<()> {
-    let site = load_site(path)?;
-    let index = page_index(&site, page)?;
-    let theme = builtin_theme(site.theme.template);
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let cache = crate::media::MediaCache::default();
     // The same image processing as the package, embedded as data: URLs so the file stands alone.
-    let (site, images) = generator::assets::embed_images(&site, &cache, |reference| {
-        let file = base.join(reference);
-        std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
-    })?;
+    let (site, theme, images) = load_with_images(path)?;
+    let index = page_index(&site, page)?;
     let previewer = generator::preview::Previewer::new(&site, &theme)?;
     let resolve = |src: &str| {
         images

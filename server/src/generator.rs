@@ -155,16 +155,7 @@ fn filter_js(value: minijinja::Value) -> Result<String, minijinja::Error> {
 
 /// Black or white, whichever reads better on `hex` (WCAG relative luminance).
 pub fn on_color(hex: &str) -> &'static str {
-    let channel = |i: usize| {
-        let v =
-            u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as f64 / 255.0;
-        if v <= 0.03928 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    let l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    let l = app::model::color::luminance(hex).unwrap_or(0.0);
     let (with_black, with_white) = ((l + 0.05) / 0.05, 1.05 / (l + 0.05));
     if with_black >= with_white {
         "#000000"

@@ -2,6 +2,7 @@
 //! bar) and the merchant's data the selected block shows, plus export.
 use super::{kind_label, net, Ed};
 use crate::i18n::K;
+use crate::model::color::contrast;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::{format_yuan, Block, BlockKind, Icon, Page, TabBar, TabItem};
 use leptos::prelude::*;
@@ -162,27 +163,6 @@ pub(super) fn NumberField(
             <FieldProblem path id=format!("{id}-err")/>
         </div>
     }
-}
-
-/// WCAG contrast ratio of two `#rrggbb` colours.
-pub fn contrast(a: &str, b: &str) -> Option<f64> {
-    let lum = |hex: &str| -> Option<f64> {
-        if hex.len() != 7 || !hex.starts_with('#') {
-            return None;
-        }
-        let ch = |i: usize| -> Option<f64> {
-            let v = u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()? as f64 / 255.0;
-            Some(if v <= 0.03928 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            })
-        };
-        Some(0.2126 * ch(1)? + 0.7152 * ch(3)? + 0.0722 * ch(5)?)
-    };
-    let (x, y) = (lum(a)?, lum(b)?);
-    let (hi, lo) = if x > y { (x, y) } else { (y, x) };
-    Some((hi + 0.05) / (lo + 0.05))
 }
 
 #[component]
@@ -959,13 +939,5 @@ mod tests {
         assert_eq!(parse_yuan("abc"), None);
         assert_eq!(parse_yuan(""), None);
         assert_eq!(parse_yuan("-1"), None);
-    }
-
-    #[test]
-    fn contrast_matches_wcag() {
-        let c = contrast("#000000", "#ffffff").unwrap();
-        assert!((c - 21.0).abs() < 0.01);
-        assert!(contrast("#777777", "#888888").unwrap() < 3.0);
-        assert_eq!(contrast("red", "#ffffff"), None);
     }
 }
