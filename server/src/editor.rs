@@ -286,6 +286,15 @@ pub fn build_package(
     generator::generate_with_images(&site, &theme, images)
 }
 
+/// 422 with what the merchant must fix before the site can be exported.
+fn refused(message: String, problems: Vec<app::model::site::Problem>) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(ExportRefused { message, problems }),
+    )
+        .into_response()
+}
+
 async fn export(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
@@ -297,11 +306,7 @@ async fn export(
     let draft = draft_of(&state.store, &record, lang)?;
     let problems = draft.site.validate(lang);
     if !problems.is_empty() {
-        let body = ExportRefused {
-            message: lang.t(K::ErrExportInvalid).to_string(),
-            problems,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        return Ok(refused(lang.t(K::ErrExportInvalid).into(), problems));
     }
     let store = state.store.clone();
     let cache = state.media_cache.clone();
@@ -314,20 +319,11 @@ async fn export(
     .map_err(|_| AppError::Internal)?;
     let (package, zip) = match built {
         Ok(ok) => ok,
+        // Images that cannot be used, each with its field path.
         Err(GenerateError::Invalid(problems)) => {
-            let body = ExportRefused {
-                message: lang.t(K::ErrExportInvalid).to_string(),
-                problems,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+            return Ok(refused(lang.t(K::ErrExportInvalid).into(), problems));
         }
-        Err(e @ GenerateError::TooBig { .. }) => {
-            let body = ExportRefused {
-                message: e.to_string(),
-                problems: Vec::new(),
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
-        }
+        Err(e @ GenerateError::TooBig { .. }) => return Ok(refused(e.to_string(), Vec::new())),
         Err(e) => {
             tracing::error!(error = %e, "export failed");
             return Err(AppError::Internal.into());
