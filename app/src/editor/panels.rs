@@ -916,7 +916,8 @@ pub fn ExportButton() -> impl IntoView {
                     <p>{message}</p>
                     <ul>{problems.into_iter().map(|p| {
                         let path = p.path.clone();
-                        view! { <li><button type="button" class="link-button" on:click=move |_| go_to(path.clone())>{p.path.clone()}</button>": "{p.message}</li> }
+                        // The message is what the merchant reads; the path is for support and scripts.
+                        view! { <li><button type="button" class="link-button" on:click=move |_| go_to(path.clone())>{p.message}</button>" "<code class="muted small">{p.path.clone()}</code></li> }
                     }).collect_view()}</ul>
                     <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(K::Dismiss)}</button>
                 </div>
