@@ -29,6 +29,51 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sites/{id}/media", post(upload))
         .route("/api/sites/{id}/media/{hash}", get(media_file))
         .route("/api/sites/{id}/export", get(export))
+        .route("/templates/{slug}/preview", get(template_preview))
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// The first page of a template's starter site, rendered from the theme like the editor's
+/// phone: the thumbnails of the template picker. Public: starters are not anyone's data.
+async fn template_preview(
+    Path(slug): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, StatusCode> {
+    let template = app::model::Template::from_slug(&slug).ok_or(StatusCode::NOT_FOUND)?;
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or(Lang::En);
+    let site: Site = serde_json::from_str(generator::theme::starter_json(template, lang))
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    let theme = builtin_theme(template);
+    let html = preview::Previewer::new(&site, &theme)
+        .ok()
+        .and_then(|p| {
+            p.document(
+                &site,
+                0,
+                &preview::PreviewOptions {
+                    image_url: &|_| None,
+                    mark_blocks: false,
+                },
+            )
+        })
+        .ok_or(StatusCode::INTERNAL_SERVER_ERROR)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 struct ApiError(AppError);

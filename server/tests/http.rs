@@ -427,6 +427,27 @@ async fn anonymous_visitors_are_sent_to_login() {
 }
 
 #[tokio::test]
+async fn template_thumbnails_are_the_starters_rendered_from_the_theme() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    let r = b.get("/templates/booking/preview?lang=zh").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with("<!doctype html>"), "{}", r.body);
+    assert!(r.body.contains("lang=\"zh-CN\""));
+    assert!(
+        r.body.contains("wx-page"),
+        "the theme's page, styled by its own wxss"
+    );
+    let en = b.get("/templates/shop/preview").await;
+    assert_eq!(en.status, StatusCode::OK);
+    assert_ne!(en.body, r.body);
+    assert_eq!(
+        b.get("/templates/nope/preview").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
 async fn unknown_pages_are_404() {
     let w = world();
     let r = Browser::new(&w.app).get("/no/such/page").await;

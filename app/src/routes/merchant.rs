@@ -99,7 +99,11 @@ fn NewSiteForm(
                     <input type="radio" name="template" id=id.clone() value=tpl.slug() checked=i == 0
                         aria-describedby=desc_id.clone()/>
                     <label for=id>
-                        <span class=format!("template-thumb thumb-{}", tpl.slug()) aria-hidden="true"></span>
+                        // The starter's first page, rendered from the theme; inert: a picture.
+                        <span class=format!("template-thumb thumb-{}", tpl.slug()) inert=true>
+                            <iframe src=format!("/templates/{}/preview?lang={}", tpl.slug(), lang.code())
+                                tabindex="-1" title=tpl.label(lang)></iframe>
+                        </span>
                         <strong>{tpl.label(lang)}</strong>
                         <span class="muted" id=desc_id>{tpl.description(lang)}</span>
                     </label>
