@@ -12,6 +12,9 @@ printf '%s\n' "$E2E_AGENCY_PASSWORD" |
 # A second agency for the editor tests, so each spec file sees only its own merchants.
 printf '%s\n' "$E2E_AGENCY_PASSWORD" |
   "$bin" --data-dir "$data" create-agency --name "E2E Studio" --login studio@e2e.test
+# A third for the merchant-data and accessibility tests.
+printf '%s\n' "$E2E_AGENCY_PASSWORD" |
+  "$bin" --data-dir "$data" create-agency --name "E2E Access" --login access@e2e.test
 "$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root target/site --no-demo &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT TERM INT

@@ -5,7 +5,10 @@ use super::panels::{ImageField, NumberField, PriceField, SelectField, TextField}
 use super::Ed;
 use crate::i18n::K;
 use crate::model::edit::{Edit, Part};
-use crate::model::site::{Category, DayHours, Hours, Location, MerchantData, Product};
+use crate::model::site::{
+    Category, DayHours, Hours, HoursException, Location, MerchantData, Product, Service, SkuOption,
+    Staff,
+};
 use leptos::prelude::*;
 
 /// Changes the merchant's data as one undo step per field being typed in.
@@ -49,15 +52,13 @@ pub fn ProductsEditor() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let t = move |k| ed.t(k);
     let open = RwSignal::new(None::<usize>);
-    let rows = move || {
-        ed.site.with(|s| {
-            s.data
-                .products
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i, p.name.clone()))
-                .collect::<Vec<_>>()
-        })
+    // Rows by position, names read reactively: typing a name must not rebuild its row (and
+    // the open form with the focus in it).
+    let count = move || ed.site.with(|s| s.data.products.len());
+    let name = move |i: usize| {
+        ed.site
+            .with(|s| s.data.products.get(i).map(|p| p.name.clone()))
+            .unwrap_or_default()
     };
     let add = move |_| {
         let name = t(K::NewProduct).to_string();
@@ -86,11 +87,11 @@ pub fn ProductsEditor() -> impl IntoView {
         <section class="subpanel" aria-labelledby="products-title">
             <h3 id="products-title">{t(K::Products)}</h3>
             <ul class="item-list">
-                <For each=rows key=|r| r.clone() let:((i, name))>
+                <For each=move || 0..count() key=|i| *i let:i>
                     <li>
                         <button type="button" class="item-row" aria-expanded=move || (open.get() == Some(i)).to_string()
                             on:click=move |_| open.update(|o| *o = if *o == Some(i) { None } else { Some(i) })>
-                            {name}
+                            {move || name(i)}
                         </button>
                         {move || (open.get() == Some(i)).then(|| view! { <ProductForm i/> })}
                     </li>
@@ -99,6 +100,7 @@ pub fn ProductsEditor() -> impl IntoView {
             <button type="button" class="btn" on:click=add>{t(K::AddProduct)}</button>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -161,9 +163,181 @@ fn ProductForm(i: usize) -> impl IntoView {
                     if v.is_empty() { if !p.images.is_empty() { p.images.remove(0); } }
                     else if p.images.is_empty() { p.images.push(v.clone()) } else { p.images[0] = v.clone() }
                 })/>
+            <SkuEditor i/>
             <button type="button" class="link-button danger" on:click=remove>{t(K::DeleteProduct)}</button>
         </div>
     }
+    .into_any()
+}
+
+/// Splits "S, M，L、XL" into distinct values (ASCII and Chinese commas alike).
+pub fn split_values(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in text.split([',', '，', '、']).map(str::trim) {
+        if !v.is_empty() && !out.iter().any(|o| o == v) {
+            out.push(v.to_string());
+        }
+    }
+    out
+}
+
+/// A comma-separated list. What the merchant types stays as typed (a trailing comma, a
+/// space) while it means the same list; an undo that changes the list rewrites it.
+#[component]
+fn ListField(
+    label: &'static str,
+    #[prop(into)] values: Signal<Vec<String>>,
+    set: impl Fn(Vec<String>) + Send + Sync + 'static,
+    path: String,
+    id: String,
+) -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let typed = RwSignal::new(values.get_untracked().join(", "));
+    let shown = move || {
+        let vals = values.get();
+        let text = typed.get_untracked();
+        if split_values(&text) == vals {
+            text
+        } else {
+            vals.join(", ")
+        }
+    };
+    let err = format!("{id}-err");
+    let path = StoredValue::new(path);
+    let problem = move || path.with_value(|p| ed.problem(p));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id type="text" prop:value=shown aria-invalid=move || problem().is_some().to_string()
+                aria-describedby=err.clone()
+                on:input=move |e| { let v = event_target_value(&e); let list = split_values(&v); typed.set(v); set(list); }
+                on:blur=move |_| ed.seal()/>
+            {move || problem().map(|m| view! { <p class="field-error" id=err.clone()>{m}</p> })}
+        </div>
+    }
+    .into_any()
+}
+
+/// A product's options (size, temperature…) and the price and stock of each combination.
+#[component]
+fn SkuEditor(i: usize) -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let t = move |k| ed.t(k);
+    let product = move || ed.site.with(|s| s.data.products.get(i).cloned());
+    let options = move || product().map(|p| p.options).unwrap_or_default();
+    let change = move |key: String, f: &(dyn Fn(&mut Product) + Send + Sync)| {
+        set_data(ed, &key, |d| {
+            if let Some(p) = d.products.get_mut(i) {
+                f(p)
+            }
+        })
+    };
+    let set_option = move |k: usize, f: &(dyn Fn(&mut SkuOption) + Send + Sync)| {
+        change(format!("data.products[{i}].options[{k}]"), &|p| {
+            let mut opts = p.options.clone();
+            if let Some(o) = opts.get_mut(k) {
+                f(o);
+            }
+            p.set_options(opts);
+        })
+    };
+    let add_option = move |_| {
+        change(format!("data.products[{i}].options"), &|p| {
+            let mut opts = p.options.clone();
+            opts.push(SkuOption {
+                name: String::new(),
+                values: Vec::new(),
+            });
+            p.set_options(opts);
+        });
+        ed.seal();
+    };
+    let too_many = move || {
+        let opts = options();
+        !opts.is_empty() && Product::combinations(&opts).is_none()
+    };
+    let missing = move || {
+        product().is_some_and(|p| {
+            !p.options.is_empty()
+                && Product::combinations(&p.options).is_some_and(|c| c.len() > p.variants.len())
+        })
+    };
+    let variant_count = move || product().map_or(0, |p| p.variants.len());
+    view! {
+        <fieldset class="item-card sku">
+            <legend>{t(K::SkuOptions)}</legend>
+            <For each=move || 0..options().len() key=|k| *k let:k>
+                <div class="sku-option">
+                    <TextField label=t(K::OptionName) path=format!("data.products[{i}].options[{k}].name")
+                        value=Signal::derive(move || options().get(k).map(|o| o.name.clone()).unwrap_or_default())
+                        set=move |v| set_option(k, &|o| o.name = v.clone())/>
+                    <ListField label=t(K::OptionValues) path=format!("data.products[{i}].options[{k}].values")
+                        id=format!("p{i}-o{k}-values")
+                        values=Signal::derive(move || options().get(k).map(|o| o.values.clone()).unwrap_or_default())
+                        set=move |v| set_option(k, &|o| o.values = v.clone())/>
+                    <button type="button" class="link-button danger"
+                        on:click=move |_| { change(format!("data.products[{i}].options"), &|p| p.remove_option(k)); ed.seal(); }>
+                        {t(K::RemoveOption)}</button>
+                </div>
+            </For>
+            <button type="button" class="btn" on:click=add_option>{t(K::AddOption)}</button>
+            {move || too_many().then(|| view! { <p class="field-error" role="alert">{t(K::TooManyVariants)}</p> })}
+            {move || (variant_count() > 0).then(|| view! {
+                <h4>{t(K::Variants)}</h4>
+                <p class="hint">{t(K::VariantsHint)}</p>
+                <For each=move || 0..variant_count() key=move |j| (*j, product().and_then(|p| p.variants.get(*j).map(|v| v.values.clone()))) let:j>
+                    <VariantRow i j/>
+                </For>
+            })}
+            {move || missing().then(|| view! {
+                <button type="button" class="link-button"
+                    on:click=move |_| { change(format!("data.products[{i}].variants"), &Product::restore_variants); ed.seal(); }>
+                    {t(K::RestoreVariants)}</button>
+            })}
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
+fn VariantRow(i: usize, j: usize) -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let t = move |k| ed.t(k);
+    let variant = move || {
+        ed.site.with(|s| {
+            s.data
+                .products
+                .get(i)
+                .and_then(|p| p.variants.get(j).cloned())
+        })
+    };
+    let name = variant().map(|v| v.values.join(" / ")).unwrap_or_default();
+    let set = move |f: &str, g: &(dyn Fn(&mut crate::model::site::Variant) + Send + Sync)| {
+        set_data(ed, &format!("data.products[{i}].variants[{j}].{f}"), |d| {
+            if let Some(v) = d.products.get_mut(i).and_then(|p| p.variants.get_mut(j)) {
+                g(v)
+            }
+        })
+    };
+    view! {
+        <fieldset class="variant-row">
+            <legend>{name.clone()}</legend>
+            <PriceField label=t(K::FieldPrice) path=format!("data.products[{i}].variants[{j}].price")
+                fen=Signal::derive(move || variant().map(|v| v.price).unwrap_or_default())
+                set=move |v| set("price", &|x| x.price = v)/>
+            <NumberField label=t(K::FieldStock) path=format!("data.products[{i}].variants[{j}].stock") min=-1 max=999_999
+                value=Signal::derive(move || variant().and_then(|v| v.stock).map_or(-1, i64::from))
+                set=move |v| set("stock", &|x| x.stock = u32::try_from(v).ok())/>
+            <button type="button" class="icon-btn danger" aria-label=format!("{}: {}", t(K::RemoveVariant), name)
+                on:click=move |_| {
+                    set_data(ed, &format!("data.products[{i}].variants"), |d| {
+                        if let Some(p) = d.products.get_mut(i) { if j < p.variants.len() { p.variants.remove(j); } }
+                    });
+                    ed.seal();
+                }>"✕"</button>
+        </fieldset>
+    }
+    .into_any()
 }
 
 #[component]
@@ -203,6 +377,7 @@ pub fn CategoriesEditor() -> impl IntoView {
             <button type="button" class="btn" on:click=add>{t(K::AddCategory)}</button>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -216,16 +391,7 @@ pub fn HoursEditor() -> impl IntoView {
     };
     let set_day = move |i: usize, f: &(dyn Fn(&mut DayHours) + Send + Sync)| {
         set_data(ed, &format!("data.hours.weekly[{i}]"), |d| {
-            let h = d.hours.get_or_insert_with(|| Hours {
-                weekly: (0..7)
-                    .map(|_| DayHours {
-                        closed: false,
-                        open: "09:00".into(),
-                        close: "18:00".into(),
-                    })
-                    .collect(),
-                exceptions: Vec::new(),
-            });
+            let h = d.hours.get_or_insert_with(default_hours);
             if let Some(day) = h.weekly.get_mut(i) {
                 f(day)
             }
@@ -261,8 +427,109 @@ pub fn HoursEditor() -> impl IntoView {
         <section class="subpanel" aria-labelledby="hours-title">
             <h3 id="hours-title">{t(K::BlockOpeningHours)}</h3>
             {rows}
+            <SpecialDays/>
         </section>
     }
+    .into_any()
+}
+
+fn default_hours() -> Hours {
+    Hours {
+        weekly: (0..7)
+            .map(|_| DayHours {
+                closed: false,
+                open: "09:00".into(),
+                close: "18:00".into(),
+            })
+            .collect(),
+        exceptions: Vec::new(),
+    }
+}
+
+/// Days that differ from the week: holidays (closed) or special hours, with a note.
+#[component]
+fn SpecialDays() -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let t = move |k| ed.t(k);
+    let count = move || {
+        ed.site
+            .with(|s| s.data.hours.as_ref().map_or(0, |h| h.exceptions.len()))
+    };
+    let day = move |i: usize| {
+        ed.site.with(|s| {
+            s.data
+                .hours
+                .as_ref()
+                .and_then(|h| h.exceptions.get(i).cloned())
+        })
+    };
+    let set = move |i: usize, f: &str, g: &(dyn Fn(&mut HoursException) + Send + Sync)| {
+        set_data(ed, &format!("data.hours.exceptions[{i}].{f}"), |d| {
+            if let Some(x) = d.hours.as_mut().and_then(|h| h.exceptions.get_mut(i)) {
+                g(x)
+            }
+        })
+    };
+    let add = move |_| {
+        set_data(ed, "data.hours.exceptions", |d| {
+            let h = d.hours.get_or_insert_with(default_hours);
+            h.exceptions.push(HoursException {
+                date: String::new(),
+                closed: true,
+                open: "09:00".into(),
+                close: "18:00".into(),
+                note: String::new(),
+            });
+        });
+        ed.seal();
+    };
+    view! {
+        <h4>{t(K::SpecialDays)}</h4>
+        <For each=move || 0..count() key=|i| *i let:i>
+            {
+                let date_id = format!("special-{i}-date");
+                let open_id = format!("special-{i}-open");
+                let close_id = format!("special-{i}-close");
+                let label = move || day(i).map(|d| d.date).filter(|d| !d.is_empty()).unwrap_or_else(|| t(K::FieldDate).into());
+                view! {
+                    <fieldset class="hours-day special-day">
+                        <legend>{label}</legend>
+                        <label for=date_id.clone()>{t(K::FieldDate)}</label>
+                        <input id=date_id type="date" prop:value=move || day(i).map(|d| d.date).unwrap_or_default()
+                            aria-invalid=move || ed.problem(&format!("data.hours.exceptions[{i}].date")).is_some().to_string()
+                            on:change=move |e| { let v = event_target_value(&e); set(i, "date", &move |d| d.date = v.clone()); ed.seal(); }/>
+                        {move || ed.problem(&format!("data.hours.exceptions[{i}].date")).map(|m| view! { <p class="field-error">{m}</p> })}
+                        <label class="check"><input type="checkbox" prop:checked=move || day(i).is_some_and(|d| d.closed)
+                            on:change=move |e| { let v = event_target_checked(&e); set(i, "closed", &move |d| d.closed = v); ed.seal(); }/>
+                            {t(K::Closed)}</label>
+                        <label for=open_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Opens))}</label>
+                        <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
+                            disabled=move || day(i).is_some_and(|d| d.closed)
+                            on:change=move |e| { let v = event_target_value(&e); set(i, "open", &move |d| d.open = v.clone()); ed.seal(); }/>
+                        <span aria-hidden="true">"–"</span>
+                        <label for=close_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Closes))}</label>
+                        <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
+                            disabled=move || day(i).is_some_and(|d| d.closed)
+                            on:change=move |e| { let v = event_target_value(&e); set(i, "close", &move |d| d.close = v.clone()); ed.seal(); }/>
+                        {move || ed.problem(&format!("data.hours.exceptions[{i}].close")).map(|m| view! { <p class="field-error">{m}</p> })}
+                        <TextField label=t(K::FieldNote) path=format!("data.hours.exceptions[{i}].note")
+                            value=Signal::derive(move || day(i).map(|d| d.note).unwrap_or_default())
+                            set=move |v| set(i, "note", &|d| d.note = v.clone())/>
+                        <button type="button" class="link-button danger"
+                            aria-label=move || format!("{}: {}", t(K::Delete), label())
+                            on:click=move |_| {
+                                set_data(ed, "data.hours.exceptions", |d| {
+                                    if let Some(h) = d.hours.as_mut() { if i < h.exceptions.len() { h.exceptions.remove(i); } }
+                                });
+                                ed.seal();
+                            }>{t(K::Delete)}</button>
+                    </fieldset>
+                }
+            }
+        </For>
+        <button type="button" class="btn" on:click=add>{t(K::AddSpecialDay)}</button>
+    }
+    .into_any()
 }
 
 #[component]
@@ -318,6 +585,7 @@ pub fn LocationEditor() -> impl IntoView {
             <p class="hint">{t(K::CoordinateHint)}</p>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -338,6 +606,7 @@ pub fn ContactEditor() -> impl IntoView {
                 set=move |v| set_data(ed, "data.contact.email", |d| d.contact.email = v)/>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -361,4 +630,129 @@ pub fn GalleryEditor() -> impl IntoView {
                 set=move |v| if !v.is_empty() { set_data(ed, "data.gallery", |d| d.gallery.push(v)); ed.seal(); }/>
         </section>
     }
+    .into_any()
+}
+
+/// The people who give the services; a service lists who offers it.
+#[component]
+pub fn StaffEditor() -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let t = move |k| ed.t(k);
+    let count = move || ed.site.with(|s| s.data.staff.len());
+    let person = move |i: usize| ed.site.with(|s| s.data.staff.get(i).cloned());
+    let set = move |i: usize, f: &str, g: &(dyn Fn(&mut Staff) + Send + Sync)| {
+        set_data(ed, &format!("data.staff[{i}].{f}"), |d| {
+            if let Some(p) = d.staff.get_mut(i) {
+                g(p)
+            }
+        })
+    };
+    let add = move |_| {
+        let name = t(K::NewStaff).to_string();
+        set_data(ed, "data.staff", |d| {
+            let id = fresh_id("staff", "staff", |id| d.staff.iter().any(|p| p.id == id));
+            d.staff.push(Staff {
+                id,
+                name,
+                title: String::new(),
+                photo: None,
+            });
+        });
+        ed.seal();
+    };
+    view! {
+        <section class="subpanel" aria-labelledby="staff-title">
+            <h3 id="staff-title">{t(K::Staff)}</h3>
+            <For each=move || 0..count() key=|i| *i let:i>
+                <fieldset class="item-card">
+                    <legend>{move || person(i).map(|p| p.name).unwrap_or_default()}</legend>
+                    <TextField label=t(K::FieldName) path=format!("data.staff[{i}].name")
+                        value=Signal::derive(move || person(i).map(|p| p.name).unwrap_or_default())
+                        set=move |v| set(i, "name", &|p| p.name = v.clone())/>
+                    <TextField label=t(K::FieldJobTitle) path=format!("data.staff[{i}].title")
+                        value=Signal::derive(move || person(i).map(|p| p.title).unwrap_or_default())
+                        set=move |v| set(i, "title", &|p| p.title = v.clone())/>
+                    <ImageField label=t(K::FieldPhoto) path=format!("data.staff[{i}].photo")
+                        value=Signal::derive(move || person(i).and_then(|p| p.photo).unwrap_or_default())
+                        set=move |v| set(i, "photo", &|p| p.photo = (!v.is_empty()).then(|| v.clone()))/>
+                    <button type="button" class="link-button danger"
+                        aria-label=move || format!("{}: {}", t(K::Delete), person(i).map(|p| p.name).unwrap_or_default())
+                        on:click=move |_| {
+                            set_data(ed, "data.staff", |d| {
+                                if i < d.staff.len() {
+                                    let id = d.staff.remove(i).id;
+                                    for s in &mut d.services { s.staff.retain(|w| *w != id); }
+                                }
+                            });
+                            ed.seal();
+                        }>{t(K::Delete)}</button>
+                </fieldset>
+            </For>
+            <button type="button" class="btn" on:click=add>{t(K::AddStaff)}</button>
+        </section>
+    }
+    .into_any()
+}
+
+/// Adds a service, with the duration and price of the last one as a start.
+pub fn add_service(ed: Ed) {
+    let name = ed.t(K::NewService).to_string();
+    set_data(ed, "data.services", |d| {
+        let id = fresh_id("service", "service", |id| {
+            d.services.iter().any(|s| s.id == id)
+        });
+        let (duration_min, price) = d
+            .services
+            .last()
+            .map_or((60, 0), |s| (s.duration_min, s.price));
+        d.services.push(Service {
+            id,
+            name,
+            description: String::new(),
+            duration_min,
+            price,
+            image: None,
+            staff: Vec::new(),
+        });
+    });
+    ed.seal();
+}
+
+/// Deletes service `i`; blocks that pointed at it fall back to letting the customer choose.
+pub fn remove_service(ed: Ed, i: usize) {
+    let Some(id) = ed
+        .site
+        .with_untracked(|s| s.data.services.get(i).map(|s| s.id.clone()))
+    else {
+        return;
+    };
+    let site = ed.site.get_untracked();
+    for (p, page) in site.pages.iter().enumerate() {
+        for (b, block) in page.blocks.iter().enumerate() {
+            if let crate::model::site::BlockKind::BookingButton { service, .. } = &block.kind {
+                if service.as_deref() == Some(id.as_str()) {
+                    let mut block = block.clone();
+                    if let crate::model::site::BlockKind::BookingButton { service, .. } =
+                        &mut block.kind
+                    {
+                        *service = None;
+                    }
+                    ed.edit(
+                        Edit::Set(Part::Block {
+                            page: p,
+                            index: b,
+                            block,
+                        }),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    set_data(ed, "data.services", |d| {
+        if i < d.services.len() {
+            d.services.remove(i);
+        }
+    });
+    ed.seal();
 }

@@ -71,6 +71,10 @@ pub struct Ed {
     pub csrf: StoredValue<String>,
     pub problems: Memo<Vec<Problem>>,
     pub notice: RwSignal<Option<String>>,
+    /// Blocks whose text the editor patched in the phone ahead of the server's render: the
+    /// next render replaces them even when its HTML did not change.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    patched: StoredValue<Vec<String>>,
 }
 
 impl Ed {
@@ -217,6 +221,25 @@ impl Ed {
                 .position(|b| b.id == id)
                 .map(|i| (page, i))
         })
+    }
+
+    /// Shows typed text in the phone at once, before the server's render arrives (which
+    /// then replaces the block): the text node of the selected block (or, with nothing
+    /// selected, of the screen) that shows exactly `old` now shows `new`. When no text node
+    /// shows exactly `old` (a formatted value, a first character) nothing is patched and
+    /// the server's render is all there is.
+    pub fn show_typed(&self, old: &str, new: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            let block = self.selected.get_untracked();
+            if patch_text(block.as_deref(), old, new) {
+                if let Some(id) = block {
+                    self.patched.update_value(|p| p.push(id));
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (old, new);
     }
 
     /// The problem at exactly `path`, if any.
@@ -415,6 +438,7 @@ fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
         csrf: StoredValue::new(csrf),
         problems,
         notice: RwSignal::new(None),
+        patched: StoredValue::new(Vec::new()),
     };
     provide_context(ed);
 
@@ -476,7 +500,7 @@ fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
                     <Palette/>
                     <Outline/>
                 </aside>
-                <section class="editor-center" aria-label=t(K::PhonePreview)>
+                <section class="editor-center" aria-label=t(K::PhonePreview) tabindex="0">
                     <PhonePreview/>
                 </section>
                 <aside class="editor-right" aria-label=t(K::Properties)>
@@ -604,7 +628,19 @@ fn Outline() -> impl IntoView {
         ed.site.with(|s| {
             s.pages
                 .get(page)
-                .map(|p| p.blocks.iter().cloned().enumerate().collect::<Vec<_>>())
+                .map(|p| {
+                    p.blocks
+                        .iter()
+                        .enumerate()
+                        .map(|(index, b)| Row {
+                            index,
+                            id: b.id.clone(),
+                            kind: b.kind.name(),
+                            hidden: b.hidden,
+                            summary: block_summary(b),
+                        })
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };
@@ -623,30 +659,44 @@ fn Outline() -> impl IntoView {
                     e.prevent_default();
                     if let Some(d) = dropped(&e) { drop_at(ed, &d, count()); }
                 }>
-                <For each=rows key=|(i, b)| (*i, b.clone().id, b.hidden, block_summary(b)) let:((index, block))>
-                    <OutlineRow index block/>
+                <For each=rows key=Row::clone let:row>
+                    <OutlineRow row/>
                 </For>
             </ol>
         </section>
     }
 }
 
+/// What the outline shows of a block; a row is rebuilt only when this changes.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Row {
+    index: usize,
+    id: String,
+    kind: &'static str,
+    hidden: bool,
+    summary: String,
+}
+
 #[component]
-fn OutlineRow(index: usize, block: Block) -> impl IntoView {
+fn OutlineRow(row: Row) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let lang = ed.lang;
     let t = move |k| lang.t(k);
-    let id = block.id.clone();
-    let kind = block.kind.name();
+    let Row {
+        index,
+        id,
+        kind,
+        hidden,
+        summary,
+    } = row;
     let label = format!(
         "{}{}",
         kind_label(kind, lang),
-        match block_summary(&block) {
+        match summary {
             s if s.is_empty() => String::new(),
             s => format!(": {s}"),
         }
     );
-    let hidden = block.hidden;
     let is_selected = {
         let id = id.clone();
         Signal::derive(move || ed.selected.get().as_deref() == Some(id.as_str()))
@@ -687,8 +737,11 @@ fn OutlineRow(index: usize, block: Block) -> impl IntoView {
         }
     };
     let select_id = id.clone();
-    let dup = block.clone();
-    let toggle = block.clone();
+    // The block as it is now (the row outlives edits that do not change what it shows).
+    let current = move || {
+        ed.site
+            .with_untracked(|s| s.pages.get(page())?.blocks.get(index).cloned())
+    };
     view! {
         <li class="outline-row" class:selected=is_selected class:is-hidden=hidden draggable="true"
             on:dragstart=move |e: leptos::ev::DragEvent| {
@@ -719,7 +772,7 @@ fn OutlineRow(index: usize, block: Block) -> impl IntoView {
                     aria-label=format!("{}: {}", t(K::MoveDown), label)>"↓"</button>
                 <button type="button" class="icon-btn" aria-label=format!("{}: {}", t(K::Duplicate), label)
                     on:click=move |_| {
-                        let mut copy = dup.clone();
+                        let Some(mut copy) = current() else { return };
                         copy.id = ed.site.with_untracked(|s| fresh_block_id(s, page(), copy.kind.name()));
                         let id = copy.id.clone();
                         ed.edit(Edit::InsertBlock { page: page(), index: index + 1, block: copy }, None);
@@ -727,7 +780,7 @@ fn OutlineRow(index: usize, block: Block) -> impl IntoView {
                     }>"⧉"</button>
                 <button type="button" class="icon-btn" aria-label=format!("{}: {}", if hidden { t(K::Show) } else { t(K::Hide) }, label)
                     on:click=move |_| {
-                        let mut b = toggle.clone();
+                        let Some(mut b) = current() else { return };
                         b.hidden = !b.hidden;
                         ed.edit(Edit::Set(Part::Block { page: page(), index, block: b }), None);
                     }>{if hidden { "◎" } else { "◉" }}</button>
@@ -765,6 +818,44 @@ pub fn split_screen(screen: &str) -> (String, Vec<(String, String)>) {
     }
     frame.push_str(rest);
     (frame, blocks)
+}
+
+/// Replaces the first text node showing exactly `old` (trimmed) in block `block` of the
+/// phone preview (the whole screen when `None`) with `new`. True when one was found.
+#[cfg(feature = "hydrate")]
+fn patch_text(block: Option<&str>, old: &str, new: &str) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    let old = old.trim();
+    if old.is_empty() {
+        return false;
+    }
+    let Some(doc) = document()
+        .query_selector("iframe.phone-screen")
+        .ok()
+        .flatten()
+        .map(|f| f.unchecked_into::<web_sys::HtmlIFrameElement>())
+        .and_then(|f| f.content_document())
+    else {
+        return false;
+    };
+    let scope = match block {
+        Some(id) => doc.query_selector(&format!("[data-mpf-block=\"{}\"]", id.replace('"', ""))),
+        None => Ok(doc.get_element_by_id("mp-screen")),
+    };
+    let Some(scope) = scope.ok().flatten() else {
+        return false;
+    };
+    // SHOW_TEXT: only text nodes.
+    let Ok(walker) = doc.create_tree_walker_with_what_to_show(&scope, 0x4) else {
+        return false;
+    };
+    while let Ok(Some(node)) = walker.next_node() {
+        if node.text_content().is_some_and(|t| t.trim() == old) {
+            node.set_text_content(Some(new));
+            return true;
+        }
+    }
+    false
 }
 
 /// The iframe document the preview lives in; the editor fills `#mp-css` and `#mp-screen`.
@@ -809,15 +900,8 @@ fn PhonePreview() -> impl IntoView {
                 }
             }
         };
-        // Re-render whenever the site or the page changes; stale replies are dropped.
-        Effect::new(move |_| {
-            if loads.get() == 0 {
-                return;
-            }
-            let page = ed.page.get();
-            let site = ed.site.get();
-            let n = seq.get_value() + 1;
-            seq.set_value(n);
+        let render = move |n: u64, page: usize| {
+            let site = ed.site.get_untracked();
             let (id, csrf) = (ed.site_id.get_value(), ed.csrf.get_value());
             leptos::task::spawn_local(async move {
                 if let Ok(reply) = net::preview(&id, &csrf, page, &site).await {
@@ -841,8 +925,9 @@ fn PhonePreview() -> impl IntoView {
                             {
                                 return false;
                             }
+                            let patched = ed.patched.with_value(Clone::clone);
                             for ((id, html), (_, before)) in blocks.iter().zip(old_blocks) {
-                                if html == before {
+                                if html == before && !patched.contains(id) {
                                     continue;
                                 }
                                 let sel = format!("[data-mpf-block=\"{}\"]", id.replace('"', ""));
@@ -859,12 +944,35 @@ fn PhonePreview() -> impl IntoView {
                             }
                         }
                         shown.set_value(Some((frame_html, blocks)));
+                        ed.patched.update_value(Vec::clear);
                         mark_selected();
                         if let Some(w) = window().dyn_ref::<web_sys::Window>() {
                             let _ = w.performance().map(|p| p.mark("mpf-preview-updated"));
                         }
                     }
                 }
+            });
+        };
+        // Re-render whenever the site or the page changes; stale replies are dropped.
+        Effect::new(move |_| {
+            if loads.get() == 0 {
+                return;
+            }
+            let page = ed.page.get();
+            ed.site.track();
+            let n = seq.get_value() + 1;
+            seq.set_value(n);
+            // Asked for after the next paint, so what was typed shows first (see `show_typed`),
+            // and once for a burst of changes within a frame.
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        if seq.get_value() == n {
+                            render(n, page);
+                        }
+                    },
+                    Duration::ZERO,
+                )
             });
         });
         Effect::new(move |_| {

@@ -64,7 +64,12 @@ pub(super) fn TextField(
         view! {
             <textarea id=id.clone() rows="4" prop:value=move || value.get()
                 aria-invalid=invalid aria-describedby=described.clone()
-                on:input=move |e| set(event_target_value(&e))
+                on:input=move |e| {
+                    let new = event_target_value(&e);
+                    let old = value.get_untracked();
+                    set(new.clone());
+                    ed.show_typed(&old, &new);
+                }
                 on:blur=move |_| ed.seal()></textarea>
         }
         .into_any()
@@ -73,7 +78,12 @@ pub(super) fn TextField(
         view! {
             <input id=id.clone() type="text" prop:value=move || value.get()
                 aria-invalid=invalid aria-describedby=described.clone()
-                on:input=move |e| set(event_target_value(&e))
+                on:input=move |e| {
+                    let new = event_target_value(&e);
+                    let old = value.get_untracked();
+                    set(new.clone());
+                    ed.show_typed(&old, &new);
+                }
                 on:blur=move |_| ed.seal()/>
         }
         .into_any()
@@ -411,13 +421,15 @@ pub fn PagesPanel() -> impl IntoView {
 #[component]
 pub fn Properties() -> impl IntoView {
     let ed = expect_context::<Ed>();
-    move || match ed.selected_index() {
-        Some((page, index)) => {
-            let kind = ed
-                .site
-                .with_untracked(|s| s.pages[page].blocks[index].kind.name());
-            view! { <BlockPanel page index kind/> }.into_any()
-        }
+    // A memo: the panel is rebuilt when another block (or kind) is selected, not on every
+    // edit of the site (which would drop the focus and what is open in the panel).
+    let selected = Memo::new(move |_| {
+        let (page, index) = ed.selected_index()?;
+        let kind = ed.site.with(|s| s.pages[page].blocks[index].kind.name());
+        Some((page, index, kind))
+    });
+    move || match selected.get() {
+        Some((page, index, kind)) => view! { <BlockPanel page index kind/> }.into_any(),
         None => view! { <PagePanel/><SitePanel/><ThemePanel/><TabBarPanel/> }.into_any(),
     }
 }
@@ -548,7 +560,7 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
                         _ => {}
                     }) }/>
             })}
-            {(kind == "service_list").then(|| view! { <ServicesEditor/> })}
+            {(kind == "service_list").then(|| view! { <ServicesEditor/><super::data::StaffEditor/> })}
             {matches!(kind, "product_grid" | "product_list").then(|| view! { <super::data::ProductsEditor/><super::data::CategoriesEditor/> })}
             {(kind == "opening_hours").then(|| view! { <super::data::HoursEditor/> })}
             {(kind == "location_map").then(|| view! { <super::data::LocationEditor/> })}
@@ -575,6 +587,7 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
                 })
                 set=move |v| at.update("service", |k| if let BlockKind::BookingButton { service, .. } = k { *service = (!v.is_empty()).then_some(v) })/>
             <ServicesEditor/>
+            <super::data::StaffEditor/>
         }.into_any(),
         "spacer" => view! {
             <NumberField label=t(K::FieldHeight) path=at.path("height") min=4 max=400
@@ -634,10 +647,44 @@ fn ServicesEditor() -> impl IntoView {
                     <PriceField label=t(K::FieldPrice) path=format!("data.services[{i}].price")
                         fen=Signal::derive(move || service(i).map(|s| s.price).unwrap_or_default())
                         set=move |v| set(i, "price", &|s| s.price = v)/>
+                    <TextField label=t(K::FieldDescription) path=format!("data.services[{i}].description") long=true
+                        value=Signal::derive(move || service(i).map(|s| s.description).unwrap_or_default())
+                        set=move |v| set(i, "description", &|s| s.description = v.clone())/>
+                    {move || {
+                        let staff = ed.site.with(|s| s.data.staff.iter().map(|p| (p.id.clone(), p.name.clone())).collect::<Vec<_>>());
+                        (!staff.is_empty()).then(|| view! {
+                            <fieldset class="checks">
+                                <legend>{t(K::OfferedBy)}</legend>
+                                {staff.into_iter().map(|(id, name)| {
+                                    let id2 = id.clone();
+                                    view! {
+                                        <label class="check">
+                                            <input type="checkbox"
+                                                prop:checked=move || service(i).is_some_and(|s| s.staff.contains(&id))
+                                                on:change=move |e| {
+                                                    let on = event_target_checked(&e);
+                                                    let who = id2.clone();
+                                                    set(i, "staff", &move |s| {
+                                                        s.staff.retain(|w| *w != who);
+                                                        if on { s.staff.push(who.clone()) }
+                                                    });
+                                                    ed.seal();
+                                                }/>
+                                            {name}
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                        })
+                    }}
+                    <button type="button" class="link-button danger"
+                        on:click=move |_| super::data::remove_service(ed, i)>{t(K::DeleteService)}</button>
                 </fieldset>
             </For>
+            <button type="button" class="btn" on:click=move |_| super::data::add_service(ed)>{t(K::AddService)}</button>
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -1,0 +1,124 @@
+import { test, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+// Its own agency (see start-server.sh), so the other specs' merchants do not show here.
+const agency = { login: "access@e2e.test", password: () => process.env.E2E_AGENCY_PASSWORD! };
+const owner = { name: "Maple Coffee", login: "maple@e2e.test", password: "maple-password-1" };
+
+async function logIn(page: Page, login: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Login", { exact: true }).fill(login);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** WCAG 2.1 A and AA, by axe-core. The phone preview is left out: it shows the merchant's
+ *  own colours and text as the mini program will, which the editor warns about itself. */
+async function audit(page: Page, what: string) {
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .exclude('iframe[title="Phone preview"]')
+    .analyze();
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+  // A11Y_DIAG=1 prints every finding (with colours and selectors) instead of failing.
+  if (process.env.A11Y_DIAG) {
+    for (const v of result.violations) for (const n of v.nodes) console.log(what, "|", v.id, "|", n.target.join(" "), "|", (n.any[0]?.message || n.failureSummary || "").slice(0, 200));
+    return;
+  }
+  expect(found, `accessibility problems on ${what}`).toEqual([]);
+}
+
+const outline = (page: Page) => page.getByRole("region", { name: "Blocks on this page" });
+const preview = (page: Page) => page.frameLocator('iframe[title="Phone preview"]');
+const saved = (page: Page) => expect(page.getByRole("status").filter({ hasText: /^Saved$/ })).toBeVisible({ timeout: 15_000 });
+
+test.describe.configure({ mode: "serial" });
+
+test("every screen passes an automated accessibility audit", async ({ page }) => {
+  await page.goto("/login");
+  await audit(page, "the login page");
+  await logIn(page, agency.login, agency.password());
+  await expect(page).toHaveURL(/agency/);
+  await audit(page, "the agency dashboard");
+  const form = page.getByRole("region", { name: "Create merchant" });
+  await form.getByLabel("Business name").fill(owner.name);
+  await form.getByLabel("Merchant login").fill(owner.login);
+  await form.getByLabel("Initial password").fill(owner.password);
+  await form.getByRole("button", { name: "Create merchant" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Merchant created." })).toBeVisible();
+  await page.getByRole("button", { name: "Log out" }).click();
+
+  await logIn(page, owner.login, owner.password);
+  await audit(page, "the merchant's sites");
+  await page.getByLabel("Site name").fill("Maple Coffee");
+  await page.getByRole("radio", { name: /Shop/ }).check();
+  await page.getByRole("button", { name: "Create site" }).click();
+  await page.getByRole("link", { name: "Open the editor" }).click();
+  await expect(preview(page).locator("[data-mpf-block]").first()).toBeVisible();
+  await audit(page, "the editor");
+});
+
+test("a merchant sells sizes at their own prices, and adds staff and a holiday", async ({ page }) => {
+  await logIn(page, owner.login, owner.password);
+  await page.getByRole("link", { name: /Maple Coffee/ }).click();
+  await expect(preview(page).locator("[data-mpf-block]").first()).toBeVisible();
+
+  // Options of a product: every combination gets a row with its own price and stock.
+  await outline(page).getByRole("button", { name: /^Product grid/ }).first().click();
+  const products = page.getByRole("region", { name: "Products" });
+  await products.getByRole("button", { name: "Americano" }).click();
+  await products.getByRole("button", { name: "Add an option" }).click();
+  await products.getByLabel("Option name").fill("Size");
+  await products.getByLabel("Values, separated by commas").pressSequentially("Small, Large");
+  await expect(products.getByLabel("Values, separated by commas")).toHaveValue("Small, Large");
+  const large = products.getByRole("group", { name: "Large", exact: true });
+  await expect(products.getByRole("group", { name: "Small", exact: true })).toBeVisible();
+  await large.getByLabel("Price").fill("32.00");
+  await large.getByLabel("Stock").fill("5");
+  await audit(page, "the editor with a product's options open");
+  // A second option multiplies the combinations; Large keeps its price in each.
+  await products.getByRole("button", { name: "Add an option" }).click();
+  await products.getByLabel("Option name").nth(1).fill("Temperature");
+  await products.getByLabel("Values, separated by commas").nth(1).fill("Hot, Iced");
+  await expect(products.getByRole("group", { name: "Large / Iced" }).getByLabel("Price")).toHaveValue("32.00");
+  await products.getByRole("button", { name: "Stop selling this combination: Small / Iced" }).click();
+  await expect(products.getByRole("group", { name: "Small / Iced" })).toHaveCount(0);
+  await expect(products.getByRole("group", { name: /\// })).toHaveCount(3);
+  // Undo brings the combination back.
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(products.getByRole("group", { name: "Small / Iced" })).toBeVisible();
+  await saved(page);
+
+  // Opening hours: a holiday on which the shop is closed.
+  await page.getByRole("button", { name: "Opening hours", exact: true }).click();
+  const hours = page.getByRole("region", { name: "Opening hours" }).last();
+  await hours.getByRole("button", { name: "Add a special day" }).click();
+  const day = hours.getByRole("group", { name: "Date", exact: true });
+  await day.getByLabel("Date", { exact: true }).fill("2027-02-10");
+  const holiday = hours.getByRole("group", { name: "2027-02-10" });
+  await holiday.getByLabel("Note").fill("Spring Festival");
+  await expect(preview(page).getByText("Spring Festival")).toBeVisible();
+
+  // Staff, and who offers a service.
+  await page.getByRole("button", { name: "Service list", exact: true }).click();
+  const staff = page.getByRole("region", { name: "Staff" });
+  await staff.getByRole("button", { name: "Add a staff member" }).click();
+  await staff.getByLabel("Name").fill("Lin");
+  await staff.getByLabel("Job title").fill("Barista");
+  const services = page.getByRole("region", { name: "Services" });
+  if ((await services.getByRole("group").count()) === 0) {
+    await services.getByRole("button", { name: "Add a service" }).click();
+  }
+  await services.getByRole("checkbox", { name: "Lin" }).first().check();
+  await saved(page);
+  await audit(page, "the editor with staff and services");
+
+  // Everything is still there after a reload.
+  await page.reload();
+  await outline(page).getByRole("button", { name: /^Service list/ }).first().click();
+  await expect(page.getByRole("region", { name: "Staff" }).getByLabel("Job title")).toHaveValue("Barista");
+  await expect(page.getByRole("region", { name: "Services" }).getByRole("checkbox", { name: "Lin" }).first()).toBeChecked();
+  await outline(page).getByRole("button", { name: /^Product grid/ }).first().click();
+  await page.getByRole("region", { name: "Products" }).getByRole("button", { name: "Americano" }).click();
+  await expect(page.getByRole("region", { name: "Products" }).getByRole("group", { name: "Large / Hot" }).getByLabel("Price")).toHaveValue("32.00");
+});
