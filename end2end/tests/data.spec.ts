@@ -1,16 +1,10 @@
 import { test, expect, Page } from "@playwright/test";
+import { logIn, createMerchant, preview, saved } from "./helpers";
 import AxeBuilder from "@axe-core/playwright";
 
 // Its own agency (see start-server.sh), so the other specs' merchants do not show here.
 const agency = { login: "access@e2e.test", password: () => process.env.E2E_AGENCY_PASSWORD! };
 const owner = { name: "Maple Coffee", login: "maple@e2e.test", password: "maple-password-1" };
-
-async function logIn(page: Page, login: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Login", { exact: true }).fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
 
 /** WCAG 2.1 A and AA, by axe-core. The phone preview is left out: it shows the merchant's
  *  own colours and text as the mini program will, which the editor warns about itself. */
@@ -29,8 +23,6 @@ async function audit(page: Page, what: string) {
 }
 
 const outline = (page: Page) => page.getByRole("region", { name: "Blocks on this page" });
-const preview = (page: Page) => page.frameLocator('iframe[title="Phone preview"]');
-const saved = (page: Page) => expect(page.getByRole("status").filter({ hasText: /^Saved$/ })).toBeVisible({ timeout: 15_000 });
 
 test.describe.configure({ mode: "serial" });
 
@@ -40,12 +32,7 @@ test("every screen passes an automated accessibility audit", async ({ page }) =>
   await logIn(page, agency.login, agency.password());
   await expect(page).toHaveURL(/agency/);
   await audit(page, "the agency dashboard");
-  const form = page.getByRole("region", { name: "Create merchant" });
-  await form.getByLabel("Business name").fill(owner.name);
-  await form.getByLabel("Merchant login").fill(owner.login);
-  await form.getByLabel("Initial password").fill(owner.password);
-  await form.getByRole("button", { name: "Create merchant" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Merchant created." })).toBeVisible();
+  await createMerchant(page, owner);
   await page.getByRole("button", { name: "Log out" }).click();
 
   await logIn(page, owner.login, owner.password);

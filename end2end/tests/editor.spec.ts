@@ -1,4 +1,5 @@
 import { test, expect, Page, Browser } from "@playwright/test";
+import { logIn, createMerchant, preview, saved } from "./helpers";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -8,13 +9,6 @@ import * as zlib from "node:zlib";
 // Its own agency (see start-server.sh): the shell tests expect an agency without merchants.
 const agency = { login: "studio@e2e.test", password: () => process.env.E2E_AGENCY_PASSWORD! };
 const owner = { name: "Bamboo Hair", login: "bamboo@e2e.test", password: "bamboo-password-1" };
-
-async function logIn(page: Page, login: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Login", { exact: true }).fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
 
 /** A small PNG, made here so the test needs no fixture files. */
 function png(): Buffer {
@@ -38,8 +32,6 @@ function png(): Buffer {
 }
 
 const outline = (page: Page) => page.getByRole("region", { name: "Blocks on this page" }).getByRole("listitem");
-const preview = (page: Page) => page.frameLocator('iframe[title="Phone preview"]');
-const saved = (page: Page) => expect(page.getByRole("status").filter({ hasText: /^Saved$/ })).toBeVisible({ timeout: 15_000 });
 
 let editorUrl = "";
 
@@ -48,12 +40,7 @@ test.describe.configure({ mode: "serial" });
 test("a merchant builds a booking site, and everything is saved and exports", async ({ page, browser }) => {
   // The agency creates the merchant.
   await logIn(page, agency.login, agency.password());
-  const form = page.getByRole("region", { name: "Create merchant" });
-  await form.getByLabel("Business name").fill(owner.name);
-  await form.getByLabel("Merchant login").fill(owner.login);
-  await form.getByLabel("Initial password").fill(owner.password);
-  await form.getByRole("button", { name: "Create merchant" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Merchant created." })).toBeVisible();
+  await createMerchant(page, owner);
   await page.getByRole("button", { name: "Log out" }).click();
 
   // The merchant creates a booking site from its template and opens the editor.

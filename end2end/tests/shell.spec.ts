@@ -1,24 +1,12 @@
 import { test, expect, Page } from "@playwright/test";
+import { logIn, createMerchant as createMerchantHere } from "./helpers";
 
 const agency = { login: "admin@e2e.test", password: () => process.env.E2E_AGENCY_PASSWORD! };
 const jade = { name: "Jade Tea House", login: "jade@e2e.test", password: "jade-password-1" };
 const ruby = { name: "Ruby Nail Studio", login: "ruby@e2e.test", password: "ruby-password-1" };
 
-async function logIn(page: Page, login: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Login", { exact: true }).fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
 async function createMerchant(page: Page, m: typeof jade) {
-  const form = page.getByRole("region", { name: "Create merchant" });
-  await form.getByLabel("Business name").fill(m.name);
-  await form.getByLabel("Merchant login").fill(m.login);
-  await form.getByLabel("Initial password").fill(m.password);
-  await form.getByRole("button", { name: "Create merchant" }).click();
-  // The inline confirmation only appears when the page is hydrated (the action ran in-page).
-  await expect(page.getByRole("status").filter({ hasText: "Merchant created." })).toContainText(m.name);
+  await createMerchantHere(page, m);
   await expect(page.getByRole("table", { name: "Merchants" }).getByRole("link", { name: m.name })).toBeVisible();
 }
 

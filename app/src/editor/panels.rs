@@ -58,33 +58,25 @@ pub(super) fn TextField(
         }
     };
     let invalid = move || ed.problem(&path.get()).is_some().to_string();
-    let set = std::sync::Arc::new(set);
+    // Every keystroke: into the model, and straight into the phone (see `Ed::show_typed`).
+    let typed = move |e: leptos::ev::Event| {
+        let new = event_target_value(&e);
+        let old = value.get_untracked();
+        set(new.clone());
+        ed.show_typed(&old, &new);
+    };
     let input = if long {
-        let set = set.clone();
         view! {
             <textarea id=id.clone() rows="4" prop:value=move || value.get()
                 aria-invalid=invalid aria-describedby=described.clone()
-                on:input=move |e| {
-                    let new = event_target_value(&e);
-                    let old = value.get_untracked();
-                    set(new.clone());
-                    ed.show_typed(&old, &new);
-                }
-                on:blur=move |_| ed.seal()></textarea>
+                on:input=typed on:blur=move |_| ed.seal()></textarea>
         }
         .into_any()
     } else {
-        let set = set.clone();
         view! {
             <input id=id.clone() type="text" prop:value=move || value.get()
                 aria-invalid=invalid aria-describedby=described.clone()
-                on:input=move |e| {
-                    let new = event_target_value(&e);
-                    let old = value.get_untracked();
-                    set(new.clone());
-                    ed.show_typed(&old, &new);
-                }
-                on:blur=move |_| ed.seal()/>
+                on:input=typed on:blur=move |_| ed.seal()/>
         }
         .into_any()
     };
