@@ -319,6 +319,7 @@ translations! {
     DeleteService => "Delete this service", "删除此服务";
     SpecialDays => "Special days (holidays, events)", "特殊日期（节假日、活动）";
     AddSpecialDay => "Add a special day", "添加特殊日期";
+    NewSpecialDay => "New special day", "新的特殊日期";
     FieldDate => "Date", "日期";
     FieldNote => "Note", "备注";
     AnyService => "Let the customer choose", "由顾客选择";

@@ -80,7 +80,7 @@ test("a merchant sells sizes at their own prices, and adds staff and a holiday",
   await page.getByRole("button", { name: "Opening hours", exact: true }).click();
   const hours = page.getByRole("region", { name: "Opening hours" }).last();
   await hours.getByRole("button", { name: "Add a special day" }).click();
-  const day = hours.getByRole("group", { name: "Date", exact: true });
+  const day = hours.getByRole("group", { name: "New special day" });
   await day.getByLabel("Date", { exact: true }).fill("2027-02-10");
   const holiday = hours.getByRole("group", { name: "2027-02-10" });
   await holiday.getByLabel("Note").fill("Spring Festival");

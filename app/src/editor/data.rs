@@ -6,8 +6,8 @@ use super::Ed;
 use crate::i18n::K;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::{
-    Category, DayHours, Hours, HoursException, Location, MerchantData, Product, Service, SkuOption,
-    Staff,
+    BlockKind, Category, DayHours, Hours, HoursException, Location, MerchantData, Product, Service,
+    SkuOption, Staff,
 };
 use leptos::prelude::*;
 
@@ -189,9 +189,9 @@ fn ListField(
     #[prop(into)] values: Signal<Vec<String>>,
     set: impl Fn(Vec<String>) + Send + Sync + 'static,
     path: String,
-    id: String,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
+    let id = super::panels::field_id();
     let typed = RwSignal::new(values.get_untracked().join(", "));
     let shown = move || {
         let vals = values.get();
@@ -223,8 +223,20 @@ fn ListField(
 fn SkuEditor(i: usize) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let t = move |k| ed.t(k);
-    let product = move || ed.site.with(|s| s.data.products.get(i).cloned());
-    let options = move || product().map(|p| p.options).unwrap_or_default();
+    // What the form is built from: the options and which combinations are sold. A memo, so
+    // edits elsewhere (or to a price) do not rebuild the rows.
+    let shape = Memo::new(move |_| {
+        ed.site
+            .with(|s| {
+                s.data.products.get(i).map(|p| {
+                    let sold: Vec<Vec<String>> =
+                        p.variants.iter().map(|v| v.values.clone()).collect();
+                    (p.options.clone(), sold)
+                })
+            })
+            .unwrap_or_default()
+    });
+    let options = move || shape.with(|(o, _)| o.clone());
     let change = move |key: String, f: &(dyn Fn(&mut Product) + Send + Sync)| {
         set_data(ed, &key, |d| {
             if let Some(p) = d.products.get_mut(i) {
@@ -257,36 +269,36 @@ fn SkuEditor(i: usize) -> impl IntoView {
         !opts.is_empty() && Product::combinations(&opts).is_none()
     };
     let missing = move || {
-        product().is_some_and(|p| {
-            !p.options.is_empty()
-                && Product::combinations(&p.options).is_some_and(|c| c.len() > p.variants.len())
+        shape.with(|(options, sold)| {
+            !options.is_empty()
+                && Product::combinations(options).is_some_and(|c| c.len() > sold.len())
         })
     };
-    let variant_count = move || product().map_or(0, |p| p.variants.len());
+    let rows = move || shape.with(|(_, sold)| sold.iter().cloned().enumerate().collect::<Vec<_>>());
+    let option_name = move |k: usize| options().get(k).map(|o| o.name.clone()).unwrap_or_default();
     view! {
         <fieldset class="item-card sku">
             <legend>{t(K::SkuOptions)}</legend>
             <For each=move || 0..options().len() key=|k| *k let:k>
                 <div class="sku-option">
                     <TextField label=t(K::OptionName) path=format!("data.products[{i}].options[{k}].name")
-                        value=Signal::derive(move || options().get(k).map(|o| o.name.clone()).unwrap_or_default())
+                        value=Signal::derive(move || option_name(k))
                         set=move |v| set_option(k, &|o| o.name = v.clone())/>
                     <ListField label=t(K::OptionValues) path=format!("data.products[{i}].options[{k}].values")
-                        id=format!("p{i}-o{k}-values")
                         values=Signal::derive(move || options().get(k).map(|o| o.values.clone()).unwrap_or_default())
                         set=move |v| set_option(k, &|o| o.values = v.clone())/>
-                    <button type="button" class="link-button danger"
+                    <button type="button" class="link-button danger" aria-label=move || format!("{}: {}", t(K::RemoveOption), option_name(k))
                         on:click=move |_| { change(format!("data.products[{i}].options"), &|p| p.remove_option(k)); ed.seal(); }>
                         {t(K::RemoveOption)}</button>
                 </div>
             </For>
             <button type="button" class="btn" on:click=add_option>{t(K::AddOption)}</button>
             {move || too_many().then(|| view! { <p class="field-error" role="alert">{t(K::TooManyVariants)}</p> })}
-            {move || (variant_count() > 0).then(|| view! {
+            {move || shape.with(|(_, sold)| !sold.is_empty()).then(|| view! {
                 <h4>{t(K::Variants)}</h4>
                 <p class="hint">{t(K::VariantsHint)}</p>
-                <For each=move || 0..variant_count() key=move |j| (*j, product().and_then(|p| p.variants.get(*j).map(|v| v.values.clone()))) let:j>
-                    <VariantRow i j/>
+                <For each=rows key=Clone::clone let:row>
+                    <VariantRow i j=row.0 name=row.1.join(" / ")/>
                 </For>
             })}
             {move || missing().then(|| view! {
@@ -300,7 +312,7 @@ fn SkuEditor(i: usize) -> impl IntoView {
 }
 
 #[component]
-fn VariantRow(i: usize, j: usize) -> impl IntoView {
+fn VariantRow(i: usize, j: usize, name: String) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let t = move |k| ed.t(k);
     let variant = move || {
@@ -311,7 +323,6 @@ fn VariantRow(i: usize, j: usize) -> impl IntoView {
                 .and_then(|p| p.variants.get(j).cloned())
         })
     };
-    let name = variant().map(|v| v.values.join(" / ")).unwrap_or_default();
     let set = move |f: &str, g: &(dyn Fn(&mut crate::model::site::Variant) + Send + Sync)| {
         set_data(ed, &format!("data.products[{i}].variants[{j}].{f}"), |d| {
             if let Some(v) = d.products.get_mut(i).and_then(|p| p.variants.get_mut(j)) {
@@ -490,7 +501,7 @@ fn SpecialDays() -> impl IntoView {
                 let date_id = format!("special-{i}-date");
                 let open_id = format!("special-{i}-open");
                 let close_id = format!("special-{i}-close");
-                let label = move || day(i).map(|d| d.date).filter(|d| !d.is_empty()).unwrap_or_else(|| t(K::FieldDate).into());
+                let label = move || day(i).map(|d| d.date).filter(|d| !d.is_empty()).unwrap_or_else(|| t(K::NewSpecialDay).into());
                 view! {
                     <fieldset class="hours-day special-day">
                         <legend>{label}</legend>
@@ -718,41 +729,33 @@ pub fn add_service(ed: Ed) {
     ed.seal();
 }
 
-/// Deletes service `i`; blocks that pointed at it fall back to letting the customer choose.
+/// Deletes service `i` in one undo step; booking buttons that named it fall back to letting
+/// the customer choose.
 pub fn remove_service(ed: Ed, i: usize) {
-    let Some(id) = ed
-        .site
-        .with_untracked(|s| s.data.services.get(i).map(|s| s.id.clone()))
-    else {
-        return;
-    };
-    let site = ed.site.get_untracked();
-    for (p, page) in site.pages.iter().enumerate() {
-        for (b, block) in page.blocks.iter().enumerate() {
-            if let crate::model::site::BlockKind::BookingButton { service, .. } = &block.kind {
-                if service.as_deref() == Some(id.as_str()) {
-                    let mut block = block.clone();
-                    if let crate::model::site::BlockKind::BookingButton { service, .. } =
-                        &mut block.kind
-                    {
-                        *service = None;
+    let edits = ed.site.with_untracked(|site| {
+        let id = site.data.services.get(i)?.id.clone();
+        let mut edits = Vec::new();
+        for (page, p) in site.pages.iter().enumerate() {
+            for (index, block) in p.blocks.iter().enumerate() {
+                if let BlockKind::BookingButton { label, service } = &block.kind {
+                    if service.as_deref() == Some(id.as_str()) {
+                        let mut block = block.clone();
+                        block.kind = BlockKind::BookingButton {
+                            label: label.clone(),
+                            service: None,
+                        };
+                        edits.push(Edit::Set(Part::Block { page, index, block }));
                     }
-                    ed.edit(
-                        Edit::Set(Part::Block {
-                            page: p,
-                            index: b,
-                            block,
-                        }),
-                        None,
-                    );
                 }
             }
         }
-    }
-    set_data(ed, "data.services", |d| {
-        if i < d.services.len() {
-            d.services.remove(i);
-        }
+        let mut data = site.data.clone();
+        data.services.remove(i);
+        edits.push(Edit::Set(Part::Data(Box::new(data))));
+        Some(edits)
     });
-    ed.seal();
+    if let Some(edits) = edits {
+        ed.edit(Edit::Batch(edits), None);
+        ed.seal();
+    }
 }

@@ -101,18 +101,18 @@ impl Ed {
     }
 
     pub fn undo(&self) {
-        let mut done = false;
-        self.site
-            .update(|s| self.history.update_value(|h| done = h.undo(s)));
-        if done {
-            self.changed();
-        }
+        self.replay(History::undo);
     }
 
     pub fn redo(&self) {
+        self.replay(History::redo);
+    }
+
+    /// Undo or redo one step, if there is one.
+    fn replay(&self, step: fn(&mut History, &mut Site) -> bool) {
         let mut done = false;
         self.site
-            .update(|s| self.history.update_value(|h| done = h.redo(s)));
+            .update(|s| self.history.update_value(|h| done = step(h, s)));
         if done {
             self.changed();
         }

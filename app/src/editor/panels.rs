@@ -22,7 +22,7 @@ fn FieldProblem(#[prop(into)] path: Signal<String>, id: String) -> impl IntoView
 
 static FIELD_SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn field_id() -> String {
+pub(super) fn field_id() -> String {
     format!(
         "f{}",
         FIELD_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -612,6 +612,16 @@ fn ServicesEditor() -> impl IntoView {
     let t = move |k| ed.t(k);
     let count = move || ed.site.with(|s| s.data.services.len());
     let service = move |i: usize| ed.site.with(|s| s.data.services.get(i).cloned());
+    // Who can be ticked; the checkboxes are rebuilt only when the staff changes.
+    let staff = Memo::new(move |_| {
+        ed.site.with(|s| {
+            s.data
+                .staff
+                .iter()
+                .map(|p| (p.id.clone(), p.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
     let set = move |i: usize, field: &str, f: &dyn Fn(&mut crate::model::site::Service)| {
         if let Some(mut sv) = ed.site.with_untracked(|s| s.data.services.get(i).cloned()) {
             f(&mut sv);
@@ -643,7 +653,7 @@ fn ServicesEditor() -> impl IntoView {
                         value=Signal::derive(move || service(i).map(|s| s.description).unwrap_or_default())
                         set=move |v| set(i, "description", &|s| s.description = v.clone())/>
                     {move || {
-                        let staff = ed.site.with(|s| s.data.staff.iter().map(|p| (p.id.clone(), p.name.clone())).collect::<Vec<_>>());
+                        let staff = staff.get();
                         (!staff.is_empty()).then(|| view! {
                             <fieldset class="checks">
                                 <legend>{t(K::OfferedBy)}</legend>

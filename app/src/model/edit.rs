@@ -56,6 +56,9 @@ pub enum Edit {
         from: usize,
         to: usize,
     },
+    /// Several edits as one step (deleting a service also resets the blocks that named it):
+    /// applied in order, undone in reverse; all or nothing.
+    Batch(Vec<Edit>),
 }
 
 /// An edit that does not fit the site (an index out of range): refused, nothing changed.
@@ -151,6 +154,22 @@ pub fn apply(site: &mut Site, edit: Edit) -> Result<Edit, OutOfRange> {
             let p = site.pages.remove(from);
             site.pages.insert(to, p);
             Edit::MovePage { from: to, to: from }
+        }
+        Edit::Batch(edits) => {
+            let mut inverses = Vec::with_capacity(edits.len());
+            for edit in edits {
+                match apply(site, edit) {
+                    Ok(inverse) => inverses.push(inverse),
+                    Err(e) => {
+                        for inverse in inverses.into_iter().rev() {
+                            apply(site, inverse).expect("an inverse fits the site it came from");
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+            inverses.reverse();
+            Edit::Batch(inverses)
         }
     })
 }
@@ -272,6 +291,7 @@ mod tests {
         AddPage(u8),
         RemovePage(u8),
         MovePage(u8, u8),
+        Batch(u8, u8, String),
         Seal,
     }
 
@@ -287,6 +307,7 @@ mod tests {
             any::<u8>().prop_map(Recipe::AddPage),
             any::<u8>().prop_map(Recipe::RemovePage),
             (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Recipe::MovePage(a, b)),
+            (any::<u8>(), any::<u8>(), "[a-z]{0,5}").prop_map(|(p, b, s)| Recipe::Batch(p, b, s)),
             Just(Recipe::Seal),
         ]
     }
@@ -319,6 +340,15 @@ mod tests {
                 let page = pick(*p, site.pages.len())?;
                 let index = pick(*b, site.pages[page].blocks.len())?;
                 (Edit::RemoveBlock { page, index }, None)
+            }
+            Recipe::Batch(p, b, s) => {
+                let page = pick(*p, site.pages.len())?;
+                let index = pick(*b, site.pages[page].blocks.len())?;
+                let edits = vec![
+                    Edit::RemoveBlock { page, index },
+                    Edit::Set(Part::Name(s.clone())),
+                ];
+                (Edit::Batch(edits), None)
             }
             Recipe::Move(p, a, b) => {
                 let page = pick(*p, site.pages.len())?;
@@ -437,6 +467,29 @@ mod tests {
         assert!(!h.undo(&mut s));
         assert!(h.redo(&mut s) && h.redo(&mut s));
         assert_eq!(s.name, "Bamboo");
+    }
+
+    #[test]
+    fn a_batch_is_one_step_and_all_or_nothing() {
+        let mut s = site();
+        let original = s.clone();
+        let mut h = History::default();
+        let both = Edit::Batch(vec![
+            Edit::RemoveBlock { page: 0, index: 0 },
+            Edit::Set(Part::Name("Renamed".into())),
+        ]);
+        h.apply(&mut s, both, None).unwrap();
+        assert_eq!(s.name, "Renamed");
+        assert_eq!(s.pages[0].blocks.len(), original.pages[0].blocks.len() - 1);
+        assert!(h.undo(&mut s));
+        assert_eq!(s, original, "one undo takes back both");
+        // The second edit does not fit: the first is rolled back too.
+        let broken = Edit::Batch(vec![
+            Edit::RemoveBlock { page: 0, index: 0 },
+            Edit::RemoveBlock { page: 99, index: 0 },
+        ]);
+        assert_eq!(apply(&mut s, broken), Err(OutOfRange));
+        assert_eq!(s, original);
     }
 
     #[test]
