@@ -97,6 +97,13 @@ test("a merchant sells sizes at their own prices, and adds staff and a holiday",
     await services.getByRole("button", { name: "Add a service" }).click();
   }
   await services.getByRole("checkbox", { name: "Lin" }).first().check();
+  // Deleting a service, and one Undo brings it back.
+  const deletes = services.getByRole("button", { name: "Delete this service" });
+  const n = await deletes.count();
+  await deletes.last().click();
+  await expect(deletes).toHaveCount(n - 1);
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(deletes).toHaveCount(n);
   await saved(page);
   await audit(page, "the editor with staff and services");
 
