@@ -93,6 +93,14 @@ test("a merchant builds a booking site, and everything is saved and exports", as
   // Clicking a block in the phone selects it.
   await preview(page).getByText("About us").click();
   await expect(page.getByRole("heading", { name: "Text", exact: true })).toBeVisible();
+  // Typing in it renames its row in the outline, buttons included, key by key.
+  const title = page.getByRole("region", { name: "Text" }).getByLabel("Title");
+  await title.press("End");
+  await title.pressSequentially(" and team");
+  const rows = page.getByRole("region", { name: "Blocks on this page" });
+  await expect(rows.getByRole("button", { name: "Text: About us and team", exact: true })).toBeVisible();
+  await expect(rows.getByRole("button", { name: "Delete: Text: About us and team" })).toBeVisible();
+  await expect(preview(page).getByText("About us and team")).toBeVisible();
   await saved(page);
 
   // Reload: everything is still there.

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use net::NetError;
+use std::collections::HashMap;
 use std::time::Duration;
 
 #[component]
@@ -623,7 +624,7 @@ fn drop_at(ed: Ed, data: &str, index: usize) {
 fn Outline() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let t = move |k| ed.t(k);
-    let rows = move || {
+    let rows = Memo::new(move |_| {
         let page = ed.page.get();
         ed.site.with(|s| {
             s.pages
@@ -643,7 +644,24 @@ fn Outline() -> impl IntoView {
                 })
                 .unwrap_or_default()
         })
-    };
+    });
+    // Each row's summary is a signal of its own, set only when that summary changes: typing in
+    // a block updates one row's text instead of waking all of them.
+    let summaries: StoredValue<HashMap<String, RwSignal<String>>> =
+        StoredValue::new(HashMap::new());
+    Effect::new(move |_| {
+        rows.with(|rs| {
+            summaries.with_value(|m| {
+                for r in rs {
+                    if let Some(sig) = m.get(&r.id) {
+                        if sig.with_untracked(|s| *s != r.summary) {
+                            sig.set(r.summary.clone());
+                        }
+                    }
+                }
+            })
+        })
+    });
     let count = move || {
         let page = ed.page.get();
         ed.site
@@ -659,16 +677,18 @@ fn Outline() -> impl IntoView {
                     e.prevent_default();
                     if let Some(d) = dropped(&e) { drop_at(ed, &d, count()); }
                 }>
-                <For each=rows key=Row::clone let:row>
-                    <OutlineRow row/>
+                // A row is rebuilt when its place, block, kind or visibility changes; typing
+                // only updates its label's text (no new element, so no relayout of the list).
+                <For each=move || rows.get() key=|r| (r.index, r.id.clone(), r.kind, r.hidden) let:row>
+                    <OutlineRow row summaries/>
                 </For>
             </ol>
         </section>
     }
 }
 
-/// What the outline shows of a block; a row is rebuilt only when this changes.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// What the outline shows of a block.
+#[derive(Clone, PartialEq, Eq)]
 struct Row {
     index: usize,
     id: String,
@@ -678,7 +698,10 @@ struct Row {
 }
 
 #[component]
-fn OutlineRow(row: Row) -> impl IntoView {
+fn OutlineRow(
+    row: Row,
+    summaries: StoredValue<HashMap<String, RwSignal<String>>>,
+) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let lang = ed.lang;
     let t = move |k| lang.t(k);
@@ -689,14 +712,31 @@ fn OutlineRow(row: Row) -> impl IntoView {
         hidden,
         summary,
     } = row;
-    let label = format!(
-        "{}{}",
-        kind_label(kind, lang),
-        match summary {
-            s if s.is_empty() => String::new(),
-            s => format!(": {s}"),
-        }
-    );
+    let summary = RwSignal::new(summary);
+    summaries.update_value(|m| {
+        m.insert(id.clone(), summary);
+    });
+    {
+        let id = id.clone();
+        // A rebuilt row registers its own signal before the old one is cleaned up.
+        on_cleanup(move || {
+            summaries.update_value(|m| {
+                if m.get(&id) == Some(&summary) {
+                    m.remove(&id);
+                }
+            })
+        });
+    }
+    let label = move || {
+        summary.with(|s| {
+            if s.is_empty() {
+                kind_label(kind, lang).to_string()
+            } else {
+                format!("{}: {s}", kind_label(kind, lang))
+            }
+        })
+    };
+    let labelled = move |k: K| move || format!("{}: {}", t(k), label());
     let is_selected = {
         let id = id.clone();
         Signal::derive(move || ed.selected.get().as_deref() == Some(id.as_str()))
@@ -762,15 +802,15 @@ fn OutlineRow(row: Row) -> impl IntoView {
                     if e.alt_key() && e.key() == "ArrowUp" { e.prevent_default(); move_by(-1); }
                     if e.alt_key() && e.key() == "ArrowDown" { e.prevent_default(); move_by(1); }
                 }>
-                {label.clone()}
+                {label}
                 {hidden.then(|| view! { <span class="tag">{t(K::Hidden)}</span> })}
             </button>
             <span class="outline-tools">
                 <button type="button" class="icon-btn" on:click=move |_| move_by(-1)
-                    disabled=index == 0 aria-label=format!("{}: {}", t(K::MoveUp), label)>"↑"</button>
+                    disabled=index == 0 aria-label=labelled(K::MoveUp)>"↑"</button>
                 <button type="button" class="icon-btn" on:click=move |_| move_by(1)
-                    aria-label=format!("{}: {}", t(K::MoveDown), label)>"↓"</button>
-                <button type="button" class="icon-btn" aria-label=format!("{}: {}", t(K::Duplicate), label)
+                    aria-label=labelled(K::MoveDown)>"↓"</button>
+                <button type="button" class="icon-btn" aria-label=labelled(K::Duplicate)
                     on:click=move |_| {
                         let Some(mut copy) = current() else { return };
                         copy.id = ed.site.with_untracked(|s| fresh_block_id(s, page(), copy.kind.name()));
@@ -778,13 +818,13 @@ fn OutlineRow(row: Row) -> impl IntoView {
                         ed.edit(Edit::InsertBlock { page: page(), index: index + 1, block: copy }, None);
                         ed.selected.set(Some(id));
                     }>"⧉"</button>
-                <button type="button" class="icon-btn" aria-label=format!("{}: {}", if hidden { t(K::Show) } else { t(K::Hide) }, label)
+                <button type="button" class="icon-btn" aria-label=labelled(if hidden { K::Show } else { K::Hide })
                     on:click=move |_| {
                         let Some(mut b) = current() else { return };
                         b.hidden = !b.hidden;
                         ed.edit(Edit::Set(Part::Block { page: page(), index, block: b }), None);
                     }>{if hidden { "◎" } else { "◉" }}</button>
-                <button type="button" class="icon-btn danger" aria-label=format!("{}: {}", t(K::Delete), label)
+                <button type="button" class="icon-btn danger" aria-label=labelled(K::Delete)
                     on:click=move |_| {
                         ed.edit(Edit::RemoveBlock { page: page(), index }, None);
                         ed.selected.set(None);
