@@ -140,26 +140,26 @@ fn ProductForm(i: usize) -> impl IntoView {
         <div class="item-form">
             <TextField label=t(K::FieldName) path=path("name")
                 value=Signal::derive(move || p().map(|p| p.name).unwrap_or_default())
-                set=move |v| set("name", &|p| p.name = v.clone())/>
+                set=move |v: String| set("name", &|p| p.name = v.clone())/>
             <PriceField label=t(K::FieldPrice) path=path("price")
                 fen=Signal::derive(move || p().map(|p| p.price).unwrap_or_default())
-                set=move |v| set("price", &|p| p.price = v)/>
+                set=move |v: u64| set("price", &|p| p.price = v)/>
             <PriceField label=t(K::FieldCompareAt) path=path("compare_at")
                 fen=Signal::derive(move || p().and_then(|p| p.compare_at).unwrap_or_default())
-                set=move |v| set("compare_at", &|p| p.compare_at = (v > 0).then_some(v))/>
+                set=move |v: u64| set("compare_at", &|p| p.compare_at = (v > 0).then_some(v))/>
             <NumberField label=t(K::FieldStock) path=path("stock") min=-1 max=999_999
                 value=Signal::derive(move || p().and_then(|p| p.stock).map_or(-1, i64::from))
-                set=move |v| set("stock", &|p| p.stock = u32::try_from(v).ok())/>
+                set=move |v: i64| set("stock", &|p| p.stock = u32::try_from(v).ok())/>
             <p class="hint">{t(K::StockHint)}</p>
             <SelectField label=t(K::FieldCategory) path=path("category") options=categories
                 value=Signal::derive(move || p().and_then(|p| p.category).unwrap_or_default())
-                set=move |v| set("category", &|p| p.category = (!v.is_empty()).then(|| v.clone()))/>
+                set=move |v: String| set("category", &|p| p.category = (!v.is_empty()).then(|| v.clone()))/>
             <TextField label=t(K::FieldDescription) path=path("description") long=true
                 value=Signal::derive(move || p().map(|p| p.description).unwrap_or_default())
-                set=move |v| set("description", &|p| p.description = v.clone())/>
+                set=move |v: String| set("description", &|p| p.description = v.clone())/>
             <ImageField label=t(K::FieldImage) path=path("images[0]")
                 value=Signal::derive(move || p().and_then(|p| p.images.first().cloned()).unwrap_or_default())
-                set=move |v| set("images", &|p| {
+                set=move |v: String| set("images", &|p| {
                     if v.is_empty() { if !p.images.is_empty() { p.images.remove(0); } }
                     else if p.images.is_empty() { p.images.push(v.clone()) } else { p.images[0] = v.clone() }
                 })/>
@@ -187,7 +187,7 @@ pub fn split_values(text: &str) -> Vec<String> {
 fn ListField(
     label: &'static str,
     #[prop(into)] values: Signal<Vec<String>>,
-    set: impl Fn(Vec<String>) + Send + Sync + 'static,
+    #[prop(into)] set: Callback<Vec<String>>,
     path: String,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
@@ -210,7 +210,7 @@ fn ListField(
             <label for=id.clone()>{label}</label>
             <input id=id type="text" prop:value=shown aria-invalid=move || problem().is_some().to_string()
                 aria-describedby=err.clone()
-                on:input=move |e| { let v = event_target_value(&e); let list = split_values(&v); typed.set(v); set(list); }
+                on:input=move |e| { let v = event_target_value(&e); let list = split_values(&v); typed.set(v); set.run(list); }
                 on:blur=move |_| ed.seal()/>
             {move || problem().map(|m| view! { <p class="field-error" id=err.clone()>{m}</p> })}
         </div>
@@ -283,10 +283,10 @@ fn SkuEditor(i: usize) -> impl IntoView {
                 <div class="sku-option">
                     <TextField label=t(K::OptionName) path=format!("data.products[{i}].options[{k}].name")
                         value=Signal::derive(move || option_name(k))
-                        set=move |v| set_option(k, &|o| o.name = v.clone())/>
+                        set=move |v: String| set_option(k, &|o| o.name = v.clone())/>
                     <ListField label=t(K::OptionValues) path=format!("data.products[{i}].options[{k}].values")
                         values=Signal::derive(move || options().get(k).map(|o| o.values.clone()).unwrap_or_default())
-                        set=move |v| set_option(k, &|o| o.values = v.clone())/>
+                        set={move |v: Vec<String>| set_option(k, &|o| o.values = v.clone())}/>
                     <button type="button" class="link-button danger" aria-label=move || format!("{}: {}", t(K::RemoveOption), option_name(k))
                         on:click=move |_| { change(format!("data.products[{i}].options"), &|p| p.remove_option(k)); ed.seal(); }>
                         {t(K::RemoveOption)}</button>
@@ -335,10 +335,10 @@ fn VariantRow(i: usize, j: usize, name: String) -> impl IntoView {
             <legend>{name.clone()}</legend>
             <PriceField label=t(K::FieldPrice) path=format!("data.products[{i}].variants[{j}].price")
                 fen=Signal::derive(move || variant().map(|v| v.price).unwrap_or_default())
-                set=move |v| set("price", &|x| x.price = v)/>
+                set=move |v: u64| set("price", &|x| x.price = v)/>
             <NumberField label=t(K::FieldStock) path=format!("data.products[{i}].variants[{j}].stock") min=-1 max=999_999
                 value=Signal::derive(move || variant().and_then(|v| v.stock).map_or(-1, i64::from))
-                set=move |v| set("stock", &|x| x.stock = u32::try_from(v).ok())/>
+                set=move |v: i64| set("stock", &|x| x.stock = u32::try_from(v).ok())/>
             <button type="button" class="icon-btn danger" aria-label=format!("{}: {}", t(K::RemoveVariant), name)
                 on:click=move |_| {
                     set_data(ed, &format!("data.products[{i}].variants"), |d| {
@@ -375,7 +375,7 @@ pub fn CategoriesEditor() -> impl IntoView {
             <For each=move || 0..count() key=|i| *i let:i>
                 <div class="row-field">
                     <TextField label=t(K::FieldName) path=format!("data.categories[{i}].name") value=name(i)
-                        set=move |v| set_data(ed, &format!("data.categories[{i}].name"), |d| if let Some(c) = d.categories.get_mut(i) { c.name = v })/>
+                        set=move |v: String| set_data(ed, &format!("data.categories[{i}].name"), |d| if let Some(c) = d.categories.get_mut(i) { c.name = v })/>
                     <button type="button" class="icon-btn danger" aria-label=move || format!("{}: {}", t(K::Delete), name(i).get())
                         on:click=move |_| { set_data(ed, "data.categories", |d| {
                             if i < d.categories.len() {
@@ -525,7 +525,7 @@ fn SpecialDays() -> impl IntoView {
                         {move || ed.problem(&format!("data.hours.exceptions[{i}].close")).map(|m| view! { <p class="field-error">{m}</p> })}
                         <TextField label=t(K::FieldNote) path=format!("data.hours.exceptions[{i}].note")
                             value=Signal::derive(move || day(i).map(|d| d.note).unwrap_or_default())
-                            set=move |v| set(i, "note", &|d| d.note = v.clone())/>
+                            set=move |v: String| set(i, "note", &|d| d.note = v.clone())/>
                         <button type="button" class="link-button danger"
                             aria-label=move || format!("{}: {}", t(K::Delete), label())
                             on:click=move |_| {
@@ -587,10 +587,10 @@ pub fn LocationEditor() -> impl IntoView {
             <h3 id="location-title">{t(K::Location)}</h3>
             <TextField label=t(K::FieldName) path="data.location.name"
                 value=Signal::derive(move || loc().map(|l| l.name).unwrap_or_default())
-                set=move |v| set("name", &|l| l.name = v.clone())/>
+                set=move |v: String| set("name", &|l| l.name = v.clone())/>
             <TextField label=t(K::Address) path="data.location.address"
                 value=Signal::derive(move || loc().map(|l| l.address).unwrap_or_default())
-                set=move |v| set("address", &|l| l.address = v.clone())/>
+                set=move |v: String| set("address", &|l| l.address = v.clone())/>
             {coord("latitude", t(K::Latitude), |l| l.latitude, |l, v| l.latitude = v)}
             {coord("longitude", t(K::Longitude), |l| l.longitude, |l, v| l.longitude = v)}
             <p class="hint">{t(K::CoordinateHint)}</p>
@@ -608,13 +608,13 @@ pub fn ContactEditor() -> impl IntoView {
             <h3 id="contact-title">{t(K::BlockContactCard)}</h3>
             <TextField label=t(K::Phone) path="data.contact.phone"
                 value=data(ed, |d| Some(d.contact.phone.clone()))
-                set=move |v| set_data(ed, "data.contact.phone", |d| d.contact.phone = v)/>
+                set=move |v: String| set_data(ed, "data.contact.phone", |d| d.contact.phone = v)/>
             <TextField label=t(K::WechatId) path="data.contact.wechat"
                 value=data(ed, |d| Some(d.contact.wechat.clone()))
-                set=move |v| set_data(ed, "data.contact.wechat", |d| d.contact.wechat = v)/>
+                set=move |v: String| set_data(ed, "data.contact.wechat", |d| d.contact.wechat = v)/>
             <TextField label=t(K::Email) path="data.contact.email"
                 value=data(ed, |d| Some(d.contact.email.clone()))
-                set=move |v| set_data(ed, "data.contact.email", |d| d.contact.email = v)/>
+                set=move |v: String| set_data(ed, "data.contact.email", |d| d.contact.email = v)/>
         </section>
     }
     .into_any()
@@ -631,14 +631,14 @@ pub fn GalleryEditor() -> impl IntoView {
             <For each=move || 0..count() key=|i| *i let:i>
                 <ImageField label=t(K::FieldImage) path=format!("data.gallery[{i}]")
                     value=data(ed, move |d| d.gallery.get(i).cloned())
-                    set=move |v| set_data(ed, &format!("data.gallery[{i}]"), |d| {
+                    set=move |v: String| set_data(ed, &format!("data.gallery[{i}]"), |d| {
                         if v.is_empty() { if i < d.gallery.len() { d.gallery.remove(i); } }
                         else if let Some(g) = d.gallery.get_mut(i) { *g = v }
                     })/>
             </For>
             <ImageField label=t(K::AddPicture) path="data.gallery"
                 value=Signal::derive(String::new)
-                set=move |v| if !v.is_empty() { set_data(ed, "data.gallery", |d| d.gallery.push(v)); ed.seal(); }/>
+                set=move |v: String| if !v.is_empty() { set_data(ed, "data.gallery", |d| d.gallery.push(v)); ed.seal(); }/>
         </section>
     }
     .into_any()
@@ -679,13 +679,13 @@ pub fn StaffEditor() -> impl IntoView {
                     <legend>{move || person(i).map(|p| p.name).unwrap_or_default()}</legend>
                     <TextField label=t(K::FieldName) path=format!("data.staff[{i}].name")
                         value=Signal::derive(move || person(i).map(|p| p.name).unwrap_or_default())
-                        set=move |v| set(i, "name", &|p| p.name = v.clone())/>
+                        set=move |v: String| set(i, "name", &|p| p.name = v.clone())/>
                     <TextField label=t(K::FieldJobTitle) path=format!("data.staff[{i}].title")
                         value=Signal::derive(move || person(i).map(|p| p.title).unwrap_or_default())
-                        set=move |v| set(i, "title", &|p| p.title = v.clone())/>
+                        set=move |v: String| set(i, "title", &|p| p.title = v.clone())/>
                     <ImageField label=t(K::FieldPhoto) path=format!("data.staff[{i}].photo")
                         value=Signal::derive(move || person(i).and_then(|p| p.photo).unwrap_or_default())
-                        set=move |v| set(i, "photo", &|p| p.photo = (!v.is_empty()).then(|| v.clone()))/>
+                        set=move |v: String| set(i, "photo", &|p| p.photo = (!v.is_empty()).then(|| v.clone()))/>
                     <button type="button" class="link-button danger"
                         aria-label=move || format!("{}: {}", t(K::Delete), person(i).map(|p| p.name).unwrap_or_default())
                         on:click=move |_| {

@@ -35,7 +35,7 @@ pub(super) fn field_id() -> String {
 pub(super) fn TextField(
     label: &'static str,
     #[prop(into)] value: Signal<String>,
-    set: impl Fn(String) + Send + Sync + 'static,
+    #[prop(into)] set: Callback<String>,
     #[prop(into)] path: Signal<String>,
     #[prop(optional)] long: bool,
     #[prop(optional)] hint: Option<&'static str>,
@@ -62,7 +62,7 @@ pub(super) fn TextField(
     let typed = move |e: leptos::ev::Event| {
         let new = event_target_value(&e);
         let old = value.get_untracked();
-        set(new.clone());
+        set.run(new.clone());
         ed.show_typed(&old, &new);
     };
     let input = if long {
@@ -115,7 +115,7 @@ pub fn parse_yuan(text: &str) -> Option<u64> {
 pub(super) fn PriceField(
     label: &'static str,
     #[prop(into)] fen: Signal<u64>,
-    set: impl Fn(u64) + Send + Sync + 'static,
+    #[prop(into)] set: Callback<u64>,
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
@@ -133,7 +133,7 @@ pub(super) fn PriceField(
                     aria-describedby=err_id.clone()
                     on:input=move |e| {
                         match parse_yuan(&event_target_value(&e)) {
-                            Some(v) => { local_err.set(false); set(v) }
+                            Some(v) => { local_err.set(false); set.run(v) }
                             None => local_err.set(true),
                         }
                     }
@@ -149,7 +149,7 @@ pub(super) fn PriceField(
 pub(super) fn NumberField(
     label: &'static str,
     #[prop(into)] value: Signal<i64>,
-    set: impl Fn(i64) + Send + Sync + 'static,
+    #[prop(into)] set: Callback<i64>,
     #[prop(into)] path: Signal<String>,
     min: i64,
     max: i64,
@@ -160,7 +160,7 @@ pub(super) fn NumberField(
         <div class="field">
             <label for=id.clone()>{label}</label>
             <input id=id.clone() type="number" min=min max=max prop:value=move || value.get().to_string()
-                on:input=move |e| { if let Ok(v) = event_target_value(&e).parse::<i64>() { set(v.clamp(min, max)) } }
+                on:input=move |e| { if let Ok(v) = event_target_value(&e).parse::<i64>() { set.run(v.clamp(min, max)) } }
                 on:blur=move |_| ed.seal()/>
             <FieldProblem path id=format!("{id}-err")/>
         </div>
@@ -171,7 +171,7 @@ pub(super) fn NumberField(
 fn ColorField(
     label: &'static str,
     #[prop(into)] value: Signal<String>,
-    set: impl Fn(String) + Send + Sync + 'static,
+    #[prop(into)] set: Callback<String>,
     #[prop(into)] path: Signal<String>,
     /// Warn when text in this colour on `against` (or the reverse) is hard to read.
     #[prop(into)]
@@ -179,17 +179,15 @@ fn ColorField(
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let id = field_id();
-    let set = std::sync::Arc::new(set);
-    let set2 = set.clone();
     let low = move || contrast(&value.get(), &against.get()).is_some_and(|c| c < 3.0);
     view! {
         <div class="field color-field">
             <label for=id.clone()>{label}</label>
             <span class="color-inputs">
                 <input type="color" prop:value=move || value.get() aria-label=label
-                    on:input=move |e| set(event_target_value(&e)) on:change=move |_| ed.seal()/>
+                    on:input=move |e| set.run(event_target_value(&e)) on:change=move |_| ed.seal()/>
                 <input id=id.clone() type="text" maxlength="7" prop:value=move || value.get()
-                    on:input=move |e| set2(event_target_value(&e)) on:blur=move |_| ed.seal()/>
+                    on:input=move |e| set.run(event_target_value(&e)) on:blur=move |_| ed.seal()/>
             </span>
             {move || low().then(|| view! { <p class="field-warning">{ed.t(K::LowContrast)}</p> })}
             <FieldProblem path id=format!("{id}-err")/>
@@ -202,7 +200,7 @@ fn ColorField(
 pub(super) fn ImageField(
     label: &'static str,
     #[prop(into)] value: Signal<String>,
-    set: impl Fn(String) + Clone + Send + Sync + 'static,
+    #[prop(into)] set: Callback<String>,
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
@@ -216,7 +214,6 @@ pub(super) fn ImageField(
     };
     #[cfg(feature = "hydrate")]
     let upload = {
-        let set = set.clone();
         move |file: web_sys::File| {
             const LIMIT: f64 = 16.0 * 1024.0 * 1024.0;
             if file.size() > LIMIT {
@@ -225,14 +222,13 @@ pub(super) fn ImageField(
             }
             error.set(None);
             progress.set(Some(0));
-            let set = set.clone();
             let (site, csrf) = (ed.site_id.get_value(), ed.csrf.get_value());
             leptos::task::spawn_local(async move {
                 let r = net::upload(&site, &csrf, file, move |p| progress.set(Some(p))).await;
                 progress.set(None);
                 match r {
                     Ok(up) => {
-                        set(up.reference);
+                        set.run(up.reference);
                         ed.seal();
                     }
                     Err(net::NetError::Refused(m)) if m.is_empty() => {
@@ -248,7 +244,7 @@ pub(super) fn ImageField(
     };
     #[cfg(feature = "hydrate")]
     let (on_pick, on_drop) = {
-        let upload2 = upload.clone();
+        let upload2 = upload;
         (
             move |e: leptos::ev::Event| {
                 use leptos::wasm_bindgen::JsCast;
@@ -273,7 +269,7 @@ pub(super) fn ImageField(
     };
     #[cfg(not(feature = "hydrate"))]
     let (on_pick, on_drop) = (|_: leptos::ev::Event| {}, |_: leptos::ev::DragEvent| {});
-    let clear = set.clone();
+    let clear = set;
     view! {
         <div class="field image-field" on:dragover=|e: leptos::ev::DragEvent| e.prevent_default() on:drop=on_drop>
             <label for=id.clone()>{label}</label>
@@ -286,8 +282,7 @@ pub(super) fn ImageField(
                     <input id=id.clone() type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=on_pick/>
                     <p class="hint">{ed.t(K::ImageHint)}</p>
                     {move || (!value.get().is_empty()).then(|| {
-                        let clear = clear.clone();
-                        view! { <button type="button" class="link-button" on:click=move |_| clear(String::new())>{ed.t(K::RemoveImage)}</button> }
+                        view! { <button type="button" class="link-button" on:click=move |_| clear.run(String::new())>{ed.t(K::RemoveImage)}</button> }
                     })}
                 </div>
             </div>
@@ -305,14 +300,14 @@ pub(super) fn SelectField(
     label: &'static str,
     #[prop(into)] value: Signal<String>,
     options: Signal<Vec<(String, String)>>,
-    set: impl Fn(String) + Send + Sync + 'static,
+    #[prop(into)] set: Callback<String>,
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
     let id = field_id();
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id.clone() on:change=move |e| set(event_target_value(&e))>
+            <select id=id.clone() on:change=move |e| set.run(event_target_value(&e))>
                 {move || options.get().into_iter().map(|(v, l)| {
                     let selected = v == value.get();
                     view! { <option value=v selected=selected>{l}</option> }
@@ -490,36 +485,36 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
         "banner" => view! {
             <TextField label=t(K::FieldTitle) path=at.path("slides[0].title")
                 value=field_of!(at, BlockKind::Banner { slides } => slides.first().map(|s| s.title.clone()).unwrap_or_default())
-                set=move |v| at.update("slides[0].title", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.title = v } })/>
+                set=move |v: String| at.update("slides[0].title", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.title = v } })/>
             <TextField label=t(K::FieldSubtitle) path=at.path("slides[0].subtitle")
                 value=field_of!(at, BlockKind::Banner { slides } => slides.first().map(|s| s.subtitle.clone()).unwrap_or_default())
-                set=move |v| at.update("slides[0].subtitle", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.subtitle = v } })/>
+                set=move |v: String| at.update("slides[0].subtitle", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.subtitle = v } })/>
             <ImageField label=t(K::FieldImage) path=at.path("slides[0].image")
                 value=field_of!(at, BlockKind::Banner { slides } => slides.first().map(|s| s.image.clone()).unwrap_or_default())
-                set=move |v| at.update("slides[0].image", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.image = v } })/>
+                set=move |v: String| at.update("slides[0].image", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.image = v } })/>
         }.into_any(),
         "rich_text" => view! {
             <TextField label=t(K::FieldTitle) path=at.path("title")
                 value=field_of!(at, BlockKind::RichText { title, .. } => title)
-                set=move |v| at.update("title", |k| if let BlockKind::RichText { title, .. } = k { *title = v })/>
+                set=move |v: String| at.update("title", |k| if let BlockKind::RichText { title, .. } = k { *title = v })/>
             <TextField label=t(K::FieldText) path=at.path("paragraphs") long=true hint=t(K::ParagraphHint)
                 value=field_of!(at, BlockKind::RichText { paragraphs, .. } => paragraphs.join("\n\n"))
-                set=move |v| at.update("paragraphs", |k| if let BlockKind::RichText { paragraphs, .. } = k {
+                set=move |v: String| at.update("paragraphs", |k| if let BlockKind::RichText { paragraphs, .. } = k {
                     *paragraphs = v.split("\n\n").map(str::to_string).collect();
                 })/>
         }.into_any(),
         "image" => view! {
             <ImageField label=t(K::FieldImage) path=at.path("image")
                 value=field_of!(at, BlockKind::Image { image, .. } => image)
-                set=move |v| at.update("image", |k| if let BlockKind::Image { image, .. } = k { *image = v })/>
+                set=move |v: String| at.update("image", |k| if let BlockKind::Image { image, .. } = k { *image = v })/>
             <TextField label=t(K::FieldCaption) path=at.path("caption")
                 value=field_of!(at, BlockKind::Image { caption, .. } => caption)
-                set=move |v| at.update("caption", |k| if let BlockKind::Image { caption, .. } = k { *caption = v })/>
+                set=move |v: String| at.update("caption", |k| if let BlockKind::Image { caption, .. } = k { *caption = v })/>
         }.into_any(),
         "notice_bar" => view! {
             <TextField label=t(K::FieldText) path=at.path("text")
                 value=field_of!(at, BlockKind::NoticeBar { text } => text)
-                set=move |v| at.update("text", |k| if let BlockKind::NoticeBar { text } = k { *text = v })/>
+                set=move |v: String| at.update("text", |k| if let BlockKind::NoticeBar { text } = k { *text = v })/>
         }.into_any(),
         "product_grid" | "product_list" | "service_list" | "opening_hours" | "location_map" | "contact_card" | "gallery" => view! {
             <TextField label=t(K::FieldTitle) path=at.path("title")
@@ -527,7 +522,7 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
                     BlockKind::ProductGrid { title, .. } | BlockKind::ProductList { title } | BlockKind::ServiceList { title }
                     | BlockKind::OpeningHours { title } | BlockKind::LocationMap { title } | BlockKind::ContactCard { title }
                     | BlockKind::Gallery { title, .. } => title)
-                set=move |v| at.update("title", |k| match k {
+                set=move |v: String| at.update("title", |k| match k {
                     BlockKind::ProductGrid { title, .. } | BlockKind::ProductList { title } | BlockKind::ServiceList { title }
                     | BlockKind::OpeningHours { title } | BlockKind::LocationMap { title } | BlockKind::ContactCard { title }
                     | BlockKind::Gallery { title, .. } => *title = v,
@@ -541,13 +536,13 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
                         ed.site.with(|s| v.extend(s.data.categories.iter().map(|c| (c.id.clone(), c.name.clone()))));
                         v
                     })
-                    set=move |v| at.update("category", |k| if let BlockKind::ProductGrid { category, .. } = k { *category = (!v.is_empty()).then_some(v) })/>
+                    set=move |v: String| at.update("category", |k| if let BlockKind::ProductGrid { category, .. } = k { *category = (!v.is_empty()).then_some(v) })/>
             })}
             {matches!(kind, "product_grid" | "gallery").then(|| view! {
                 <SelectField label=t(K::FieldColumns) path=at.path("columns")
                     value=field_of!(at, BlockKind::ProductGrid { columns, .. } | BlockKind::Gallery { columns, .. } => columns.to_string())
                     options=Signal::derive(move || (2..=if kind == "gallery" { 4 } else { 3 }).map(|n: u8| (n.to_string(), n.to_string())).collect())
-                    set=move |v| { let n: u8 = v.parse().unwrap_or(2); at.update("columns", |k| match k {
+                    set=move |v: String| { let n: u8 = v.parse().unwrap_or(2); at.update("columns", |k| match k {
                         BlockKind::ProductGrid { columns, .. } | BlockKind::Gallery { columns, .. } => *columns = n,
                         _ => {}
                     }) }/>
@@ -563,13 +558,13 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
             <SelectField label=t(K::FieldProduct) path=at.path("product")
                 value=field_of!(at, BlockKind::FeaturedProduct { product } => product)
                 options=Signal::derive(move || ed.site.with(|s| s.data.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect()))
-                set=move |v| at.update("product", |k| if let BlockKind::FeaturedProduct { product } = k { *product = v })/>
+                set=move |v: String| at.update("product", |k| if let BlockKind::FeaturedProduct { product } = k { *product = v })/>
             <super::data::ProductsEditor/>
         }.into_any(),
         "booking_button" => view! {
             <TextField label=t(K::FieldLabel) path=at.path("label")
                 value=field_of!(at, BlockKind::BookingButton { label, .. } => label)
-                set=move |v| at.update("label", |k| if let BlockKind::BookingButton { label, .. } = k { *label = v })/>
+                set=move |v: String| at.update("label", |k| if let BlockKind::BookingButton { label, .. } = k { *label = v })/>
             <SelectField label=t(K::FieldService) path=at.path("service")
                 value=field_of!(at, BlockKind::BookingButton { service, .. } => service.unwrap_or_default())
                 options=Signal::derive(move || {
@@ -577,22 +572,22 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
                     ed.site.with(|s| v.extend(s.data.services.iter().map(|x| (x.id.clone(), x.name.clone()))));
                     v
                 })
-                set=move |v| at.update("service", |k| if let BlockKind::BookingButton { service, .. } = k { *service = (!v.is_empty()).then_some(v) })/>
+                set=move |v: String| at.update("service", |k| if let BlockKind::BookingButton { service, .. } = k { *service = (!v.is_empty()).then_some(v) })/>
             <ServicesEditor/>
             <super::data::StaffEditor/>
         }.into_any(),
         "spacer" => view! {
             <NumberField label=t(K::FieldHeight) path=at.path("height") min=4 max=400
                 value=field_of!(at, BlockKind::Spacer { height } => height as i64)
-                set=move |v| at.update("height", |k| if let BlockKind::Spacer { height } = k { *height = v as u16 })/>
+                set=move |v: i64| at.update("height", |k| if let BlockKind::Spacer { height } = k { *height = v as u16 })/>
         }.into_any(),
         "link_button" => view! {
             <TextField label=t(K::FieldLabel) path=at.path("label")
                 value=field_of!(at, BlockKind::LinkButton { label, .. } => label)
-                set=move |v| at.update("label", |k| if let BlockKind::LinkButton { label, .. } = k { *label = v })/>
+                set=move |v: String| at.update("label", |k| if let BlockKind::LinkButton { label, .. } = k { *label = v })/>
             <SelectField label=t(K::FieldLinkPage) path=at.path("page") options=pages
                 value=field_of!(at, BlockKind::LinkButton { page, .. } => page)
-                set=move |v| at.update("page", |k| if let BlockKind::LinkButton { page, .. } = k { *page = v })/>
+                set=move |v: String| at.update("page", |k| if let BlockKind::LinkButton { page, .. } = k { *page = v })/>
         }.into_any(),
         _ => view! { <p class="muted">{t(K::NothingToSet)}</p> }.into_any(),
     };
@@ -642,16 +637,16 @@ fn ServicesEditor() -> impl IntoView {
                     <legend>{move || service(i).map(|s| s.name).unwrap_or_default()}</legend>
                     <TextField label=t(K::FieldName) path=format!("data.services[{i}].name")
                         value=Signal::derive(move || service(i).map(|s| s.name).unwrap_or_default())
-                        set=move |v| set(i, "name", &|s| s.name = v.clone())/>
+                        set=move |v: String| set(i, "name", &|s| s.name = v.clone())/>
                     <NumberField label=t(K::FieldDuration) path=format!("data.services[{i}].duration_min") min=5 max=600
                         value=Signal::derive(move || service(i).map(|s| s.duration_min as i64).unwrap_or_default())
-                        set=move |v| set(i, "duration_min", &|s| s.duration_min = v as u16)/>
+                        set=move |v: i64| set(i, "duration_min", &|s| s.duration_min = v as u16)/>
                     <PriceField label=t(K::FieldPrice) path=format!("data.services[{i}].price")
                         fen=Signal::derive(move || service(i).map(|s| s.price).unwrap_or_default())
-                        set=move |v| set(i, "price", &|s| s.price = v)/>
+                        set=move |v: u64| set(i, "price", &|s| s.price = v)/>
                     <TextField label=t(K::FieldDescription) path=format!("data.services[{i}].description") long=true
                         value=Signal::derive(move || service(i).map(|s| s.description).unwrap_or_default())
-                        set=move |v| set(i, "description", &|s| s.description = v.clone())/>
+                        set=move |v: String| set(i, "description", &|s| s.description = v.clone())/>
                     {move || {
                         let staff = staff.get();
                         (!staff.is_empty()).then(|| view! {
@@ -741,7 +736,7 @@ fn PagePanel() -> impl IntoView {
         <section class="panel" aria-labelledby="page-panel-title">
             <h2 id="page-panel-title">{t(K::ThisPage)}</h2>
             <TextField label=t(K::FieldPageTitle) value=title path=Signal::derive(move || format!("pages[{}].title", page()))
-                set=move |v| { let p = page(); ed.edit(Edit::Set(Part::PageTitle { page: p, title: v }), Some(&format!("pages[{p}].title"))) }/>
+                set=move |v: String| { let p = page(); ed.edit(Edit::Set(Part::PageTitle { page: p, title: v }), Some(&format!("pages[{p}].title"))) }/>
             <div class="actions">
                 <button type="button" class="btn" on:click=move |_| shift(-1)>{t(K::MovePageUp)}</button>
                 <button type="button" class="btn" on:click=move |_| shift(1)>{t(K::MovePageDown)}</button>
@@ -760,7 +755,7 @@ fn SitePanel() -> impl IntoView {
         <section class="panel" aria-labelledby="site-panel-title">
             <h2 id="site-panel-title">{t(K::SiteSettings)}</h2>
             <TextField label=t(K::SiteName) path="name" value=Signal::derive(move || ed.site.with(|s| s.name.clone()))
-                set=move |v| ed.edit(Edit::Set(Part::Name(v)), Some("name"))/>
+                set=move |v: String| ed.edit(Edit::Set(Part::Name(v)), Some("name"))/>
         </section>
     }
 }
@@ -780,13 +775,13 @@ fn ThemePanel() -> impl IntoView {
         <section class="panel" aria-labelledby="theme-panel-title">
             <h2 id="theme-panel-title">{t(K::Theme)}</h2>
             <ColorField label=t(K::ColorPrimary) path="theme.primary" against=bg
-                value=Signal::derive(move || theme().primary) set=move |v| set("primary", &|th| th.primary = v.clone())/>
+                value=Signal::derive(move || theme().primary) set=move |v: String| set("primary", &|th| th.primary = v.clone())/>
             <ColorField label=t(K::ColorAccent) path="theme.accent" against=bg
-                value=Signal::derive(move || theme().accent) set=move |v| set("accent", &|th| th.accent = v.clone())/>
+                value=Signal::derive(move || theme().accent) set=move |v: String| set("accent", &|th| th.accent = v.clone())/>
             <ColorField label=t(K::ColorBackground) path="theme.background" against=Signal::derive(move || theme().text)
-                value=bg set=move |v| set("background", &|th| th.background = v.clone())/>
+                value=bg set=move |v: String| set("background", &|th| th.background = v.clone())/>
             <NumberField label=t(K::CornerRadius) path="theme.radius" min=0 max=48
-                value=Signal::derive(move || theme().radius as i64) set=move |v| set("radius", &|th| th.radius = v as u8)/>
+                value=Signal::derive(move || theme().radius as i64) set=move |v: i64| set("radius", &|th| th.radius = v as u8)/>
             <div class="field">
                 <label for="font-scale">{t(K::FontScale)}</label>
                 <input id="font-scale" type="range" min="0.85" max="1.3" step="0.05"
@@ -868,13 +863,13 @@ fn TabBarPanel() -> impl IntoView {
                     <legend>{format!("{} {}", t(K::Tab), i + 1)}</legend>
                     <TextField label=t(K::FieldLabel) path=format!("tab_bar.items[{i}].text")
                         value=Signal::derive(move || item(i).map(|it| it.text).unwrap_or_default())
-                        set=move |v| update(i, &|it| it.text = v.clone())/>
+                        set=move |v: String| update(i, &|it| it.text = v.clone())/>
                     <SelectField label=t(K::FieldLinkPage) path=format!("tab_bar.items[{i}].page") options=pages
                         value=Signal::derive(move || item(i).map(|it| it.page).unwrap_or_default())
-                        set=move |v| update(i, &|it| it.page = v.clone())/>
+                        set=move |v: String| update(i, &|it| it.page = v.clone())/>
                     <SelectField label=t(K::FieldIcon) path=format!("tab_bar.items[{i}].icon") options=icons
                         value=Signal::derive(move || item(i).map(|it| it.icon.slug().to_string()).unwrap_or_default())
-                        set=move |v| { if let Some(icon) = Icon::ALL.iter().find(|ic| ic.slug() == v) { update(i, &|it| it.icon = *icon) } }/>
+                        set=move |v: String| { if let Some(icon) = Icon::ALL.iter().find(|ic| ic.slug() == v) { update(i, &|it| it.icon = *icon) } }/>
                     <button type="button" class="link-button danger" on:click=move |_| remove(i)>{t(K::RemoveTab)}</button>
                 </fieldset>
             </For>
