@@ -16,10 +16,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use cookie::{Cookie, SameSite};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use tower_http::compression::CompressionLayer;
@@ -68,12 +68,18 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The app's routes, listed once per process. Listing them runs the app with resource loading
+/// suppressed by a process-wide flag, and a resource first polled while that flag is up never
+/// loads (leptos #4773): a page rendering at that moment would hang. Tests build many apps
+/// at once; listing once means no app renders while another is being listed.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole HTTP application; tests drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     // leptos_axum only sets the global executor when a server function runs; a page rendered
     // before that would have its tasks dropped and hang. Set it up front (idempotent).
     let _ = any_spawner::Executor::init_tokio();
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let backend = BackendHandle(state.accounts.clone());
     let context = move || provide_context(backend.clone());
     let leptos = state.leptos.clone();
