@@ -84,3 +84,53 @@ async fn concurrent_page_renders_all_complete() {
         t.await.unwrap();
     }
 }
+
+/// Building an app lists its routes with resource loading suppressed process-wide (leptos
+/// #4773); a page rendering meanwhile in another app must still load its data and answer.
+/// Tests build many apps at once, and this once stalled a render until the 60 s limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn renders_answer_while_other_apps_are_built() {
+    use app::api::NewMerchant;
+    use app::i18n::Lang;
+    use server::accounts::{authenticate, create_agency, create_merchant};
+    let store = Store::temporary().unwrap();
+    let (a, _) = create_agency(&store, "A", "admin@a.test", "password-123").unwrap();
+    let new = NewMerchant {
+        name: "Own".into(),
+        login: "own@a.test".into(),
+        password: "password-123".into(),
+    };
+    let own = create_merchant(&store, a.id, new, Lang::En)
+        .unwrap()
+        .merchant
+        .id;
+    let user = authenticate(&store, "own@a.test", "password-123")
+        .unwrap()
+        .unwrap();
+    let cookie = format!(
+        "mpf_session={}",
+        server::auth::create_session(&store, user.id).unwrap()
+    );
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let (store, options, cookie) = (store.clone(), options.clone(), cookie.clone());
+        let path = format!("/merchants/{own}");
+        tasks.push(tokio::spawn(async move {
+            let app = server::app(server::AppState::new(options, store, false));
+            let req = Request::get(path)
+                .header("accept", "text/html")
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap();
+            let res = tokio::time::timeout(std::time::Duration::from_secs(30), app.oneshot(req))
+                .await
+                .unwrap_or_else(|_| panic!("render {i} stalled"))
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
