@@ -32,29 +32,9 @@ async fn first_request_rendering_a_page_answers() {
 /// would hang here until the per-request limit). Bounded: 240 requests, in-process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_page_renders_all_complete() {
-    use app::api::NewMerchant;
-    use app::i18n::Lang;
-    use server::accounts::{authenticate, create_agency, create_merchant};
     let store = Store::temporary().unwrap();
-    let (a, _) = create_agency(&store, "A", "admin@a.test", "password-123").unwrap();
-    let (b, _) = create_agency(&store, "B", "admin@b.test", "password-123").unwrap();
-    let nm = |n: &str, l: &str| NewMerchant {
-        name: n.into(),
-        login: l.into(),
-        password: "password-123".into(),
-    };
-    let own = create_merchant(&store, a.id, nm("Own", "own@a.test"), Lang::En)
-        .unwrap()
-        .merchant
-        .id;
-    let foreign = create_merchant(&store, b.id, nm("Foreign", "f@b.test"), Lang::En)
-        .unwrap()
-        .merchant
-        .id;
-    let user = authenticate(&store, "own@a.test", "password-123")
-        .unwrap()
-        .unwrap();
-    let token = server::auth::create_session(&store, user.id).unwrap();
+    let (own, cookie) = signed_in_merchant(&store, "a");
+    let (foreign, _) = signed_in_merchant(&store, "b");
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
     let app = server::app(server::AppState::new(options, store, false));
     let cases = [
@@ -66,18 +46,9 @@ async fn concurrent_page_renders_all_complete() {
     let mut tasks = Vec::new();
     for i in 0..240 {
         let (path, expected) = cases[i % cases.len()].clone();
-        let (app, cookie) = (app.clone(), format!("mpf_session={token}"));
+        let (app, cookie) = (app.clone(), cookie.clone());
         tasks.push(tokio::spawn(async move {
-            let req = Request::get(&path)
-                .header("accept", "text/html")
-                .header("cookie", cookie)
-                .body(Body::empty())
-                .unwrap();
-            let res = tokio::time::timeout(std::time::Duration::from_secs(30), app.oneshot(req))
-                .await
-                .unwrap_or_else(|_| panic!("render of {path} stalled"))
-                .unwrap();
-            assert_eq!(res.status(), expected, "{path}");
+            assert_eq!(render(app, &path, &cookie).await, expected, "{path}");
         }));
     }
     for t in tasks {
@@ -90,27 +61,8 @@ async fn concurrent_page_renders_all_complete() {
 /// Tests build many apps at once, and this once stalled a render until the 60 s limit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn renders_answer_while_other_apps_are_built() {
-    use app::api::NewMerchant;
-    use app::i18n::Lang;
-    use server::accounts::{authenticate, create_agency, create_merchant};
     let store = Store::temporary().unwrap();
-    let (a, _) = create_agency(&store, "A", "admin@a.test", "password-123").unwrap();
-    let new = NewMerchant {
-        name: "Own".into(),
-        login: "own@a.test".into(),
-        password: "password-123".into(),
-    };
-    let own = create_merchant(&store, a.id, new, Lang::En)
-        .unwrap()
-        .merchant
-        .id;
-    let user = authenticate(&store, "own@a.test", "password-123")
-        .unwrap()
-        .unwrap();
-    let cookie = format!(
-        "mpf_session={}",
-        server::auth::create_session(&store, user.id).unwrap()
-    );
+    let (own, cookie) = signed_in_merchant(&store, "a");
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
     let mut tasks = Vec::new();
     for i in 0..64 {
@@ -118,19 +70,49 @@ async fn renders_answer_while_other_apps_are_built() {
         let path = format!("/merchants/{own}");
         tasks.push(tokio::spawn(async move {
             let app = server::app(server::AppState::new(options, store, false));
-            let req = Request::get(path)
-                .header("accept", "text/html")
-                .header("cookie", cookie)
-                .body(Body::empty())
-                .unwrap();
-            let res = tokio::time::timeout(std::time::Duration::from_secs(30), app.oneshot(req))
-                .await
-                .unwrap_or_else(|_| panic!("render {i} stalled"))
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
+            assert_eq!(
+                render(app, &path, &cookie).await,
+                StatusCode::OK,
+                "render {i}"
+            );
         }));
     }
     for t in tasks {
         t.await.unwrap();
     }
+}
+
+/// A new agency `tag` with one merchant: the merchant's id and a session cookie of its user.
+fn signed_in_merchant(store: &Store, tag: &str) -> (String, String) {
+    use server::accounts::{authenticate, create_agency, create_merchant};
+    let password = "password-123";
+    let (agency, _) = create_agency(store, tag, &format!("admin@{tag}.test"), password).unwrap();
+    let login = format!("own@{tag}.test");
+    let new = app::api::NewMerchant {
+        name: tag.into(),
+        login: login.clone(),
+        password: password.into(),
+    };
+    let merchant = create_merchant(store, agency.id, new, app::i18n::Lang::En)
+        .unwrap()
+        .merchant
+        .id;
+    let user = authenticate(store, &login, password).unwrap().unwrap();
+    let token = server::auth::create_session(store, user.id).unwrap();
+    (merchant, format!("mpf_session={token}"))
+}
+
+/// Renders `path` as the holder of `cookie`; a render that does not answer within 30 s (a
+/// stalled SSR response) fails the test instead of hanging it.
+async fn render(app: axum::Router, path: &str, cookie: &str) -> StatusCode {
+    let req = Request::get(path)
+        .header("accept", "text/html")
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(30), app.oneshot(req))
+        .await
+        .unwrap_or_else(|_| panic!("render of {path} stalled"))
+        .unwrap()
+        .status()
 }
