@@ -244,7 +244,6 @@ pub(super) fn ImageField(
     };
     #[cfg(feature = "hydrate")]
     let (on_pick, on_drop) = {
-        let upload2 = upload;
         (
             move |e: leptos::ev::Event| {
                 use leptos::wasm_bindgen::JsCast;
@@ -262,14 +261,13 @@ pub(super) fn ImageField(
                     .and_then(|d| d.files())
                     .and_then(|l| l.get(0))
                 {
-                    upload2(f);
+                    upload(f);
                 }
             },
         )
     };
     #[cfg(not(feature = "hydrate"))]
     let (on_pick, on_drop) = (|_: leptos::ev::Event| {}, |_: leptos::ev::DragEvent| {});
-    let clear = set;
     view! {
         <div class="field image-field" on:dragover=|e: leptos::ev::DragEvent| e.prevent_default() on:drop=on_drop>
             <label for=id.clone()>{label}</label>
@@ -282,7 +280,7 @@ pub(super) fn ImageField(
                     <input id=id.clone() type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=on_pick/>
                     <p class="hint">{ed.t(K::ImageHint)}</p>
                     {move || (!value.get().is_empty()).then(|| {
-                        view! { <button type="button" class="link-button" on:click=move |_| clear.run(String::new())>{ed.t(K::RemoveImage)}</button> }
+                        view! { <button type="button" class="link-button" on:click=move |_| set.run(String::new())>{ed.t(K::RemoveImage)}</button> }
                     })}
                 </div>
             </div>
