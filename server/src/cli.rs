@@ -49,7 +49,7 @@ fn load_with_images(path: &Path) -> anyhow::Result<(Site, generator::Theme, Imag
     let theme = builtin_theme(site.theme.template);
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let cache = crate::media::MediaCache::default();
-    let (site, images) = generator::assets::embed_images(&site, &cache, |reference| {
+    let (site, images) = generator::assets::embed_images(&site, &cache, Lang::En, |reference| {
         let file = base.join(reference);
         std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
     })?;

@@ -233,20 +233,6 @@ async fn preview_page(
     }))
 }
 
-fn media_message(e: &media::MediaError, lang: Lang) -> String {
-    use media::MediaError::*;
-    match (e, lang) {
-        (_, Lang::En) => e.to_string(),
-        (Empty, Lang::Zh) => "文件是空的".into(),
-        (TooLarge { size }, Lang::Zh) => format!("文件有 {size} MB，请上传不超过 20 MB 的图片"),
-        (NotAnImage, Lang::Zh) => "这不是可读取的图片：请使用 JPEG、PNG、GIF 或 WebP 文件".into(),
-        (TooManyPixels { width, height }, Lang::Zh) => {
-            format!("图片为 {width}×{height} 像素，最长边不能超过 12000 像素")
-        }
-        (Corrupt(detail), Lang::Zh) => format!("图片文件已损坏，无法读取（{detail}）"),
-    }
-}
-
 async fn upload(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
@@ -264,7 +250,7 @@ async fn upload(
     .await
     .map_err(|_| AppError::Internal)?;
     let (bytes, width, height) =
-        checked.map_err(|e| AppError::invalid("image", media_message(&e, lang)))?;
+        checked.map_err(|e| AppError::invalid("image", e.message(lang)))?;
     let hash = hex::encode(Sha256::digest(&bytes));
     state
         .store
@@ -311,20 +297,28 @@ async fn media_file(
         .into_response())
 }
 
-/// Generates the saved draft's package; images come from the media store.
+/// Generates the saved draft's package; images come from the media store. Problems are told
+/// in `lang`.
 pub fn build_package(
     store: &Store,
     cache: &MediaCache,
     site: &Site,
+    lang: Lang,
 ) -> Result<generator::Package, GenerateError> {
     let theme = builtin_theme(site.theme.template);
-    let (site, images) = generator::assets::embed_images(site, cache, |reference| {
-        let hash = reference
-            .strip_prefix("media/")
-            .ok_or_else(|| format!("{reference} is not an uploaded image"))?;
+    let (site, images) = generator::assets::embed_images(site, cache, lang, |reference| {
+        let Some(hash) = reference.strip_prefix("media/") else {
+            return Err(match lang {
+                Lang::En => "this is not an uploaded picture: upload it again".into(),
+                Lang::Zh => "这不是已上传的图片：请重新上传".into(),
+            });
+        };
         match store.media.get(hash.as_bytes()) {
             Ok(Some(bytes)) => Ok(bytes.to_vec()),
-            Ok(None) => Err(format!("{reference} was never uploaded")),
+            Ok(None) => Err(match lang {
+                Lang::En => "this picture is missing from the uploads: upload it again".into(),
+                Lang::Zh => "已上传的图片中找不到这张：请重新上传".into(),
+            }),
             Err(e) => Err(e.to_string()),
         }
     })?;
@@ -356,7 +350,7 @@ async fn export(
     let store = state.store.clone();
     let cache = state.media_cache.clone();
     let built = tokio::task::spawn_blocking(move || {
-        let package = build_package(&store, &cache, &draft.site)?;
+        let package = build_package(&store, &cache, &draft.site, lang)?;
         let zip = package.to_zip()?;
         Ok::<_, GenerateError>((package, zip))
     })
@@ -368,7 +362,7 @@ async fn export(
         Err(GenerateError::Invalid(problems)) => {
             return Ok(refused(lang.t(K::ErrExportInvalid).into(), problems));
         }
-        Err(e @ GenerateError::TooBig { .. }) => return Ok(refused(e.to_string(), Vec::new())),
+        Err(e @ GenerateError::TooBig { .. }) => return Ok(refused(e.message(lang), Vec::new())),
         Err(e) => {
             tracing::error!(error = %e, "export failed");
             return Err(AppError::Internal.into());

@@ -40,17 +40,33 @@ pub enum GenerateError {
         line: Option<usize>,
         message: String,
     },
-    #[error("{what} would be {total} KB, over WeChat's limit. Largest files:\n{largest}\n{advice}", total = .total / 1024)]
+    #[error("{}", spill::too_big_message(.part, *.total, .largest, Lang::En))]
     TooBig {
-        what: String,
+        part: spill::Oversized,
+        /// Bytes of the part.
         total: usize,
-        largest: String,
-        advice: String,
+        /// Its five largest files with their sizes, largest first.
+        largest: Vec<(String, usize)>,
     },
     #[error("could not write the package: {0}")]
     Io(#[from] std::io::Error),
     #[error("could not write the zip: {0}")]
     Zip(#[from] zip::result::ZipError),
+}
+
+impl GenerateError {
+    /// What the merchant reads, in their language. Only what a merchant can fix is told in
+    /// both; the rest (template and I/O failures) is for the logs and stays English.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            GenerateError::TooBig {
+                part,
+                total,
+                largest,
+            } => spill::too_big_message(part, *total, largest, lang),
+            other => other.to_string(),
+        }
+    }
 }
 
 pub fn format_problems(problems: &[Problem]) -> String {
@@ -201,16 +217,14 @@ pub fn generate_with_images(
     Ok(package)
 }
 
-/// The five largest of `files`, one per line.
-fn largest_files<'a>(files: impl Iterator<Item = (&'a String, &'a Vec<u8>)>) -> String {
-    let mut files: Vec<(&String, usize)> = files.map(|(p, b)| (p, b.len())).collect();
-    files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+/// The five largest of `files`, largest first.
+fn largest_files<'a>(
+    files: impl Iterator<Item = (&'a String, &'a Vec<u8>)>,
+) -> Vec<(String, usize)> {
+    let mut files: Vec<(String, usize)> = files.map(|(p, b)| (p.clone(), b.len())).collect();
+    files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    files.truncate(5);
     files
-        .iter()
-        .take(5)
-        .map(|(p, n)| format!("  {p}: {} KB", n / 1024))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Generates the package for `site` with `theme`, every page in the main package.

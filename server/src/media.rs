@@ -2,6 +2,7 @@
 //! are refused with a clear reason), resized for their use, stripped of metadata (nothing but
 //! pixels is re-encoded), and written as JPEG or PNG of at most 200 KB, WeChat's quality
 //! limit. Results are cached by content hash so regenerating does no image work twice.
+use app::i18n::Lang;
 use image::{DynamicImage, GenericImageView, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -60,6 +61,27 @@ pub enum MediaError {
     TooManyPixels { width: u32, height: u32 },
     #[error("the image file is damaged and cannot be read ({0})")]
     Corrupt(String),
+}
+
+impl MediaError {
+    /// What the merchant reads, in their language (`Display` is the English one).
+    pub fn message(&self, lang: Lang) -> String {
+        use MediaError::*;
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (Empty, Lang::Zh) => "文件是空的".into(),
+            (TooLarge { size }, Lang::Zh) => {
+                format!("文件有 {size} MB，请上传不超过 20 MB 的图片")
+            }
+            (NotAnImage, Lang::Zh) => {
+                "这不是可读取的图片：请使用 JPEG、PNG、GIF 或 WebP 文件".into()
+            }
+            (TooManyPixels { width, height }, Lang::Zh) => {
+                format!("图片为 {width}×{height} 像素，最长边不能超过 12000 像素")
+            }
+            (Corrupt(detail), Lang::Zh) => format!("图片文件已损坏，无法读取（{detail}）"),
+        }
+    }
 }
 
 /// A processed image, ready for the package.

@@ -146,14 +146,23 @@ fn images_are_processed_embedded_and_bad_ones_named_by_field() {
         other => Err(format!("no file {other}")),
     };
     let cache = MediaCache::default();
-    let err = embed_images(&site, &cache, load).unwrap_err().to_string();
+    let err = embed_images(&site, &cache, Lang::En, load)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("data.products[0].images[1]: notes.txt: this is not an image"),
         "{err}"
     );
+    let err = embed_images(&site, &cache, Lang::Zh, load)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("data.products[0].images[1]: notes.txt: 这不是可读取的图片"),
+        "{err}"
+    );
 
     site.data.products[0].images.truncate(1);
-    let (embedded, images) = embed_images(&site, &cache, load).unwrap();
+    let (embedded, images) = embed_images(&site, &cache, Lang::En, load).unwrap();
     assert_eq!(
         images.len(),
         2,

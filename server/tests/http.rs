@@ -661,4 +661,38 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
         "{}",
         refused.body
     );
+
+    // A picture that is not among the uploads is named by its field, in the merchant's
+    // language, without the hash (which means nothing to them).
+    site.data.services[0].name = "Cut & style".into();
+    if let app::model::site::BlockKind::Banner { slides } = &mut site.pages[0].blocks[0].kind {
+        slides[0].image = format!("media/{}", "0".repeat(64));
+    }
+    let saved = a
+        .call("PUT", &format!("{base}/draft"), body(4, &site))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let problem = |body: &str| {
+        let r: app::model::editor::ExportRefused = serde_json::from_str(body).unwrap();
+        assert_eq!(r.problems.len(), 1, "{body}");
+        (r.problems[0].path.clone(), r.problems[0].message.clone())
+    };
+    let refused = a.get(&format!("{base}/export")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem(&refused.body),
+        (
+            "pages[0].blocks[0].slides[0].image".to_string(),
+            "this picture is missing from the uploads: upload it again".to_string()
+        )
+    );
+    let zh = a
+        .post_csrf("/settings/lang", &[("lang", "zh-CN"), ("back", "/")])
+        .await;
+    assert!(zh.status.is_redirection(), "{}", zh.body);
+    let refused = a.get(&format!("{base}/export")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (path, message) = problem(&refused.body);
+    assert_eq!(path, "pages[0].blocks[0].slides[0].image");
+    assert_eq!(message, "已上传的图片中找不到这张：请重新上传");
 }

@@ -4,6 +4,7 @@
 //! used is reported with the field it came from.
 use super::GenerateError;
 use crate::media::{MediaCache, Use};
+use app::i18n::Lang;
 use app::model::site::{BlockKind, Problem, Site};
 use std::collections::BTreeMap;
 
@@ -53,9 +54,14 @@ fn image_refs(site: &mut Site) -> Vec<(String, Use, &mut String)> {
 }
 
 /// Loads, processes and embeds every image; returns the rewritten site and the image files.
+///
+/// `load` says in `lang` why a reference cannot be loaded. A problem names the reference too
+/// when it is a file name the author chose; uploads (`media/<hash>`) are named by their field
+/// alone, since the hash means nothing to a merchant.
 pub fn embed_images(
     site: &Site,
     cache: &MediaCache,
+    lang: Lang,
     mut load: impl FnMut(&str) -> Result<Vec<u8>, String>,
 ) -> Result<(Site, BTreeMap<String, Vec<u8>>), GenerateError> {
     let mut site = site.clone();
@@ -63,7 +69,7 @@ pub fn embed_images(
     let mut problems = Vec::new();
     for (path, u, reference) in image_refs(&mut site) {
         let result =
-            load(reference).and_then(|bytes| cache.process(&bytes, u).map_err(|e| e.to_string()));
+            load(reference).and_then(|bytes| cache.process(&bytes, u).map_err(|e| e.message(lang)));
         match result {
             Ok(img) => {
                 let name = format!("images/{}", img.file_name());
@@ -71,6 +77,9 @@ pub fn embed_images(
                     .entry(name.clone())
                     .or_insert_with(|| img.bytes.clone());
                 *reference = format!("/{name}");
+            }
+            Err(message) if reference.starts_with("media/") => {
+                problems.push(Problem { path, message })
             }
             Err(message) => problems.push(Problem {
                 path,

@@ -4,6 +4,7 @@
 //! sources' relative `require`s and `<import>`s work unchanged; the mini program navigates by
 //! the `routes` map in `data/site.js`.
 use super::{builtin_screens, largest_files, view, GenerateError, Package, MAIN_PACKAGE_LIMIT};
+use app::i18n::Lang;
 use app::model::site::Site;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -151,12 +152,22 @@ pub fn package_sizes(package: &Package) -> BTreeMap<String, usize> {
     sizes
 }
 
+/// The part of the mini program that is over WeChat's limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Oversized {
+    /// The main package; `spilled` when pages that are not tabs already moved out of it.
+    Main { spilled: bool },
+    /// The subpackage of the page with this id.
+    Page(String),
+    /// All packages together.
+    All,
+}
+
 /// Every package within 2 MB and all of them within 20 MB, or an error that names the largest
 /// files and what to do.
 pub fn check_sizes(package: &Package, layout: &Layout) -> Result<(), GenerateError> {
     let sizes = package_sizes(package);
     let total: usize = sizes.values().sum();
-    let spilled = !layout.moved.is_empty();
     for (root, &bytes) in &sizes {
         if bytes <= MAIN_PACKAGE_LIMIT {
             continue;
@@ -168,40 +179,65 @@ pub fn check_sizes(package: &Package, layout: &Layout) -> Result<(), GenerateErr
                 p.starts_with(root.as_str())
             }
         });
-        let (what, advice) = if root.is_empty() {
-            (
-                "the main package".to_string(),
-                if spilled {
-                    "Pages that are not tabs already moved to subpackages. Use fewer or smaller images on the tab pages (banners, product pictures shown in grids), or fewer products with pictures."
-                } else {
-                    "Use fewer or smaller images, or fewer products with pictures."
-                },
-            )
+        let part = if root.is_empty() {
+            Oversized::Main {
+                spilled: !layout.moved.is_empty(),
+            }
         } else {
-            (
-                format!(
-                    "the subpackage of page {}",
-                    root.trim_start_matches("p/").trim_end_matches('/')
-                ),
-                "Split this page's content over more pages, or use fewer pictures on it.",
-            )
+            Oversized::Page(root.trim_start_matches("p/").trim_end_matches('/').into())
         };
         return Err(GenerateError::TooBig {
-            what,
+            part,
             total: bytes,
             largest: largest_files(in_it),
-            advice: advice.into(),
         });
     }
     if total > TOTAL_LIMIT {
         return Err(GenerateError::TooBig {
-            what: "the mini program (all packages together)".into(),
+            part: Oversized::All,
             total,
             largest: largest_files(package.files.iter()),
-            advice: "WeChat allows 20 MB in all. Use fewer pictures.".into(),
         });
     }
     Ok(())
+}
+
+/// Which part is too big, by how much, its largest files, and what to do, in `lang`.
+pub fn too_big_message(
+    part: &Oversized,
+    total: usize,
+    largest: &[(String, usize)],
+    lang: Lang,
+) -> String {
+    let kb = total / 1024;
+    let files: String = largest
+        .iter()
+        .map(|(path, n)| format!("\n  {path}: {} KB", n / 1024))
+        .collect();
+    let zh = lang == Lang::Zh;
+    let (what, limit) = match (part, zh) {
+        (Oversized::Main { .. }, false) => ("The main package".to_string(), "2 MB"),
+        (Oversized::Main { .. }, true) => ("主包".to_string(), "2 MB"),
+        (Oversized::Page(id), false) => (format!("The subpackage of page {id}"), "2 MB"),
+        (Oversized::Page(id), true) => (format!("页面 {id} 的分包"), "2 MB"),
+        (Oversized::All, false) => ("The mini program (all packages together)".into(), "20 MB"),
+        (Oversized::All, true) => ("整个小程序（所有包合计）".into(), "20 MB"),
+    };
+    let advice = match (part, zh) {
+        (Oversized::Main { spilled: true }, false) => "Pages that are not tabs already moved to subpackages. Use fewer or smaller images on the tab pages (banners, product pictures shown in grids), or fewer products with pictures.",
+        (Oversized::Main { spilled: true }, true) => "不是标签页的页面已经移到了分包。请在标签页上使用更少或更小的图片（横幅、网格中的商品图片），或减少带图片的商品。",
+        (Oversized::Main { spilled: false }, false) => "Use fewer or smaller images, or fewer products with pictures.",
+        (Oversized::Main { spilled: false }, true) => "请使用更少或更小的图片，或减少带图片的商品。",
+        (Oversized::Page(_), false) => "Split this page's content over more pages, or use fewer pictures on it.",
+        (Oversized::Page(_), true) => "请把这个页面的内容分到更多页面，或在其中使用更少的图片。",
+        (Oversized::All, false) => "Use fewer pictures.",
+        (Oversized::All, true) => "请使用更少的图片。",
+    };
+    if zh {
+        format!("{what}将达到 {kb} KB，超过微信 {limit} 的上限。{advice}\n最大的文件：{files}")
+    } else {
+        format!("{what} would be {kb} KB, over WeChat's limit of {limit}. {advice}\nLargest files:{files}")
+    }
 }
 
 #[cfg(test)]
@@ -282,11 +318,16 @@ mod tests {
             site.data.gallery.push(format!("/images/g{i}.jpg"));
             images.insert(format!("images/g{i}.jpg"), big(100 + i));
         }
-        let err = generate_with_images(&site, &theme, images)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("the main package would be"), "{err}");
-        assert!(err.contains("already moved to subpackages"), "{err}");
-        assert!(err.contains("images/g"), "names the largest files: {err}");
+        let err = generate_with_images(&site, &theme, images).unwrap_err();
+        let en = err.to_string();
+        assert_eq!(en, err.message(Lang::En));
+        assert!(en.starts_with("The main package would be"), "{en}");
+        assert!(en.contains("over WeChat's limit of 2 MB"), "{en}");
+        assert!(en.contains("already moved to subpackages"), "{en}");
+        assert!(en.contains("\n  images/g"), "names the largest files: {en}");
+        let zh = err.message(Lang::Zh);
+        assert!(zh.starts_with("主包将达到"), "{zh}");
+        assert!(zh.contains("不是标签页的页面已经移到了分包"), "{zh}");
+        assert!(zh.contains("\n  images/g"), "names the largest files: {zh}");
     }
 }
