@@ -167,6 +167,7 @@ translations! {
     ErrEditConflict => "This site was changed elsewhere (another tab or another person) after you opened it. Your changes are still here: reload to see the other changes, or keep yours and save over them.", "在你打开之后，此站点已在别处（另一个标签页或另一个人）被修改。你的修改仍保留在这里：重新加载以查看对方的修改，或保留你的修改并覆盖保存。";
     ErrNoSuchPage => "There is no such page.", "没有这个页面。";
     ErrExportInvalid => "Fix these problems before exporting:", "导出前请先解决以下问题：";
+    AddBlockToFix => "No page shows this yet: add a “{block}” block to a page, and its panel lets you change it.", "还没有页面显示这些内容：请在页面中添加一个“{block}”区块，然后在它的面板中修改。";
     Editor => "Editor", "编辑器";
     EditSite => "Edit", "编辑";
     OpenEditor => "Open the editor", "打开编辑器";
@@ -266,6 +267,7 @@ translations! {
     PagesWord => "pages", "个页面";
     Products => "Products", "商品";
     NewProduct => "New product", "新商品";
+    Unnamed => "(no name yet)", "（尚未命名）";
     AddProduct => "Add a product", "添加商品";
     DeleteProduct => "Delete this product", "删除此商品";
     FieldCompareAt => "Original price (0: none)", "原价（0 表示无）";

@@ -155,3 +155,56 @@ test("a second editor's save is refused with a message, and nothing is lost", as
   await a.reload();
   await expect(a.getByLabel("Site name")).toHaveValue("Bamboo Salon by B");
 });
+
+test("export problems lead to the field that fixes them, even inside a closed list", async ({ page }) => {
+  await logIn(page, owner.login, owner.password);
+  await page.goto(editorUrl);
+  await expect(preview(page).getByText("Good hair days, booked in seconds")).toBeVisible();
+  const panel = (name: string) => page.getByRole("region", { name, exact: true });
+  const focused = page.locator(":focus");
+
+  // On the Info page: Tuesday closes before it opens; the field says so at once.
+  await page.getByRole("region", { name: "Pages" }).getByRole("button", { name: "Info" }).click();
+  await outline(page).getByRole("button", { name: /^Opening hours/ }).first().click();
+  await panel("Opening hours").getByLabel("Tuesday closes").fill("09:00");
+  await expect(panel("Opening hours").getByText("Closing time must be after opening time.")).toBeVisible();
+
+  // A product grid with a new product whose name is emptied, then the product is closed.
+  await page.getByRole("button", { name: "Product grid", exact: true }).click();
+  await panel("Product grid").getByRole("button", { name: "Add a product" }).click();
+  const name = panel("Product grid").getByLabel("Name", { exact: true }).first();
+  await name.fill("");
+  await expect(panel("Product grid").getByText("This is required.").first()).toBeVisible();
+  // The row still has a name to be found by, and closes.
+  const row = panel("Product grid").getByRole("button", { name: "(no name yet)" });
+  await row.click();
+  await expect(row).toHaveAttribute("aria-expanded", "false");
+  await page.getByRole("button", { name: "← Page and site settings" }).click();
+  await saved(page);
+
+  // Export is refused with both problems; each one opens what fixes it, focused.
+  await page.getByRole("button", { name: "Export" }).click();
+  const refused = page.getByRole("alert").filter({ hasText: "Fix these problems before exporting:" });
+  await expect(refused.getByRole("listitem")).toHaveCount(2);
+  await refused.getByRole("button", { name: "This is required." }).click();
+  await expect(page.getByRole("heading", { name: "Product grid" })).toBeVisible();
+  await expect(focused).toHaveAccessibleName("Name");
+  await expect(focused).toHaveValue("");
+  await expect(row).toHaveAttribute("aria-expanded", "true");
+  await page.keyboard.type("Tea set");
+  await expect(panel("Product grid").getByRole("button", { name: "Tea set" })).toBeVisible();
+
+  await refused.getByRole("button", { name: "Closing time must be after opening time." }).click();
+  await expect(page.getByRole("heading", { name: "Opening hours", level: 2 })).toBeVisible();
+  await expect(focused).toHaveAccessibleName("Tuesday closes");
+  await focused.fill("20:00");
+  await expect(page.getByText("Closing time must be after opening time.")).toHaveCount(1); // only in the old list
+  await saved(page);
+
+  // Fixed: the export goes through.
+  await refused.getByRole("button", { name: "Dismiss" }).click();
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export" }).click();
+  await download;
+  await expect(page.getByRole("status").filter({ hasText: "Exported." })).toBeVisible();
+});

@@ -52,13 +52,25 @@ pub fn ProductsEditor() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let t = move |k| ed.t(k);
     let open = RwSignal::new(None::<usize>);
+    // A problem in a product (see `Ed::reveal_problem`) opens that product's form.
+    Effect::new(move |_| {
+        let at = ed.reveal.with(|r| {
+            let rest = r.as_deref()?.strip_prefix("data.products[")?;
+            rest.split(']').next()?.parse::<usize>().ok()
+        });
+        if at.is_some() {
+            open.set(at);
+        }
+    });
     // Rows by position, names read reactively: typing a name must not rebuild its row (and
     // the open form with the focus in it).
     let count = move || ed.site.with(|s| s.data.products.len());
+    // An emptied name still leaves the row something to be called by.
     let name = move |i: usize| {
         ed.site
             .with(|s| s.data.products.get(i).map(|p| p.name.clone()))
-            .unwrap_or_default()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| t(K::Unnamed).into())
     };
     let add = move |_| {
         let name = t(K::NewProduct).to_string();
@@ -203,12 +215,13 @@ fn ListField(
         }
     };
     let err = format!("{id}-err");
+    let data_path = path.clone();
     let path = StoredValue::new(path);
     let problem = move || path.with_value(|p| ed.problem(p));
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <input id=id type="text" prop:value=shown aria-invalid=move || problem().is_some().to_string()
+            <input id=id type="text" prop:value=shown data-path=data_path aria-invalid=move || problem().is_some().to_string()
                 aria-describedby=err.clone()
                 on:input=move |e| { let v = event_target_value(&e); let list = split_values(&v); typed.set(v); set.run(list); }
                 on:blur=move |_| ed.seal()/>
@@ -400,6 +413,8 @@ pub fn HoursEditor() -> impl IntoView {
         ed.site
             .with(|s| s.data.hours.as_ref().and_then(|h| h.weekly.get(i).cloned()))
     };
+    // A day's problems: its opening or closing time.
+    let problem = move |i: usize| ed.problem_under(&format!("data.hours.weekly[{i}]"));
     let set_day = move |i: usize, f: &(dyn Fn(&mut DayHours) + Send + Sync)| {
         set_data(ed, &format!("data.hours.weekly[{i}]"), |d| {
             let h = d.hours.get_or_insert_with(default_hours);
@@ -422,14 +437,16 @@ pub fn HoursEditor() -> impl IntoView {
                         {t(K::Closed)}</label>
                     <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(K::Opens))}</label>
                     <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
+                        data-path=format!("data.hours.weekly[{i}].open") aria-invalid=move || problem(i).is_some().to_string()
                         disabled=move || day(i).is_some_and(|d| d.closed)
                         on:change=move |e| { let v = event_target_value(&e); set_day(i, &move |d| d.open = v.clone()); ed.seal(); }/>
                     <span aria-hidden="true">"–"</span>
                     <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(K::Closes))}</label>
                     <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
+                        data-path=format!("data.hours.weekly[{i}].close") aria-invalid=move || problem(i).is_some().to_string()
                         disabled=move || day(i).is_some_and(|d| d.closed)
                         on:change=move |e| { let v = event_target_value(&e); set_day(i, &move |d| d.close = v.clone()); ed.seal(); }/>
-                    {move || ed.problem(&format!("data.hours.weekly[{i}]")).map(|m| view! { <p class="field-error">{m}</p> })}
+                    {move || problem(i).map(|m| view! { <p class="field-error">{m}</p> })}
                 </fieldset>
             }
         })
@@ -506,7 +523,7 @@ fn SpecialDays() -> impl IntoView {
                     <fieldset class="hours-day special-day">
                         <legend>{label}</legend>
                         <label for=date_id.clone()>{t(K::FieldDate)}</label>
-                        <input id=date_id type="date" prop:value=move || day(i).map(|d| d.date).unwrap_or_default()
+                        <input id=date_id type="date" data-path=format!("data.hours.exceptions[{i}].date") prop:value=move || day(i).map(|d| d.date).unwrap_or_default()
                             aria-invalid=move || ed.problem(&format!("data.hours.exceptions[{i}].date")).is_some().to_string()
                             on:change=move |e| { let v = event_target_value(&e); set(i, "date", &move |d| d.date = v.clone()); ed.seal(); }/>
                         {move || ed.problem(&format!("data.hours.exceptions[{i}].date")).map(|m| view! { <p class="field-error">{m}</p> })}
@@ -515,14 +532,19 @@ fn SpecialDays() -> impl IntoView {
                             {t(K::Closed)}</label>
                         <label for=open_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Opens))}</label>
                         <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
+                            data-path=format!("data.hours.exceptions[{i}].open")
                             disabled=move || day(i).is_some_and(|d| d.closed)
                             on:change=move |e| { let v = event_target_value(&e); set(i, "open", &move |d| d.open = v.clone()); ed.seal(); }/>
                         <span aria-hidden="true">"–"</span>
                         <label for=close_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Closes))}</label>
                         <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
+                            data-path=format!("data.hours.exceptions[{i}].close")
                             disabled=move || day(i).is_some_and(|d| d.closed)
                             on:change=move |e| { let v = event_target_value(&e); set(i, "close", &move |d| d.close = v.clone()); ed.seal(); }/>
-                        {move || ed.problem(&format!("data.hours.exceptions[{i}].close")).map(|m| view! { <p class="field-error">{m}</p> })}
+                        {move || {
+                            let at = |f: &str| ed.problem(&format!("data.hours.exceptions[{i}].{f}"));
+                            at("open").or_else(|| at("close")).map(|m| view! { <p class="field-error">{m}</p> })
+                        }}
                         <TextField label=t(K::FieldNote) path=format!("data.hours.exceptions[{i}].note")
                             value=Signal::derive(move || day(i).map(|d| d.note).unwrap_or_default())
                             set=move |v: String| set(i, "note", &|d| d.note = v.clone())/>
@@ -568,7 +590,7 @@ pub fn LocationEditor() -> impl IntoView {
         view! {
             <div class="field">
                 <label for=id.clone()>{label}</label>
-                <input id=id type="text" inputmode="decimal" prop:value=move || loc().map(|l| get(&l).to_string()).unwrap_or_default()
+                <input id=id type="text" inputmode="decimal" data-path=format!("data.location.{f}") prop:value=move || loc().map(|l| get(&l).to_string()).unwrap_or_default()
                     aria-invalid=move || bad.get().to_string()
                     on:input=move |e| {
                         match event_target_value(&e).trim().parse::<f64>() {
@@ -676,7 +698,7 @@ pub fn StaffEditor() -> impl IntoView {
             <h3 id="staff-title">{t(K::Staff)}</h3>
             <For each=move || 0..count() key=|i| *i let:i>
                 <fieldset class="item-card">
-                    <legend>{move || person(i).map(|p| p.name).unwrap_or_default()}</legend>
+                    <legend>{move || person(i).map(|p| p.name).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| t(K::Unnamed).into())}</legend>
                     <TextField label=t(K::FieldName) path=format!("data.staff[{i}].name")
                         value=Signal::derive(move || person(i).map(|p| p.name).unwrap_or_default())
                         set=move |v: String| set(i, "name", &|p| p.name = v.clone())/>

@@ -72,6 +72,8 @@ pub struct Ed {
     pub csrf: StoredValue<String>,
     pub problems: Memo<Vec<Problem>>,
     pub notice: RwSignal<Option<String>>,
+    /// A field to bring into view and focus (a problem's path), until it has been.
+    pub reveal: RwSignal<Option<String>>,
     /// Blocks whose text the editor patched in the phone ahead of the server's render: the
     /// next render replaces them even when its HTML did not change.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -243,6 +245,39 @@ impl Ed {
         let _ = (old, new);
     }
 
+    /// The first problem at `path` or inside it (`path.x`, `path[i]`), if any.
+    pub fn problem_under(&self, path: &str) -> Option<String> {
+        self.problems.with(|ps| {
+            ps.iter()
+                .find(|p| {
+                    p.path
+                        .strip_prefix(path)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+                })
+                .map(|p| p.message.clone())
+        })
+    }
+
+    /// Shows where the problem at `path` is fixed: opens its page, selects the block whose
+    /// panel edits it, and focuses the field. Data no block shows gets a notice saying which
+    /// block to add.
+    pub fn reveal_problem(&self, path: &str) {
+        match self
+            .site
+            .with_untracked(|s| place_of(s, self.page.get_untracked(), path))
+        {
+            Ok((page, block)) => {
+                self.page.set(page);
+                self.selected.set(block);
+                self.reveal.set(Some(path.to_string()));
+            }
+            Err(kind) => self.notice.set(Some(
+                self.t(K::AddBlockToFix)
+                    .replace("{block}", kind_label(kind, self.lang)),
+            )),
+        }
+    }
+
     /// The problem at exactly `path`, if any.
     pub fn problem(&self, path: &str) -> Option<String> {
         self.problems.with(|ps| {
@@ -251,6 +286,63 @@ impl Ed {
                 .map(|p| p.message.clone())
         })
     }
+}
+
+/// The block kinds whose panel edits the merchant data section (`products`, `hours`…).
+fn kinds_editing(section: &str) -> &'static [&'static str] {
+    match section {
+        "products" => &["product_grid", "product_list", "featured_product"],
+        "categories" => &["product_grid", "product_list"],
+        "services" | "staff" => &["service_list", "booking_button"],
+        "hours" => &["opening_hours"],
+        "location" => &["location_map"],
+        "contact" => &["contact_card"],
+        "gallery" => &["gallery"],
+        _ => &[],
+    }
+}
+
+/// Where the field at `path` (a problem's path) is edited: the page to show and the block to
+/// select (`None`: the page, site, theme and tab bar panels). `Err(kind)` when the path is
+/// merchant data that no block on any page shows: a block of `kind` must be added first.
+pub fn place_of(
+    site: &Site,
+    current: usize,
+    path: &str,
+) -> Result<(usize, Option<String>), &'static str> {
+    let index = |s: &str| -> Option<usize> { s.split(']').next()?.parse().ok() };
+    if let Some(rest) = path.strip_prefix("pages[") {
+        let Some(page) = index(rest).filter(|&p| p < site.pages.len()) else {
+            return Ok((current, None));
+        };
+        let block = rest
+            .split_once("].blocks[")
+            .and_then(|(_, b)| index(b))
+            .and_then(|b| site.pages[page].blocks.get(b))
+            .map(|b| b.id.clone());
+        return Ok((page, block));
+    }
+    let Some(section) = path
+        .strip_prefix("data.")
+        .map(|r| r.split(['.', '[']).next().unwrap_or(r))
+    else {
+        return Ok((current, None));
+    };
+    let kinds = kinds_editing(section);
+    if kinds.is_empty() {
+        return Ok((current, None));
+    }
+    let on = |p: usize| {
+        site.pages.get(p).and_then(|pg| {
+            pg.blocks
+                .iter()
+                .find(|b| kinds.contains(&b.kind.name()))
+                .map(|b| (p, Some(b.id.clone())))
+        })
+    };
+    on(current)
+        .or_else(|| (0..site.pages.len()).find_map(on))
+        .ok_or(kinds[0])
 }
 
 /// A block id not used on the page yet.
@@ -439,6 +531,7 @@ fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
         csrf: StoredValue::new(csrf),
         problems,
         notice: RwSignal::new(None),
+        reveal: RwSignal::new(None),
         patched: StoredValue::new(Vec::new()),
     };
     provide_context(ed);
@@ -451,6 +544,19 @@ fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
                 ed.notice.set(Some(ed.t(K::RestoredLocal).into()));
                 ed.changed();
             }
+        }
+    });
+
+    // A problem's field (see `Ed::reveal_problem`): focused once its panel is on screen.
+    Effect::new(move |_| {
+        if ed.reveal.with(Option::is_some) {
+            request_animation_frame(move || {
+                #[cfg(feature = "hydrate")]
+                if let Some(path) = ed.reveal.get_untracked() {
+                    focus_field(&path);
+                }
+                ed.reveal.set(None);
+            });
         }
     });
 
@@ -860,6 +966,46 @@ pub fn split_screen(screen: &str) -> (String, Vec<(String, String)>) {
     (frame, blocks)
 }
 
+/// How many leading segments (`a`, `b`, `0` in `a.b[0]`) two field paths share.
+pub fn shared_segments(a: &str, b: &str) -> usize {
+    fn parts(p: &str) -> impl Iterator<Item = &str> {
+        p.split(['.', '[']).map(|s| s.trim_end_matches(']'))
+    }
+    parts(a).zip(parts(b)).take_while(|(x, y)| x == y).count()
+}
+
+/// Focuses the field that edits `path` (or, failing that, the one for the same thing: the
+/// first picture of a product for its second), and scrolls it into view.
+#[cfg(feature = "hydrate")]
+fn focus_field(path: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    let Ok(fields) = document().query_selector_all("[data-path]") else {
+        return;
+    };
+    let want = path.split(['.', '[']).count();
+    // Of equally good fields the first on screen: `max_by_key` keeps the last, so go backwards.
+    let best = (0..fields.length())
+        .rev()
+        .filter_map(|i| {
+            fields
+                .item(i)?
+                .dyn_into::<leptos::web_sys::HtmlElement>()
+                .ok()
+        })
+        .map(|el| {
+            let p = el.get_attribute("data-path").unwrap_or_default();
+            (shared_segments(&p, path), el)
+        })
+        .filter(|(n, _)| *n >= want.saturating_sub(1).max(1))
+        .max_by_key(|(n, _)| *n);
+    if let Some((_, el)) = best {
+        let opts = leptos::web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+        let _ = el.focus();
+    }
+}
+
 /// Replaces the first text node showing exactly `old` (trimmed) in block `block` of the
 /// phone preview (the whole screen when `None`) with `new`. True when one was found.
 #[cfg(feature = "hydrate")]
@@ -1105,5 +1251,42 @@ mod tests {
         assert_eq!(blocks[0].0, "a");
         assert!(blocks[0].1.ends_with("</p></div>"));
         assert_eq!(blocks[1].0, "b");
+    }
+
+    #[test]
+    fn problems_lead_to_the_panel_that_fixes_them() {
+        let site: Site =
+            serde_json::from_str(include_str!("../../../themes/booking/starter.en.json")).unwrap();
+        let at = |current, path| place_of(&site, current, path);
+        let block = |page, id: &str| Ok((page, Some(id.to_string())));
+        // A block's field: its page, the block selected.
+        assert_eq!(at(0, "pages[1].blocks[2].title"), block(1, "contact"));
+        // A page's own field: that page, nothing selected (the page panel shows).
+        assert_eq!(at(0, "pages[1].title"), Ok((1, None)));
+        // Merchant data: the block whose panel edits it, on this page first, else the first.
+        assert_eq!(at(0, "data.services[0].name"), block(0, "book"));
+        assert_eq!(at(0, "data.staff[1].name"), block(0, "book"));
+        assert_eq!(at(0, "data.hours.weekly[2].close"), block(1, "hours"));
+        assert_eq!(at(1, "data.location.latitude"), block(1, "map"));
+        // Site, theme and tab bar fields: the panels shown with nothing selected.
+        assert_eq!(at(1, "theme.primary"), Ok((1, None)));
+        assert_eq!(at(0, "tab_bar.items[1].text"), Ok((0, None)));
+        // Data no block shows: which block to add.
+        assert_eq!(at(0, "data.products[0].name"), Err("product_grid"));
+        assert_eq!(at(0, "data.gallery[3]"), Err("gallery"));
+    }
+
+    #[test]
+    fn field_paths_are_compared_by_segment() {
+        assert_eq!(
+            shared_segments("data.products[0].images[0]", "data.products[0].images[1]"),
+            4
+        );
+        assert_eq!(
+            shared_segments("data.products[1].name", "data.products[0].name"),
+            2
+        );
+        assert_eq!(shared_segments("name", "name"), 1);
+        assert_eq!(shared_segments("names", "name"), 0);
     }
 }

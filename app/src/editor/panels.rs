@@ -67,14 +67,14 @@ pub(super) fn TextField(
     };
     let input = if long {
         view! {
-            <textarea id=id.clone() rows="4" prop:value=move || value.get()
+            <textarea id=id.clone() rows="4" prop:value=move || value.get() data-path=path
                 aria-invalid=invalid aria-describedby=described.clone()
                 on:input=typed on:blur=move |_| ed.seal()></textarea>
         }
         .into_any()
     } else {
         view! {
-            <input id=id.clone() type="text" prop:value=move || value.get()
+            <input id=id.clone() type="text" prop:value=move || value.get() data-path=path
                 aria-invalid=invalid aria-describedby=described.clone()
                 on:input=typed on:blur=move |_| ed.seal()/>
         }
@@ -127,7 +127,7 @@ pub(super) fn PriceField(
             <label for=id.clone()>{label}</label>
             <span class="input-prefix">
                 <span aria-hidden="true">"¥"</span>
-                <input id=id.clone() type="text" inputmode="decimal"
+                <input id=id.clone() type="text" inputmode="decimal" data-path=path
                     prop:value=move || format_yuan(fen.get())
                     aria-invalid=move || (local_err.get() || ed.problem(&path.get()).is_some()).to_string()
                     aria-describedby=err_id.clone()
@@ -159,7 +159,7 @@ pub(super) fn NumberField(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <input id=id.clone() type="number" min=min max=max prop:value=move || value.get().to_string()
+            <input id=id.clone() type="number" min=min max=max data-path=path prop:value=move || value.get().to_string()
                 on:input=move |e| { if let Ok(v) = event_target_value(&e).parse::<i64>() { set.run(v.clamp(min, max)) } }
                 on:blur=move |_| ed.seal()/>
             <FieldProblem path id=format!("{id}-err")/>
@@ -186,7 +186,7 @@ fn ColorField(
             <span class="color-inputs">
                 <input type="color" prop:value=move || value.get() aria-label=label
                     on:input=move |e| set.run(event_target_value(&e)) on:change=move |_| ed.seal()/>
-                <input id=id.clone() type="text" maxlength="7" prop:value=move || value.get()
+                <input id=id.clone() type="text" maxlength="7" data-path=path prop:value=move || value.get()
                     on:input=move |e| set.run(event_target_value(&e)) on:blur=move |_| ed.seal()/>
             </span>
             {move || low().then(|| view! { <p class="field-warning">{ed.t(K::LowContrast)}</p> })}
@@ -277,7 +277,7 @@ pub(super) fn ImageField(
                     None => view! { <span class="thumb empty" aria-hidden="true"></span> }.into_any(),
                 }}
                 <div>
-                    <input id=id.clone() type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=on_pick/>
+                    <input id=id.clone() type="file" accept="image/png,image/jpeg,image/gif,image/webp" data-path=path on:change=on_pick/>
                     <p class="hint">{ed.t(K::ImageHint)}</p>
                     {move || (!value.get().is_empty()).then(|| {
                         view! { <button type="button" class="link-button" on:click=move |_| set.run(String::new())>{ed.t(K::RemoveImage)}</button> }
@@ -305,7 +305,7 @@ pub(super) fn SelectField(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id.clone() on:change=move |e| set.run(event_target_value(&e))>
+            <select id=id.clone() data-path=path on:change=move |e| set.run(event_target_value(&e))>
                 {move || options.get().into_iter().map(|(v, l)| {
                     let selected = v == value.get();
                     view! { <option value=v selected=selected>{l}</option> }
@@ -632,7 +632,7 @@ fn ServicesEditor() -> impl IntoView {
             <h3 id="services-title">{t(K::Services)}</h3>
             <For each=move || 0..count() key=|i| *i let:i>
                 <fieldset class="item-card">
-                    <legend>{move || service(i).map(|s| s.name).unwrap_or_default()}</legend>
+                    <legend>{move || service(i).map(|s| s.name).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| t(K::Unnamed).into())}</legend>
                     <TextField label=t(K::FieldName) path=format!("data.services[{i}].name")
                         value=Signal::derive(move || service(i).map(|s| s.name).unwrap_or_default())
                         set=move |v: String| set(i, "name", &|s| s.name = v.clone())/>
@@ -903,41 +903,6 @@ pub fn ExportButton() -> impl IntoView {
             }));
         });
     };
-    let go_to = move |path: String| {
-        // pages[i].blocks[j]… selects that block; anything else shows the page panel.
-        let num = |s: &str, prefix: &str| -> Option<usize> {
-            s.strip_prefix(prefix)?.split(']').next()?.parse().ok()
-        };
-        if let Some(p) = num(&path, "pages[") {
-            ed.page.set(p);
-            let rest = path.split_once("].").map(|(_, r)| r).unwrap_or("");
-            let block = num(rest, "blocks[").and_then(|b| {
-                ed.site
-                    .with_untracked(|s| s.pages.get(p)?.blocks.get(b).map(|x| x.id.clone()))
-            });
-            ed.selected.set(block);
-        } else if path.starts_with("data.services") {
-            let found = ed.site.with_untracked(|s| {
-                s.pages.iter().enumerate().find_map(|(pi, p)| {
-                    p.blocks
-                        .iter()
-                        .find(|b| {
-                            matches!(
-                                b.kind,
-                                BlockKind::ServiceList { .. } | BlockKind::BookingButton { .. }
-                            )
-                        })
-                        .map(|b| (pi, b.id.clone()))
-                })
-            });
-            if let Some((pi, id)) = found {
-                ed.page.set(pi);
-                ed.selected.set(Some(id));
-            }
-        } else {
-            ed.selected.set(None);
-        }
-    };
     view! {
         <button type="button" class="btn btn-primary" on:click=run disabled=move || busy.get()>
             {move || if busy.get() { t(K::Exporting) } else { t(K::Export) }}
@@ -959,7 +924,7 @@ pub fn ExportButton() -> impl IntoView {
                     <ul>{problems.into_iter().map(|p| {
                         let path = p.path.clone();
                         // The message is what the merchant reads; the path is for support and scripts.
-                        view! { <li><button type="button" class="link-button" on:click=move |_| go_to(path.clone())>{p.message}</button>" "<code class="muted small">{p.path.clone()}</code></li> }
+                        view! { <li><button type="button" class="link-button" on:click=move |_| ed.reveal_problem(&path)>{p.message}</button>" "<code class="muted small">{p.path.clone()}</code></li> }
                     }).collect_view()}</ul>
                     <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(K::Dismiss)}</button>
                 </div>
