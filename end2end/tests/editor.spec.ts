@@ -208,3 +208,34 @@ test("export problems lead to the field that fixes them, even inside a closed li
   await download;
   await expect(page.getByRole("status").filter({ hasText: "Exported." })).toBeVisible();
 });
+
+test("the tab bar's colours and icons, and the text colour, are edited and shown in the phone", async ({ page }) => {
+  await logIn(page, owner.login, owner.password);
+  await page.goto(editorUrl);
+  await expect(preview(page).getByText("Good hair days, booked in seconds")).toBeVisible();
+  const tabs = page.getByRole("region", { name: "Tab bar" });
+
+  // The selected tab's colour, in the phone's tab bar (the home tab is the current page).
+  const selected = tabs.getByRole("textbox", { name: "Selected tab", exact: true });
+  await selected.fill("#aa0000");
+  const phoneTabs = preview(page).getByRole("navigation");
+  await expect(phoneTabs.getByText("Home", { exact: true })).toHaveCSS("color", "rgb(170, 0, 0)");
+  // Unselected tabs nearly as light as the bar: warned, still applied.
+  // (Both the text and the background field say so: either can be changed to fix it.)
+  await tabs.getByRole("textbox", { name: "Tab text", exact: true }).fill("#fafafa");
+  await expect(tabs.getByText("Low contrast: text in these colours is hard to read.")).toHaveCount(2);
+  await expect(phoneTabs.getByText("Info", { exact: true })).toHaveCSS("color", "rgb(250, 250, 250)");
+
+  // Icons are named in the merchant's language, not by file name.
+  const icon = tabs.getByRole("group", { name: "Tab 2" }).getByLabel("Icon");
+  await expect(icon.getByRole("option", { name: "Information" })).toHaveCount(1);
+  await icon.selectOption({ label: "Map" });
+
+  // The site's text colour is in the theme panel.
+  await page.getByRole("region", { name: "Theme" }).getByRole("textbox", { name: "Text", exact: true }).fill("#222222");
+  await saved(page);
+  await page.reload();
+  await expect(tabs.getByRole("textbox", { name: "Selected tab", exact: true })).toHaveValue("#aa0000");
+  await expect(tabs.getByRole("group", { name: "Tab 2" }).getByLabel("Icon")).toHaveValue("map");
+  await expect(page.getByRole("region", { name: "Theme" }).getByRole("textbox", { name: "Text", exact: true })).toHaveValue("#222222");
+});

@@ -203,7 +203,7 @@ fn ListField(
     path: String,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
-    let id = super::panels::field_id();
+    let id = super::panels::field_id(&path);
     let typed = RwSignal::new(values.get_untracked().join(", "));
     let shown = move || {
         let vals = values.get();

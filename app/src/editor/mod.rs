@@ -278,6 +278,15 @@ impl Ed {
         }
     }
 
+    /// [`Ed::problem_under`] when `nested`, else [`Ed::problem`].
+    pub fn problem_at(&self, path: &str, nested: bool) -> Option<String> {
+        if nested {
+            self.problem_under(path)
+        } else {
+            self.problem(path)
+        }
+    }
+
     /// The problem at exactly `path`, if any.
     pub fn problem(&self, path: &str) -> Option<String> {
         self.problems.with(|ps| {

@@ -10,23 +10,33 @@ use leptos::prelude::*;
 // --------------------------------------------------------------------------------------------
 // Fields
 
-/// The validation message for `path`, shown under its field.
+/// The validation message for `path` (or, `nested`, for anything inside it: one textarea for
+/// all paragraphs), shown under its field.
 #[component]
-fn FieldProblem(#[prop(into)] path: Signal<String>, id: String) -> impl IntoView {
+fn FieldProblem(
+    #[prop(into)] path: Signal<String>,
+    id: String,
+    #[prop(optional)] nested: bool,
+) -> impl IntoView {
     let ed = expect_context::<Ed>();
     move || {
-        ed.problem(&path.get())
+        ed.problem_at(&path.get(), nested)
             .map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
     }
 }
 
-static FIELD_SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-pub(super) fn field_id() -> String {
-    format!(
-        "f{}",
-        FIELD_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    )
+/// A field's element id, from the path it edits (`pages[0].title` → `f-pages-0-title`): the
+/// same on the server and in the browser, so labels and descriptions rendered by one still
+/// point at the inputs of the other; unique because no path is edited by two fields at once.
+pub(super) fn field_id(path: &str) -> String {
+    let mut id = String::from("f");
+    for part in path.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+        if !part.is_empty() {
+            id.push('-');
+            id.push_str(part);
+        }
+    }
+    id
 }
 
 /// A text (or long text) field. `set` receives every keystroke; `key` groups them into one
@@ -39,9 +49,12 @@ pub(super) fn TextField(
     #[prop(into)] path: Signal<String>,
     #[prop(optional)] long: bool,
     #[prop(optional)] hint: Option<&'static str>,
+    /// Also show problems inside `path` (`paragraphs[2]` for `paragraphs`).
+    #[prop(optional)]
+    nested: bool,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
-    let id = field_id();
+    let id = field_id(&path.get_untracked());
     let err_id = format!("{id}-err");
     let hint_id = format!("{id}-hint");
     let described = {
@@ -51,13 +64,13 @@ pub(super) fn TextField(
             if hint.is_some() {
                 ids.push(hint_id.clone());
             }
-            if ed.problem(&path.get()).is_some() {
+            if ed.problem_at(&path.get(), nested).is_some() {
                 ids.push(err_id.clone());
             }
             ids.join(" ")
         }
     };
-    let invalid = move || ed.problem(&path.get()).is_some().to_string();
+    let invalid = move || ed.problem_at(&path.get(), nested).is_some().to_string();
     // Every keystroke: into the model, and straight into the phone (see `Ed::show_typed`).
     let typed = move |e: leptos::ev::Event| {
         let new = event_target_value(&e);
@@ -85,7 +98,7 @@ pub(super) fn TextField(
             <label for=id.clone()>{label}</label>
             {input}
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <FieldProblem path id=err_id.clone()/>
+            <FieldProblem path id=err_id.clone() nested/>
         </div>
     }
 }
@@ -119,7 +132,7 @@ pub(super) fn PriceField(
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
-    let id = field_id();
+    let id = field_id(&path.get_untracked());
     let err_id = format!("{id}-err");
     let local_err = RwSignal::new(false);
     view! {
@@ -155,7 +168,7 @@ pub(super) fn NumberField(
     max: i64,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
-    let id = field_id();
+    let id = field_id(&path.get_untracked());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -178,13 +191,13 @@ fn ColorField(
     against: Signal<String>,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
-    let id = field_id();
+    let id = field_id(&path.get_untracked());
     let low = move || contrast(&value.get(), &against.get()).is_some_and(|c| c < 3.0);
     view! {
         <div class="field color-field">
             <label for=id.clone()>{label}</label>
             <span class="color-inputs">
-                <input type="color" prop:value=move || value.get() aria-label=label
+                <input type="color" prop:value=move || value.get() aria-label=format!("{label} ({})", ed.t(K::ColorPicker))
                     on:input=move |e| set.run(event_target_value(&e)) on:change=move |_| ed.seal()/>
                 <input id=id.clone() type="text" maxlength="7" data-path=path prop:value=move || value.get()
                     on:input=move |e| set.run(event_target_value(&e)) on:blur=move |_| ed.seal()/>
@@ -204,7 +217,7 @@ pub(super) fn ImageField(
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
     let ed = expect_context::<Ed>();
-    let id = field_id();
+    let id = field_id(&path.get_untracked());
     let progress = RwSignal::new(None::<u32>);
     let error = RwSignal::new(None::<String>);
     let preview_url = move || {
@@ -301,7 +314,7 @@ pub(super) fn SelectField(
     #[prop(into)] set: Callback<String>,
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
-    let id = field_id();
+    let id = field_id(&path.get_untracked());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -495,7 +508,7 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
             <TextField label=t(K::FieldTitle) path=at.path("title")
                 value=field_of!(at, BlockKind::RichText { title, .. } => title)
                 set=move |v: String| at.update("title", |k| if let BlockKind::RichText { title, .. } = k { *title = v })/>
-            <TextField label=t(K::FieldText) path=at.path("paragraphs") long=true hint=t(K::ParagraphHint)
+            <TextField label=t(K::FieldText) path=at.path("paragraphs") long=true nested=true hint=t(K::ParagraphHint)
                 value=field_of!(at, BlockKind::RichText { paragraphs, .. } => paragraphs.join("\n\n"))
                 set=move |v: String| at.update("paragraphs", |k| if let BlockKind::RichText { paragraphs, .. } = k {
                     *paragraphs = v.split("\n\n").map(str::to_string).collect();
@@ -778,6 +791,8 @@ fn ThemePanel() -> impl IntoView {
                 value=Signal::derive(move || theme().accent) set=move |v: String| set("accent", &|th| th.accent = v.clone())/>
             <ColorField label=t(K::ColorBackground) path="theme.background" against=Signal::derive(move || theme().text)
                 value=bg set=move |v: String| set("background", &|th| th.background = v.clone())/>
+            <ColorField label=t(K::ColorText) path="theme.text" against=bg
+                value=Signal::derive(move || theme().text) set=move |v: String| set("text", &|th| th.text = v.clone())/>
             <NumberField label=t(K::CornerRadius) path="theme.radius" min=0 max=48
                 value=Signal::derive(move || theme().radius as i64) set=move |v: i64| set("radius", &|th| th.radius = v as u8)/>
             <div class="field">
@@ -845,12 +860,23 @@ fn TabBarPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let icons = Signal::derive(|| {
+    let icons = Signal::derive(move || {
         Icon::ALL
             .iter()
-            .map(|i| (i.slug().to_string(), i.slug().to_string()))
+            .map(|i| (i.slug().to_string(), t(icon_label(*i)).to_string()))
             .collect::<Vec<_>>()
     });
+    let color_of = move |f: fn(TabBar) -> String| tab_bar().map(f).unwrap_or_default();
+    let set_color = move |field: &str, f: &dyn Fn(&mut TabBar)| {
+        if let Some(mut tb) = tab_bar() {
+            f(&mut tb);
+            ed.edit(
+                Edit::Set(Part::TabBar(Some(tb))),
+                Some(&format!("tab_bar.{field}")),
+            );
+        }
+    };
+    let tab_bg = Signal::derive(move || color_of(|tb| tb.background));
     view! {
         <section class="panel" aria-labelledby="tabbar-panel-title">
             <h2 id="tabbar-panel-title">{t(K::TabBar)}</h2>
@@ -873,7 +899,36 @@ fn TabBarPanel() -> impl IntoView {
             </For>
             <FieldProblem path="tab_bar.items" id="tab-items-err".to_string()/>
             <button type="button" class="btn" on:click=add disabled=move || { count() >= 5 || tab_bar().is_none() }>{t(K::AddTab)}</button>
+            {move || tab_bar().is_some().then(|| view! {
+                <fieldset class="item-card">
+                    <legend>{t(K::TabColors)}</legend>
+                    <ColorField label=t(K::TabTextColor) path="tab_bar.color" against=tab_bg
+                        value=Signal::derive(move || color_of(|tb| tb.color)) set=move |v: String| set_color("color", &|tb| tb.color = v.clone())/>
+                    <ColorField label=t(K::TabSelectedColor) path="tab_bar.selected_color" against=tab_bg
+                        value=Signal::derive(move || color_of(|tb| tb.selected_color)) set=move |v: String| set_color("selected_color", &|tb| tb.selected_color = v.clone())/>
+                    <ColorField label=t(K::TabBackground) path="tab_bar.background" against=Signal::derive(move || color_of(|tb| tb.color))
+                        value=tab_bg set=move |v: String| set_color("background", &|tb| tb.background = v.clone())/>
+                </fieldset>
+            })}
         </section>
+    }
+}
+
+/// The name of a tab icon in the merchant's language.
+fn icon_label(icon: Icon) -> K {
+    match icon {
+        Icon::Home => K::IconHome,
+        Icon::Shop => K::IconShop,
+        Icon::Cart => K::IconCart,
+        Icon::Calendar => K::IconCalendar,
+        Icon::User => K::IconUser,
+        Icon::Info => K::IconInfo,
+        Icon::Phone => K::IconPhone,
+        Icon::Map => K::IconMap,
+        Icon::Star => K::IconStar,
+        Icon::Grid => K::IconGrid,
+        Icon::Gift => K::IconGift,
+        Icon::Photo => K::IconPhoto,
     }
 }
 
@@ -947,5 +1002,21 @@ mod tests {
         assert_eq!(parse_yuan("abc"), None);
         assert_eq!(parse_yuan(""), None);
         assert_eq!(parse_yuan("-1"), None);
+    }
+
+    #[test]
+    fn field_ids_come_from_paths() {
+        assert_eq!(
+            field_id("pages[0].blocks[12].title"),
+            "f-pages-0-blocks-12-title"
+        );
+        assert_eq!(
+            field_id("data.products[3].compare_at"),
+            "f-data-products-3-compare_at"
+        );
+        assert_ne!(
+            field_id("data.staff[1].name"),
+            field_id("data.staff[11].name")
+        );
     }
 }
