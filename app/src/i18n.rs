@@ -260,6 +260,12 @@ translations! {
     NoTabBar => "This site has no tab bar.", "此站点没有底部标签栏。";
     Tab => "Tab", "标签";
     TabColors => "Tab bar colours", "标签栏颜色";
+    Slide => "Slide {n}", "第 {n} 张";
+    NewSlide => "New slide", "新的一张";
+    AddSlide => "Add a slide", "添加一张";
+    RemoveSlide => "Remove", "删除";
+    SlideLink => "Opens when tapped", "点击后打开";
+    NoLink => "Nothing", "不打开页面";
     ColorPicker => "colour picker", "取色器";
     TabTextColor => "Tab text", "标签文字";
     TabSelectedColor => "Selected tab", "选中的标签";

@@ -239,3 +239,37 @@ test("the tab bar's colours and icons, and the text colour, are edited and shown
   await expect(tabs.getByRole("group", { name: "Tab 2" }).getByLabel("Icon")).toHaveValue("map");
   await expect(page.getByRole("region", { name: "Theme" }).getByRole("textbox", { name: "Text", exact: true })).toHaveValue("#222222");
 });
+
+test("a banner's slides are added, linked to a page, reordered and removed", async ({ page }) => {
+  await logIn(page, owner.login, owner.password);
+  await page.goto(editorUrl);
+  await expect(preview(page).getByText("Good hair days, booked in seconds")).toBeVisible();
+  await outline(page).getByRole("button", { name: /^Banner/ }).first().click();
+  const banner = page.getByRole("region", { name: "Banner" });
+  const slide = (n: number) => banner.getByRole("group", { name: `Slide ${n}`, exact: true });
+
+  // A second slide, with its own headline, opening the Info page when tapped.
+  await expect(banner.getByRole("button", { name: "Remove: Slide 1" })).toBeDisabled();
+  await banner.getByRole("button", { name: "Add a slide" }).click();
+  await expect(slide(2).getByLabel("Title", { exact: true })).toHaveValue("New slide");
+  await slide(2).getByLabel("Title", { exact: true }).fill("Autumn offer");
+  await slide(2).getByLabel("Opens when tapped").selectOption({ label: "Info" });
+  await expect(preview(page).getByText("Autumn offer")).toHaveCount(1);
+
+  // First place, then the old first slide removed; undo brings it back.
+  await slide(2).getByRole("button", { name: "Move up: Slide 2" }).click();
+  await expect(slide(1).getByLabel("Title", { exact: true })).toHaveValue("Autumn offer");
+  await expect(slide(2).getByLabel("Title", { exact: true })).toHaveValue("Good hair days, booked in seconds");
+  await slide(2).getByRole("button", { name: "Remove: Slide 2" }).click();
+  await expect(slide(2)).toHaveCount(0);
+  await expect(banner.getByRole("button", { name: "Remove: Slide 1" })).toBeDisabled();
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(slide(2).getByLabel("Title", { exact: true })).toHaveValue("Good hair days, booked in seconds");
+  await saved(page);
+
+  await page.reload();
+  await outline(page).getByRole("button", { name: /^Banner/ }).first().click();
+  await expect(slide(1).getByLabel("Title", { exact: true })).toHaveValue("Autumn offer");
+  await expect(slide(1).getByLabel("Opens when tapped")).toHaveValue("info");
+  await expect(slide(2).getByLabel("Title", { exact: true })).toHaveValue("Good hair days, booked in seconds");
+});

@@ -4,7 +4,7 @@ use super::{kind_label, net, Ed};
 use crate::i18n::K;
 use crate::model::color::contrast;
 use crate::model::edit::{Edit, Part};
-use crate::model::site::{format_yuan, Block, BlockKind, Icon, Page, TabBar, TabItem};
+use crate::model::site::{format_yuan, Block, BlockKind, Icon, Page, Slide, TabBar, TabItem};
 use leptos::prelude::*;
 
 // --------------------------------------------------------------------------------------------
@@ -493,17 +493,7 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
         })
     });
     let fields = match kind {
-        "banner" => view! {
-            <TextField label=t(K::FieldTitle) path=at.path("slides[0].title")
-                value=field_of!(at, BlockKind::Banner { slides } => slides.first().map(|s| s.title.clone()).unwrap_or_default())
-                set=move |v: String| at.update("slides[0].title", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.title = v } })/>
-            <TextField label=t(K::FieldSubtitle) path=at.path("slides[0].subtitle")
-                value=field_of!(at, BlockKind::Banner { slides } => slides.first().map(|s| s.subtitle.clone()).unwrap_or_default())
-                set=move |v: String| at.update("slides[0].subtitle", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.subtitle = v } })/>
-            <ImageField label=t(K::FieldImage) path=at.path("slides[0].image")
-                value=field_of!(at, BlockKind::Banner { slides } => slides.first().map(|s| s.image.clone()).unwrap_or_default())
-                set=move |v: String| at.update("slides[0].image", |k| if let BlockKind::Banner { slides } = k { if let Some(s) = slides.first_mut() { s.image = v } })/>
-        }.into_any(),
+        "banner" => view! { <SlidesEditor at pages/> }.into_any(),
         "rich_text" => view! {
             <TextField label=t(K::FieldTitle) path=at.path("title")
                 value=field_of!(at, BlockKind::RichText { title, .. } => title)
@@ -609,6 +599,99 @@ fn BlockPanel(page: usize, index: usize, kind: &'static str) -> impl IntoView {
             {fields}
         </section>
     }
+}
+
+/// A banner's slides, each with its picture, headline, second line and the page it opens;
+/// added, reordered and removed here (a banner keeps at least one).
+#[component]
+fn SlidesEditor(at: BlockAt, pages: Signal<Vec<(String, String)>>) -> impl IntoView {
+    let ed = at.ed;
+    let t = move |k| ed.t(k);
+    let slides = move || match at.get().map(|b| b.kind) {
+        Some(BlockKind::Banner { slides }) => slides,
+        _ => Vec::new(),
+    };
+    let slide = move |i: usize| {
+        slides().get(i).cloned().unwrap_or(Slide {
+            image: String::new(),
+            title: String::new(),
+            subtitle: String::new(),
+            link: None,
+        })
+    };
+    let count = move || slides().len();
+    let path = move |i: usize, field: &str| at.path(&format!("slides[{i}].{field}"));
+    let set = move |i: usize, field: &str, f: &dyn Fn(&mut Slide)| {
+        at.update(&format!("slides[{i}].{field}"), |k| {
+            if let BlockKind::Banner { slides } = k {
+                if let Some(s) = slides.get_mut(i) {
+                    f(s)
+                }
+            }
+        })
+    };
+    // Adding, moving and removing are each one undo step of their own.
+    let change = move |f: &dyn Fn(&mut Vec<Slide>)| {
+        ed.seal();
+        at.update("slides", |k| {
+            if let BlockKind::Banner { slides } = k {
+                f(slides)
+            }
+        });
+        ed.seal();
+    };
+    let add = move |_| {
+        let title = t(K::NewSlide).to_string();
+        change(&|v| {
+            v.push(Slide {
+                image: String::new(),
+                title: title.clone(),
+                subtitle: String::new(),
+                link: None,
+            })
+        });
+    };
+    let links = Signal::derive(move || {
+        let mut v = vec![(String::new(), t(K::NoLink).to_string())];
+        v.extend(pages.get());
+        v
+    });
+    view! {
+        <For each=move || 0..count() key=|i| *i let:i>
+            {
+                let legend = t(K::Slide).replace("{n}", &(i + 1).to_string());
+                let name = legend.clone();
+                let labelled = move |k: K| format!("{}: {name}", t(k));
+                view! {
+                    <fieldset class="item-card">
+                        <legend>{legend}</legend>
+                        <ImageField label=t(K::FieldImage) path=path(i, "image")
+                            value=Signal::derive(move || slide(i).image)
+                            set=move |v: String| set(i, "image", &|s| s.image = v.clone())/>
+                        <TextField label=t(K::FieldTitle) path=path(i, "title")
+                            value=Signal::derive(move || slide(i).title)
+                            set=move |v: String| set(i, "title", &|s| s.title = v.clone())/>
+                        <TextField label=t(K::FieldSubtitle) path=path(i, "subtitle")
+                            value=Signal::derive(move || slide(i).subtitle)
+                            set=move |v: String| set(i, "subtitle", &|s| s.subtitle = v.clone())/>
+                        <SelectField label=t(K::SlideLink) path=path(i, "link") options=links
+                            value=Signal::derive(move || slide(i).link.unwrap_or_default())
+                            set=move |v: String| set(i, "link", &|s| s.link = (!v.is_empty()).then(|| v.clone()))/>
+                        <div class="actions">
+                            <button type="button" class="btn" aria-label=labelled(K::MoveUp) disabled=move || i == 0
+                                on:click=move |_| change(&|v| if i > 0 && i < v.len() { v.swap(i - 1, i) })>{t(K::MoveUp)}</button>
+                            <button type="button" class="btn" aria-label=labelled(K::MoveDown) disabled=move || i + 1 >= count()
+                                on:click=move |_| change(&|v| if i + 1 < v.len() { v.swap(i, i + 1) })>{t(K::MoveDown)}</button>
+                            <button type="button" class="btn danger" aria-label=labelled(K::RemoveSlide) disabled=move || count() <= 1
+                                on:click=move |_| change(&|v| if v.len() > 1 && i < v.len() { v.remove(i); })>{t(K::RemoveSlide)}</button>
+                        </div>
+                    </fieldset>
+                }
+            }
+        </For>
+        <button type="button" class="btn" on:click=add>{t(K::AddSlide)}</button>
+    }
+    .into_any()
 }
 
 /// The services a service list or booking button shows: name, duration, price.
