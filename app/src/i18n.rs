@@ -260,9 +260,9 @@ translations! {
     NoTabBar => "This site has no tab bar.", "此站点没有底部标签栏。";
     Tab => "Tab", "标签";
     TabColors => "Tab bar colours", "标签栏颜色";
-    Slide => "Slide {n}", "第 {n} 张";
-    NewSlide => "New slide", "新的一张";
-    AddSlide => "Add a slide", "添加一张";
+    Slide => "Slide {n}", "幻灯片 {n}";
+    NewSlide => "New slide", "新幻灯片";
+    AddSlide => "Add a slide", "添加幻灯片";
     RemoveSlide => "Remove", "删除";
     SlideLink => "Opens when tapped", "点击后打开";
     NoLink => "Nothing", "不打开页面";
