@@ -146,20 +146,18 @@ fn images_are_processed_embedded_and_bad_ones_named_by_field() {
         other => Err(format!("no file {other}")),
     };
     let cache = MediaCache::default();
-    let err = embed_images(&site, &cache, Lang::En, load)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("data.products[0].images[1]: notes.txt: this is not an image"),
-        "{err}"
-    );
-    let err = embed_images(&site, &cache, Lang::Zh, load)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("data.products[0].images[1]: notes.txt: 这不是可读取的图片"),
-        "{err}"
-    );
+    for (lang, said) in [
+        (Lang::En, "this is not an image"),
+        (Lang::Zh, "这不是可读取的图片"),
+    ] {
+        let err = embed_images(&site, &cache, lang, load)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("data.products[0].images[1]: notes.txt: {said}")),
+            "{err}"
+        );
+    }
 
     site.data.products[0].images.truncate(1);
     let (embedded, images) = embed_images(&site, &cache, Lang::En, load).unwrap();

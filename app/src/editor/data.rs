@@ -54,10 +54,9 @@ pub fn ProductsEditor() -> impl IntoView {
     let open = RwSignal::new(None::<usize>);
     // A problem in a product (see `Ed::reveal_problem`) opens that product's form.
     Effect::new(move |_| {
-        let at = ed.reveal.with(|r| {
-            let rest = r.as_deref()?.strip_prefix("data.products[")?;
-            rest.split(']').next()?.parse::<usize>().ok()
-        });
+        let at = ed
+            .reveal
+            .with(|r| super::index_after(r.as_deref()?, "data.products["));
         if at.is_some() {
             open.set(at);
         }

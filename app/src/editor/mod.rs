@@ -311,6 +311,12 @@ fn kinds_editing(section: &str) -> &'static [&'static str] {
     }
 }
 
+/// The index right after `prefix` at the start of `path`: 3 for `data.products[` in
+/// `data.products[3].name`.
+pub fn index_after(path: &str, prefix: &str) -> Option<usize> {
+    path.strip_prefix(prefix)?.split(']').next()?.parse().ok()
+}
+
 /// Where the field at `path` (a problem's path) is edited: the page to show and the block to
 /// select (`None`: the page, site, theme and tab bar panels). `Err(kind)` when the path is
 /// merchant data that no block on any page shows: a block of `kind` must be added first.
@@ -319,14 +325,13 @@ pub fn place_of(
     current: usize,
     path: &str,
 ) -> Result<(usize, Option<String>), &'static str> {
-    let index = |s: &str| -> Option<usize> { s.split(']').next()?.parse().ok() };
-    if let Some(rest) = path.strip_prefix("pages[") {
-        let Some(page) = index(rest).filter(|&p| p < site.pages.len()) else {
+    if path.starts_with("pages[") {
+        let Some(page) = index_after(path, "pages[").filter(|&p| p < site.pages.len()) else {
             return Ok((current, None));
         };
-        let block = rest
-            .split_once("].blocks[")
-            .and_then(|(_, b)| index(b))
+        let block = path
+            .split_once("].")
+            .and_then(|(_, rest)| index_after(rest, "blocks["))
             .and_then(|b| site.pages[page].blocks.get(b))
             .map(|b| b.id.clone());
         return Ok((page, block));

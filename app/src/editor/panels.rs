@@ -611,14 +611,7 @@ fn SlidesEditor(at: BlockAt, pages: Signal<Vec<(String, String)>>) -> impl IntoV
         Some(BlockKind::Banner { slides }) => slides,
         _ => Vec::new(),
     };
-    let slide = move |i: usize| {
-        slides().get(i).cloned().unwrap_or(Slide {
-            image: String::new(),
-            title: String::new(),
-            subtitle: String::new(),
-            link: None,
-        })
-    };
+    let slide = move |i: usize| slides().get(i).cloned().unwrap_or_default();
     let count = move || slides().len();
     let path = move |i: usize, field: &str| at.path(&format!("slides[{i}].{field}"));
     let set = move |i: usize, field: &str, f: &dyn Fn(&mut Slide)| {
@@ -644,10 +637,8 @@ fn SlidesEditor(at: BlockAt, pages: Signal<Vec<(String, String)>>) -> impl IntoV
         let title = t(K::NewSlide).to_string();
         change(&|v| {
             v.push(Slide {
-                image: String::new(),
                 title: title.clone(),
-                subtitle: String::new(),
-                link: None,
+                ..Slide::default()
             })
         });
     };
