@@ -63,8 +63,8 @@ pub async fn create_site(
     let _ = csrf_token;
     let who = principal()?;
     let lang = who.lang;
-    use crate::model::Template;
-    let Some(template) = Template::from_slug(&template) else {
+    use crate::model::ThemeKind;
+    let Some(template) = ThemeKind::from_slug(&template) else {
         return reply(Err(AppError::invalid(
             "template",
             lang.t(crate::i18n::K::ErrTemplateUnknown),

@@ -153,6 +153,8 @@ translations! {
     VRange => "Must be between {min} and {max}.", "必须在 {min} 到 {max} 之间。";
     VCompareAt => "The original price must be higher than the price.", "原价必须高于售价。";
     VUnknownRef => "\"{value}\" does not exist; pick one from the list.", "“{value}”不存在，请从列表中选择。";
+    VUnknownBlock => "\"{value}\" is not a block type. Use one of: {expected}.", "“{value}”不是区块类型，请使用其中之一：{expected}。";
+    VUnreadable => "Cannot be read: {detail}", "无法读取：{detail}";
     VVariant => "A variant needs one value of each option, from that option's values.", "每个规格需为每个选项选择一个该选项中的值。";
     VSevenDays => "Opening hours need all seven days, Monday first.", "营业时间需包含一周七天，从周一开始。";
     VCloseAfterOpen => "Closing time must be after opening time.", "打烊时间必须晚于开门时间。";

@@ -1,8 +1,17 @@
 //! Types shared by the browser, the server and the generator. Plain data: serde, no I/O.
+//!
+//! `site` is the site format as it travels (wire types only); `blocks` is the block catalogue;
+//! `product` keeps a product's options and variants in step; `validate` lists a site's
+//! problems; `theme` is the theme kind and settings.
 pub mod account;
+pub mod blocks;
 pub mod color;
 pub mod edit;
 pub mod editor;
+pub mod product;
 pub mod site;
+pub mod theme;
+pub mod validate;
 
 pub use account::*;
+pub use theme::ThemeKind;

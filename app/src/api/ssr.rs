@@ -1,7 +1,7 @@
 //! Server-side half of the API: the backend trait and request helpers.
 use crate::error::AppError;
 use crate::model::{
-    MerchantCreated, MerchantHome, MerchantView, SessionInfo, SiteSummary, Template, UserView,
+    MerchantCreated, MerchantHome, MerchantView, SessionInfo, SiteSummary, ThemeKind, UserView,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ pub struct NewMerchant {
 
 pub struct NewSite {
     pub name: String,
-    pub template: Template,
+    pub template: ThemeKind,
 }
 
 /// What the server fns need from the server. Every method enforces tenancy: a caller never

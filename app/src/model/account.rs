@@ -1,4 +1,5 @@
 //! Who is signed in and what they may see: agencies, merchants, users and site summaries.
+use super::theme::ThemeKind;
 use crate::i18n::{Lang, K};
 use serde::{Deserialize, Serialize};
 
@@ -70,54 +71,12 @@ pub struct MerchantCreated {
     pub generated_password: Option<String>,
 }
 
-/// The three starting points a merchant can pick.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Template {
-    Shop,
-    Booking,
-    Info,
-}
-
-impl Template {
-    pub const ALL: [Template; 3] = [Template::Shop, Template::Booking, Template::Info];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Template::Shop => "shop",
-            Template::Booking => "booking",
-            Template::Info => "info",
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<Template> {
-        Template::ALL.into_iter().find(|t| t.slug() == slug)
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        lang.t(match self {
-            Template::Shop => K::TemplateShop,
-            Template::Booking => K::TemplateBooking,
-            Template::Info => K::TemplateInfo,
-        })
-    }
-
-    pub fn description(self, lang: Lang) -> &'static str {
-        lang.t(match self {
-            Template::Shop => K::TemplateShopDesc,
-            Template::Booking => K::TemplateBookingDesc,
-            Template::Info => K::TemplateInfoDesc,
-        })
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteSummary {
     pub id: String,
     pub merchant_id: String,
     pub name: String,
-    pub template: Template,
+    pub template: ThemeKind,
     /// RFC 3339.
     pub updated_at: String,
 }

@@ -3,7 +3,8 @@
 //! one field collapses into one step (edits with the same coalescing key, until the field is
 //! left). Proven by property tests: undo everything returns the original site, redo everything
 //! the result.
-use super::site::{Block, MerchantData, Page, Service, Site, TabBar, ThemeSettings};
+use super::site::{Block, MerchantData, Page, Service, Site, TabBar};
+use super::theme::ThemeSettings;
 
 /// One part of a site that an edit replaces wholesale.
 #[derive(Clone, Debug, PartialEq)]
@@ -271,7 +272,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::site::BlockKind;
+    use crate::model::blocks::BlockKind;
     use proptest::prelude::*;
 
     fn site() -> Site {

@@ -1,5 +1,6 @@
 //! What the editor and the server exchange (JSON over `/api/sites/{id}/…`).
-use super::site::{Problem, Site};
+use super::site::Site;
+use super::validate::Problem;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/sites/{id}/draft`: the site as last saved, and the version to base edits on.

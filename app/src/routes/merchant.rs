@@ -3,7 +3,7 @@ use crate::api::{get_merchant_home, CreateSite};
 use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
 use crate::components::session::{use_session, CsrfField};
 use crate::i18n::{Lang, K};
-use crate::model::{Role, SiteSummary, Template};
+use crate::model::{Role, SiteSummary, ThemeKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -88,7 +88,7 @@ fn NewSiteForm(
     lang: Lang,
 ) -> impl IntoView {
     let t = move |k| lang.t(k);
-    let choices = Template::ALL
+    let choices = ThemeKind::ALL
         .into_iter()
         .enumerate()
         .map(|(i, tpl)| {
