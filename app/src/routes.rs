@@ -1,5 +1,6 @@
 //! One module per screen.
 pub mod agency;
+pub mod editor;
 pub mod home;
 pub mod login;
 pub mod merchant;

@@ -1,0 +1,165 @@
+//! `/sites/:id/edit`: the no-code editor. Left: pages, block palette and the page outline
+//! ([`outline`]). Centre: the phone preview ([`phone`]), rendered by the server from the theme's
+//! own WXML. Right: the properties of what is selected ([`panels`], [`block_panel`], the
+//! merchant data editors in [`data`], all built from [`fields`]). Every change is an [`Edit`]
+//! in the command log of [`state`] (undo/redo), autosaved by [`sync`] with the version it was
+//! based on; [`net`] holds the browser's calls.
+//!
+//! [`Edit`]: crate::model::edit::Edit
+mod block_panel;
+mod data;
+mod dom;
+mod fields;
+mod net;
+mod outline;
+mod panels;
+mod phone;
+mod state;
+mod sync;
+
+use crate::i18n::{Lang, K};
+use crate::model::edit::History;
+use crate::model::editor::DraftView;
+#[cfg(feature = "hydrate")]
+use dom::focus_field;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use outline::{Outline, Palette};
+use phone::PhonePreview;
+pub use state::{Ed, SaveState};
+
+#[component]
+pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
+    let DraftView {
+        site_id,
+        merchant_id,
+        version,
+        site,
+    } = draft;
+    let site_signal = RwSignal::new(site);
+    let problems = Memo::new(move |_| site_signal.with(|s| s.validate(lang)));
+    let ed = Ed {
+        lang,
+        site: site_signal,
+        history: StoredValue::new(History::default()),
+        can_undo: RwSignal::new(false),
+        can_redo: RwSignal::new(false),
+        page: RwSignal::new(0),
+        selected: RwSignal::new(None),
+        save: RwSignal::new(SaveState::Saved),
+        version: StoredValue::new(version),
+        generation: StoredValue::new(0),
+        saving: StoredValue::new(false),
+        site_id: StoredValue::new(site_id.clone()),
+        csrf: StoredValue::new(csrf),
+        problems,
+        notice: RwSignal::new(None),
+        reveal: RwSignal::new(None),
+        patched: StoredValue::new(Vec::new()),
+    };
+    provide_context(ed);
+
+    // Unsaved work from an earlier visit (network dropped, tab closed) comes back.
+    Effect::new(move |_| {
+        if let Some((base, local)) = net::take_local(&ed.site_id.get_value()) {
+            if base == ed.version.get_value() && ed.site.with_untracked(|s| *s != local) {
+                ed.site.set(local);
+                ed.notice.set(Some(ed.t(K::RestoredLocal).into()));
+                ed.changed();
+            }
+        }
+    });
+
+    // A problem's field (see `Ed::reveal_problem`): focused once its panel is on screen.
+    Effect::new(move |_| {
+        if ed.reveal.with(Option::is_some) {
+            request_animation_frame(move || {
+                #[cfg(feature = "hydrate")]
+                if let Some(path) = ed.reveal.get_untracked() {
+                    focus_field(&path);
+                }
+                ed.reveal.set(None);
+            });
+        }
+    });
+
+    // Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z (and Ctrl+Y) anywhere in the editor.
+    let keys = window_event_listener(leptos::ev::keydown, move |e| {
+        let cmd = e.ctrl_key() || e.meta_key();
+        let key = e.key().to_lowercase();
+        if cmd && key == "z" {
+            e.prevent_default();
+            if e.shift_key() {
+                ed.redo()
+            } else {
+                ed.undo()
+            }
+        } else if cmd && key == "y" {
+            e.prevent_default();
+            ed.redo();
+        }
+    });
+    on_cleanup(move || keys.remove());
+
+    let t = move |k| lang.t(k);
+    let title = move || ed.site.with(|s| s.name.clone());
+    let back = format!("/merchants/{merchant_id}");
+    view! {
+        <Title text=move || format!("{} · {}", title(), t(K::Editor))/>
+        <div class="editor" aria-label=t(K::Editor)>
+            <header class="editor-bar">
+                <a class="back" href=back>"← "{t(K::MySites)}</a>
+                <h1 class="editor-title">{title}</h1>
+                <div class="editor-actions">
+                    <button type="button" class="btn" on:click=move |_| ed.undo()
+                        disabled=move || !ed.can_undo.get() aria-keyshortcuts="Control+Z">{t(K::Undo)}</button>
+                    <button type="button" class="btn" on:click=move |_| ed.redo()
+                        disabled=move || !ed.can_redo.get() aria-keyshortcuts="Control+Shift+Z">{t(K::Redo)}</button>
+                    <SaveStatus/>
+                    <panels::ExportButton/>
+                </div>
+            </header>
+            {move || ed.notice.get().map(|n| view! {
+                <p class="alert alert-info editor-notice" role="status">{n}
+                    <button type="button" class="link-button" on:click=move |_| ed.notice.set(None)>{t(K::Dismiss)}</button>
+                </p>
+            })}
+            <div class="editor-body">
+                <aside class="editor-left">
+                    <panels::PagesPanel/>
+                    <Palette/>
+                    <Outline/>
+                </aside>
+                <section class="editor-center" aria-label=t(K::PhonePreview) tabindex="0">
+                    <PhonePreview/>
+                </section>
+                <aside class="editor-right" aria-label=t(K::Properties)>
+                    <panels::Properties/>
+                </aside>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn SaveStatus() -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let t = move |k| ed.t(k);
+    view! {
+        <span class="save-status" role="status" aria-live="polite">
+            {move || match ed.save.get() {
+                SaveState::Saved => view! { <span class="saved">{t(K::Saved)}</span> }.into_any(),
+                SaveState::Pending | SaveState::Saving => view! { <span class="saving">{t(K::Saving)}</span> }.into_any(),
+                SaveState::Offline => view! { <span class="offline">{t(K::OfflineRetrying)}</span> }.into_any(),
+                SaveState::Conflict(message) => view! {
+                    <span class="conflict" role="alert">{message}" "
+                        <button type="button" class="link-button" on:click=move |_| {
+                            let _ = window().location().reload();
+                        }>{t(K::ReloadTheirs)}</button>" "
+                        <button type="button" class="link-button" on:click=move |_| ed.overwrite()>{t(K::KeepMine)}</button>
+                    </span>
+                }.into_any(),
+            }}
+        </span>
+    }
+}

@@ -1,0 +1,168 @@
+//! Weekly opening hours and special days (holidays, events).
+use super::super::fields::TextField;
+use super::super::state::Ed;
+use super::set_data;
+use crate::i18n::K;
+use crate::model::site::{DayHours, Hours, HoursException};
+use leptos::prelude::*;
+
+#[component]
+pub fn HoursEditor() -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let t = move |k| ed.t(k);
+    let day_names = [K::Mon, K::Tue, K::Wed, K::Thu, K::Fri, K::Sat, K::Sun];
+    let day = move |i: usize| {
+        ed.site
+            .with(|s| s.data.hours.as_ref().and_then(|h| h.weekly.get(i).cloned()))
+    };
+    // A day's problems: its opening or closing time.
+    let problem = move |i: usize| ed.problem_under(&format!("data.hours.weekly[{i}]"));
+    let set_day = move |i: usize, f: &(dyn Fn(&mut DayHours) + Send + Sync)| {
+        set_data(ed, &format!("data.hours.weekly[{i}]"), |d| {
+            let h = d.hours.get_or_insert_with(default_hours);
+            if let Some(day) = h.weekly.get_mut(i) {
+                f(day)
+            }
+        })
+    };
+    let rows = day_names
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let open_id = format!("hours-{i}-open");
+            let close_id = format!("hours-{i}-close");
+            view! {
+                <fieldset class="hours-day">
+                    <legend>{t(k)}</legend>
+                    <label class="check"><input type="checkbox" prop:checked=move || day(i).is_some_and(|d| d.closed)
+                        on:change=move |e| { let v = event_target_checked(&e); set_day(i, &move |d| d.closed = v); ed.seal(); }/>
+                        {t(K::Closed)}</label>
+                    <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(K::Opens))}</label>
+                    <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
+                        data-path=format!("data.hours.weekly[{i}].open") aria-invalid=move || problem(i).is_some().to_string()
+                        disabled=move || day(i).is_some_and(|d| d.closed)
+                        on:change=move |e| { let v = event_target_value(&e); set_day(i, &move |d| d.open = v.clone()); ed.seal(); }/>
+                    <span aria-hidden="true">"–"</span>
+                    <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(K::Closes))}</label>
+                    <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
+                        data-path=format!("data.hours.weekly[{i}].close") aria-invalid=move || problem(i).is_some().to_string()
+                        disabled=move || day(i).is_some_and(|d| d.closed)
+                        on:change=move |e| { let v = event_target_value(&e); set_day(i, &move |d| d.close = v.clone()); ed.seal(); }/>
+                    {move || problem(i).map(|m| view! { <p class="field-error">{m}</p> })}
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="subpanel" aria-labelledby="hours-title">
+            <h3 id="hours-title">{t(K::BlockOpeningHours)}</h3>
+            {rows}
+            <SpecialDays/>
+        </section>
+    }
+    .into_any()
+}
+
+fn default_hours() -> Hours {
+    Hours {
+        weekly: (0..7)
+            .map(|_| DayHours {
+                closed: false,
+                open: "09:00".into(),
+                close: "18:00".into(),
+            })
+            .collect(),
+        exceptions: Vec::new(),
+    }
+}
+
+/// Days that differ from the week: holidays (closed) or special hours, with a note.
+#[component]
+fn SpecialDays() -> impl IntoView {
+    let ed = expect_context::<Ed>();
+    let t = move |k| ed.t(k);
+    let count = move || {
+        ed.site
+            .with(|s| s.data.hours.as_ref().map_or(0, |h| h.exceptions.len()))
+    };
+    let day = move |i: usize| {
+        ed.site.with(|s| {
+            s.data
+                .hours
+                .as_ref()
+                .and_then(|h| h.exceptions.get(i).cloned())
+        })
+    };
+    let set = move |i: usize, f: &str, g: &(dyn Fn(&mut HoursException) + Send + Sync)| {
+        set_data(ed, &format!("data.hours.exceptions[{i}].{f}"), |d| {
+            if let Some(x) = d.hours.as_mut().and_then(|h| h.exceptions.get_mut(i)) {
+                g(x)
+            }
+        })
+    };
+    let add = move |_| {
+        set_data(ed, "data.hours.exceptions", |d| {
+            let h = d.hours.get_or_insert_with(default_hours);
+            h.exceptions.push(HoursException {
+                date: String::new(),
+                closed: true,
+                open: "09:00".into(),
+                close: "18:00".into(),
+                note: String::new(),
+            });
+        });
+        ed.seal();
+    };
+    view! {
+        <h4>{t(K::SpecialDays)}</h4>
+        <For each=move || 0..count() key=|i| *i let:i>
+            {
+                let date_id = format!("special-{i}-date");
+                let open_id = format!("special-{i}-open");
+                let close_id = format!("special-{i}-close");
+                let label = move || day(i).map(|d| d.date).filter(|d| !d.is_empty()).unwrap_or_else(|| t(K::NewSpecialDay).into());
+                view! {
+                    <fieldset class="hours-day special-day">
+                        <legend>{label}</legend>
+                        <label for=date_id.clone()>{t(K::FieldDate)}</label>
+                        <input id=date_id type="date" data-path=format!("data.hours.exceptions[{i}].date") prop:value=move || day(i).map(|d| d.date).unwrap_or_default()
+                            aria-invalid=move || ed.problem(&format!("data.hours.exceptions[{i}].date")).is_some().to_string()
+                            on:change=move |e| { let v = event_target_value(&e); set(i, "date", &move |d| d.date = v.clone()); ed.seal(); }/>
+                        {move || ed.problem(&format!("data.hours.exceptions[{i}].date")).map(|m| view! { <p class="field-error">{m}</p> })}
+                        <label class="check"><input type="checkbox" prop:checked=move || day(i).is_some_and(|d| d.closed)
+                            on:change=move |e| { let v = event_target_checked(&e); set(i, "closed", &move |d| d.closed = v); ed.seal(); }/>
+                            {t(K::Closed)}</label>
+                        <label for=open_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Opens))}</label>
+                        <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
+                            data-path=format!("data.hours.exceptions[{i}].open")
+                            disabled=move || day(i).is_some_and(|d| d.closed)
+                            on:change=move |e| { let v = event_target_value(&e); set(i, "open", &move |d| d.open = v.clone()); ed.seal(); }/>
+                        <span aria-hidden="true">"–"</span>
+                        <label for=close_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Closes))}</label>
+                        <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
+                            data-path=format!("data.hours.exceptions[{i}].close")
+                            disabled=move || day(i).is_some_and(|d| d.closed)
+                            on:change=move |e| { let v = event_target_value(&e); set(i, "close", &move |d| d.close = v.clone()); ed.seal(); }/>
+                        {move || {
+                            let at = |f: &str| ed.problem(&format!("data.hours.exceptions[{i}].{f}"));
+                            at("open").or_else(|| at("close")).map(|m| view! { <p class="field-error">{m}</p> })
+                        }}
+                        <TextField label=t(K::FieldNote) path=format!("data.hours.exceptions[{i}].note")
+                            value=Signal::derive(move || day(i).map(|d| d.note).unwrap_or_default())
+                            set=move |v: String| set(i, "note", &|d| d.note = v.clone())/>
+                        <button type="button" class="link-button danger"
+                            aria-label=move || format!("{}: {}", t(K::Delete), label())
+                            on:click=move |_| {
+                                set_data(ed, "data.hours.exceptions", |d| {
+                                    if let Some(h) = d.hours.as_mut() { if i < h.exceptions.len() { h.exceptions.remove(i); } }
+                                });
+                                ed.seal();
+                            }>{t(K::Delete)}</button>
+                    </fieldset>
+                }
+            }
+        </For>
+        <button type="button" class="btn" on:click=add>{t(K::AddSpecialDay)}</button>
+    }
+    .into_any()
+}
