@@ -1,19 +1,20 @@
 //! Package generation speed: the three starters, a 200-product shop, and a 30-page site
 //! (throughput in pages per second). Run: `cargo bench -p server --bench generate`.
 use app::i18n::Lang;
-use app::model::site::{Block, BlockKind, Page, Product, Site};
-use app::model::Template;
+use app::model::blocks::BlockKind;
+use app::model::site::{Block, Page, Product, Site};
+use app::model::ThemeKind;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use server::generator::preview::{PreviewOptions, Previewer};
 use server::generator::{builtin_theme, generate, theme::starter_json};
+use server::preview::{PreviewOptions, Previewer};
 
-fn starter(t: Template) -> Site {
+fn starter(t: ThemeKind) -> Site {
     serde_json::from_str(starter_json(t, Lang::En)).expect("starter parses")
 }
 
 /// The shop starter with 200 products over its categories.
 pub fn big_shop() -> Site {
-    let mut site = starter(Template::Shop);
+    let mut site = starter(ThemeKind::Shop);
     let template = site.data.products[0].clone();
     site.data.products = (0..200)
         .map(|i| Product {
@@ -31,7 +32,7 @@ pub fn big_shop() -> Site {
 
 /// 30 pages (the maximum) of 20 blocks each.
 fn many_pages() -> Site {
-    let mut site = starter(Template::Info);
+    let mut site = starter(ThemeKind::Info);
     let blocks: Vec<Block> = (0..20)
         .map(|j| Block {
             id: format!("b{j}"),
@@ -52,20 +53,20 @@ fn many_pages() -> Site {
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("generate");
-    for t in Template::ALL {
+    for t in ThemeKind::ALL {
         let (site, theme) = (starter(t), builtin_theme(t));
         g.throughput(Throughput::Elements(site.pages.len() as u64));
         g.bench_function(format!("starter_{}", t.slug()), |b| {
             b.iter(|| generate(&site, &theme).unwrap())
         });
     }
-    let (site, theme) = (big_shop(), builtin_theme(Template::Shop));
+    let (site, theme) = (big_shop(), builtin_theme(ThemeKind::Shop));
     assert!(site.validate(Lang::En).is_empty());
     g.throughput(Throughput::Elements(site.pages.len() as u64));
     g.bench_function("shop_200_products", |b| {
         b.iter(|| generate(&site, &theme).unwrap())
     });
-    let (site, theme) = (many_pages(), builtin_theme(Template::Info));
+    let (site, theme) = (many_pages(), builtin_theme(ThemeKind::Info));
     assert!(
         site.validate(Lang::En).is_empty(),
         "{:?}",
@@ -78,7 +79,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     // The editor's preview of a 300-block page: prepare (CSS, view model) and render the body.
-    let mut site = starter(Template::Shop);
+    let mut site = starter(ThemeKind::Shop);
     let blocks = site.pages[0].blocks.clone();
     site.pages[0].blocks = (0..300)
         .map(|i| {
@@ -87,7 +88,7 @@ fn bench(c: &mut Criterion) {
             b
         })
         .collect();
-    let theme = builtin_theme(Template::Shop);
+    let theme = builtin_theme(ThemeKind::Shop);
     let opts = PreviewOptions {
         image_url: &|_| None,
         mark_blocks: true,

@@ -1,6 +1,6 @@
 //! Passwords (argon2id), login sessions that survive restarts, and login throttling.
-use crate::data::{now_unix, Session, Store, User};
-use crate::store::StoreError;
+use crate::storage::StoreError;
+use crate::storage::{now_unix, Session, Store, User};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -210,7 +210,7 @@ mod tests {
                         login: "a".into(),
                         display_name: "A".into(),
                         password_hash: String::new(),
-                        role: crate::data::StoredRole::AgencyAdmin {
+                        role: crate::storage::StoredRole::AgencyAdmin {
                             agency_id: Ulid::new(),
                         },
                         lang: Default::default(),

@@ -3,7 +3,8 @@ use crate::generator::{self, builtin_theme, theme::starter_json};
 use anyhow::{bail, Context};
 use app::i18n::Lang;
 use app::model::site::Site;
-use app::model::Template;
+use app::model::validate::parse_site;
+use app::model::ThemeKind;
 use std::path::Path;
 
 fn lang(code: &str) -> Lang {
@@ -11,26 +12,28 @@ fn lang(code: &str) -> Lang {
 }
 
 pub fn new_site(template: &str, lang_code: &str) -> anyhow::Result<()> {
-    let t = Template::from_slug(template).context("template must be shop, booking or info")?;
+    let t = ThemeKind::from_slug(template).context("template must be shop, booking or info")?;
     print!("{}", starter_json(t, lang(lang_code)));
     Ok(())
 }
 
-/// Reads a site file; a JSON error names the line and column.
-pub fn load_site(path: &Path) -> anyhow::Result<Site> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not a valid mpforge site (see docs/site.schema.json)",
-            path.display()
+/// Reads a site file; what cannot be read (JSON syntax, an unknown block type, a value of the
+/// wrong type) is named by its path, in `lang`.
+pub fn load_site(path: &Path, lang: Lang) -> anyhow::Result<Site> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    parse_site(&bytes, lang).map_err(|problems| {
+        anyhow::anyhow!(
+            "{} is not a valid mpforge site (see docs/site.schema.json):\n{}",
+            path.display(),
+            generator::format_problems(&problems)
         )
     })
 }
 
 pub fn check(path: &Path, lang_code: &str) -> anyhow::Result<()> {
-    let site = load_site(path)?;
-    let problems = site.validate(lang(lang_code));
+    let lang = lang(lang_code);
+    let site = load_site(path, lang)?;
+    let problems = site.validate(lang);
     if problems.is_empty() {
         println!("{}: ok ({} pages)", path.display(), site.pages.len());
         return Ok(());
@@ -44,8 +47,8 @@ pub fn check(path: &Path, lang_code: &str) -> anyhow::Result<()> {
 }
 
 /// A site file with its images (files next to it, or absolute paths) processed and embedded.
-fn load_with_images(path: &Path) -> anyhow::Result<(Site, generator::Theme, Images)> {
-    let site = load_site(path)?;
+fn load_with_images(path: &Path) -> anyhow::Result<(Site, &'static generator::Theme, Images)> {
+    let site = load_site(path, Lang::En)?;
     let theme = builtin_theme(site.theme.template);
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let cache = crate::media::MediaCache::default();
@@ -110,13 +113,13 @@ pub fn preview(path: &Path, page: &str, out: &Path) -> anyhow::Result<()> {
     // The same image processing as the package, embedded as data: URLs so the file stands alone.
     let (site, theme, images) = load_with_images(path)?;
     let index = page_index(&site, page)?;
-    let previewer = generator::preview::Previewer::new(&site, &theme)?;
+    let previewer = crate::preview::Previewer::new(&site, &theme)?;
     let resolve = |src: &str| {
         images
             .get(src.trim_start_matches('/'))
-            .map(|bytes| generator::preview::data_url(src, bytes))
+            .map(|bytes| crate::preview::data_url(src, bytes))
     };
-    let opts = generator::preview::PreviewOptions {
+    let opts = crate::preview::PreviewOptions {
         image_url: &resolve,
         mark_blocks: false,
     };

@@ -8,16 +8,15 @@
 pub mod assets;
 pub mod icons;
 mod labels;
-pub mod preview;
 pub mod spill;
 pub mod theme;
-mod view;
-pub mod wxml;
+pub(crate) mod view;
 
 pub use theme::{builtin_theme, Theme, ThemeManifest};
 
 use app::i18n::Lang;
-use app::model::site::{Problem, Site};
+use app::model::site::Site;
+use app::model::validate::Problem;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -139,8 +138,18 @@ impl Package {
     }
 }
 
-/// The one template environment: custom delimiters, strict undefined, explicit escaping.
-pub fn environment(theme: &Theme) -> Result<minijinja::Environment<'static>, GenerateError> {
+/// The one template environment of `theme`: custom delimiters, strict undefined, explicit
+/// escaping. Built on first use and kept with the theme, so a built-in theme's templates are
+/// parsed once per process.
+pub fn environment(theme: &Theme) -> Result<&minijinja::Environment<'static>, GenerateError> {
+    if let Some(env) = theme.env.get() {
+        return Ok(env);
+    }
+    let env = build_environment(theme)?;
+    Ok(theme.env.get_or_init(|| env))
+}
+
+fn build_environment(theme: &Theme) -> Result<minijinja::Environment<'static>, GenerateError> {
     let mut env = minijinja::Environment::new();
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
@@ -196,23 +205,69 @@ fn json_file(value: &serde_json::Value) -> Vec<u8> {
 }
 
 /// Generates the package for `site` with `theme`, with images already embedded (see
-/// [`assets::embed_images`]) as `images`. When everything does not fit in the 2 MB main
-/// package, the pages that are not tabs move into subpackages, with the images only they show
-/// ([`spill`]).
+/// [`assets::embed_images`]) as `images`. The site is validated first (problems in English:
+/// for the merchant's language, call [`check`] then [`package`]).
 pub fn generate_with_images(
     site: &Site,
     theme: &Theme,
     images: BTreeMap<String, Vec<u8>>,
 ) -> Result<Package, GenerateError> {
-    let mut package = generate(site, theme)?;
-    package.files.extend(images.clone());
+    check(site, Lang::En)?;
+    package(site, theme, images)
+}
+
+/// Generates the package for `site` with `theme`, without images.
+pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
+    generate_with_images(site, theme, BTreeMap::new())
+}
+
+/// Every problem of `site`, told in `lang`; the generator renders only valid sites.
+pub fn check(site: &Site, lang: Lang) -> Result<(), GenerateError> {
+    let problems = site.validate(lang);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(GenerateError::Invalid(problems))
+    }
+}
+
+/// Renders a site that passed [`check`] into its package, each template once, every page in
+/// the main package. When everything does not fit in WeChat's 2 MB main package, the rendered
+/// files of the pages that are not tabs move into subpackages, with the images only they show
+/// ([`spill`]): only `app.json` and the routes in `data/site.js` are written again.
+pub fn package(
+    site: &Site,
+    theme: &Theme,
+    images: BTreeMap<String, Vec<u8>>,
+) -> Result<Package, GenerateError> {
+    let main = spill::Layout::default();
+    let (mut package, model) = render(site, theme, &main)?;
+    package.files.extend(images);
     if package.total_bytes() <= MAIN_PACKAGE_LIMIT {
         return Ok(package);
     }
     let layout = spill::Layout::spill(site);
-    let mut package = generate_layout(site, theme, &layout)?;
-    package.files.extend(images);
-    spill::move_images(&mut package, site, &layout);
+    for id in site
+        .pages
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(builtin_screens(site))
+    {
+        for ext in ["js", "json", "wxml", "wxss"] {
+            if let Some(body) = package.files.remove(&format!("{}.{ext}", main.path(id))) {
+                package
+                    .files
+                    .insert(format!("{}.{ext}", layout.path(id)), body);
+            }
+        }
+    }
+    package
+        .files
+        .insert("app.json".into(), json_file(&app_json(site, &layout)));
+    package
+        .files
+        .insert("data/site.js".into(), site_js(&model, site, &layout));
+    spill::move_images(&mut package, site, &model, &layout);
     spill::check_sizes(&package, &layout)?;
     Ok(package)
 }
@@ -227,25 +282,26 @@ fn largest_files<'a>(
     files
 }
 
-/// Generates the package for `site` with `theme`, every page in the main package.
-pub fn generate(site: &Site, theme: &Theme) -> Result<Package, GenerateError> {
-    generate_layout(site, theme, &spill::Layout::default())
+/// `data/site.js`: the merchant's content (the view model) with the routes of `layout`.
+fn site_js(model: &serde_json::Value, site: &Site, layout: &spill::Layout) -> Vec<u8> {
+    let mut model = model.clone();
+    model["routes"] = layout.routes(site);
+    format!(
+        "// Generated by mpforge: the merchant's content.\nmodule.exports = {};\n",
+        js_json(&model)
+    )
+    .into_bytes()
 }
 
-fn generate_layout(
+/// Every file of the package with `layout`, and the view model they were made from.
+fn render(
     site: &Site,
     theme: &Theme,
     layout: &spill::Layout,
-) -> Result<Package, GenerateError> {
-    let problems = site.validate(Lang::En);
-    if !problems.is_empty() {
-        return Err(GenerateError::Invalid(problems));
-    }
+) -> Result<(Package, serde_json::Value), GenerateError> {
     let env = environment(theme)?;
-    let mut model = view::site_view(site);
-    model["routes"] = layout.routes(site);
+    let model = view::site_view(site);
     let mut files = BTreeMap::new();
-
     let ctx = style_context(site, theme);
     files.insert(
         "app.js".into(),
@@ -266,14 +322,7 @@ fn generate_layout(
             &json!({"desc": "Generated by mpforge", "rules": [{"action": "allow", "page": "*"}]}),
         ),
     );
-    files.insert(
-        "data/site.js".into(),
-        format!(
-            "// Generated by mpforge: the merchant's content.\nmodule.exports = {};\n",
-            js_json(&model)
-        )
-        .into_bytes(),
-    );
+    files.insert("data/site.js".into(), site_js(&model, site, layout));
     if let Some(tb) = &site.tab_bar {
         for item in &tb.items {
             let name = icons::slug(item.icon);
@@ -313,11 +362,11 @@ fn generate_layout(
             files.insert(format!("{}.{ext}", layout.path(screen)), body.into_bytes());
         }
     }
-    Ok(Package { files })
+    Ok((Package { files }, model))
 }
 
 /// What `app.js.j2` and `app.wxss.j2` see.
-fn style_context(site: &Site, theme: &Theme) -> minijinja::Value {
+pub(crate) fn style_context(site: &Site, theme: &Theme) -> minijinja::Value {
     minijinja::context! {
         site_name => site.name,
         theme => site.theme,

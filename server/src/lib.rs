@@ -2,17 +2,22 @@
 #![recursion_limit = "256"]
 pub mod accounts;
 pub mod auth;
+pub mod backend;
 pub mod cli;
 pub mod config;
-pub mod data;
-pub mod editor;
+pub mod error;
 pub mod generator;
+pub mod http;
 pub mod media;
+pub mod preview;
 pub mod seed;
-pub mod store;
-pub mod web;
+pub mod sites;
+pub mod state;
+pub mod storage;
+pub mod tenancy;
 
-pub use web::{app, AppState};
+pub use http::app;
+pub use state::AppState;
 
 /// Leptos options built from our own config, so the binary runs with or without cargo-leptos.
 pub fn leptos_options(

@@ -2,7 +2,7 @@
 use anyhow::Context;
 use clap::Parser;
 use server::config::{Cli, Command};
-use server::data::Store;
+use server::storage::Store;
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
@@ -54,9 +54,9 @@ async fn run() -> anyhow::Result<()> {
                 Some(path) => {
                     let file = std::fs::File::create(path)
                         .with_context(|| format!("creating {}", path.display()))?;
-                    server::store::export_jsonl(&store.db, std::io::BufWriter::new(file))?
+                    server::storage::dump::export_jsonl(&store.db, std::io::BufWriter::new(file))?
                 }
-                None => server::store::export_jsonl(&store.db, std::io::stdout().lock())?,
+                None => server::storage::dump::export_jsonl(&store.db, std::io::stdout().lock())?,
             };
             eprintln!("exported {count} records");
             Ok(())
@@ -65,7 +65,7 @@ async fn run() -> anyhow::Result<()> {
             let store = open_store(&cli)?;
             let f =
                 std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-            let count = server::store::import_jsonl(&store.db, std::io::BufReader::new(f))?;
+            let count = server::storage::dump::import_jsonl(&store.db, std::io::BufReader::new(f))?;
             store.flush().await?;
             eprintln!("imported {count} records into {}", cli.data_dir().display());
             Ok(())

@@ -1,14 +1,20 @@
 //! The H5 preview of one page: the theme's own WXML (`pages/page/index.wxml` and the block
-//! templates it imports) rendered by [`super::wxml`] with the same page data the mini program
+//! templates it imports) rendered by [`wxml`] with the same page data the mini program
 //! builds in `utils/page.js`, styled by the same `app.wxss` (rpx turned into px for a 375 px
 //! phone). There is no second template set to drift: a block looks the way its WXML says.
-use super::wxml::{escape, rpx_to_px, RenderHooks, WxmlPage};
-use super::{environment, icons, on_color, style_context, view, GenerateError, Theme};
+pub mod wxml;
+
+use crate::generator::{
+    builtin_theme, environment, icons, on_color, style_context, view, GenerateError, Theme,
+};
 use app::i18n::Lang;
 use app::model::site::Site;
+use app::model::ThemeKind;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+use wxml::{escape, rpx_to_px, RenderHooks, WxmlPage};
 
 /// WeChat's built-in component looks (style v2), approximated for the browser. The theme's
 /// own rules come after these and win.
@@ -35,7 +41,24 @@ body{font-family:-apple-system,"PingFang SC","Helvetica Neue","Noto Sans CJK SC"
 .mpf-block{display:block;position:relative}
 "#;
 
-/// One parsed copy of the block page's WXML per theme source (they are static).
+/// The block page of `theme`, parsed: once per process for a built-in theme, whose sources
+/// never change; on every call for any other.
+fn parsed_block_page(theme: &Theme) -> Result<Arc<WxmlPage>, GenerateError> {
+    static BUILTIN: [OnceLock<Arc<WxmlPage>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let builtin = ThemeKind::ALL
+        .iter()
+        .position(|&k| std::ptr::eq(theme, builtin_theme(k)));
+    let Some(i) = builtin else {
+        return block_page(theme).map(Arc::new);
+    };
+    if let Some(page) = BUILTIN[i].get() {
+        return Ok(page.clone());
+    }
+    let page = Arc::new(block_page(theme)?);
+    Ok(BUILTIN[i].get_or_init(|| page).clone())
+}
+
 fn block_page(theme: &Theme) -> Result<WxmlPage, GenerateError> {
     let mut files: BTreeMap<String, String> = theme.static_files.iter().cloned().collect();
     files.insert("pages/page/index.wxml".into(), theme.page_wxml.clone());
@@ -56,7 +79,7 @@ pub struct PreviewOptions<'a> {
 
 /// A prepared preview for one site: parse and style once, render any page.
 pub struct Previewer {
-    page: WxmlPage,
+    page: Arc<WxmlPage>,
     css: String,
     model: Value,
     site_name: String,
@@ -87,7 +110,7 @@ impl Previewer {
             })
             .unwrap_or_default();
         Ok(Previewer {
-            page: block_page(theme)?,
+            page: parsed_block_page(theme)?,
             css,
             model: view::site_view(site),
             site_name: site.name.clone(),
@@ -204,9 +227,9 @@ pub fn data_url(path: &str, bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::generator::{builtin_theme, theme::starter_json};
-    use app::model::Template;
+    use app::model::ThemeKind;
 
-    fn starter(t: Template) -> Site {
+    fn starter(t: ThemeKind) -> Site {
         serde_json::from_str(starter_json(t, Lang::En)).unwrap()
     }
 
@@ -219,7 +242,7 @@ mod tests {
 
     #[test]
     fn every_page_of_every_starter_previews() {
-        for t in Template::ALL {
+        for t in ThemeKind::ALL {
             let site = starter(t);
             let p = Previewer::new(&site, &builtin_theme(t)).unwrap();
             for (i, page) in site.pages.iter().enumerate() {
@@ -239,9 +262,9 @@ mod tests {
 
     #[test]
     fn the_preview_shows_the_merchants_content_and_theme() {
-        let mut site = starter(Template::Booking);
+        let mut site = starter(ThemeKind::Booking);
         site.theme.primary = "#123456".into();
-        let p = Previewer::new(&site, &builtin_theme(Template::Booking)).unwrap();
+        let p = Previewer::new(&site, &builtin_theme(ThemeKind::Booking)).unwrap();
         let html = p.document(&site, 0, &opts()).unwrap();
         assert!(html.contains("--primary: #123456"), "theme colour");
         assert!(html.contains("Cut &amp; style"), "a service name, escaped");

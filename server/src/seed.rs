@@ -1,11 +1,12 @@
 //! First run: a demo agency with two merchants, so a new installation has something to show.
 //! Passwords are random and printed once; nothing is ever a fixed default.
-use crate::accounts::{create_agency, create_merchant, Accounts};
-use crate::data::Store;
+use crate::accounts::{create_agency, create_merchant};
+use crate::backend::StoreBackend;
+use crate::storage::Store;
 use app::api::{Backend, NewMerchant, NewSite};
 use app::error::AppError;
 use app::i18n::Lang;
-use app::model::Template;
+use app::model::ThemeKind;
 
 pub struct DemoLogin {
     pub role: &'static str,
@@ -24,7 +25,7 @@ pub async fn seed_demo(store: &Store) -> Result<Vec<DemoLogin>, AppError> {
         login: admin.login.clone(),
         password: admin_password,
     }];
-    let accounts = Accounts {
+    let backend = StoreBackend {
         store: store.clone(),
     };
     let who = crate::accounts::user_view(store, &admin)?;
@@ -32,13 +33,13 @@ pub async fn seed_demo(store: &Store) -> Result<Vec<DemoLogin>, AppError> {
         (
             "Lotus Café",
             "cafe@demo.mpforge",
-            Template::Shop,
+            ThemeKind::Shop,
             "Lotus Café",
         ),
         (
             "Bamboo Salon",
             "salon@demo.mpforge",
-            Template::Booking,
+            ThemeKind::Booking,
             "Bamboo Salon",
         ),
     ] {
@@ -48,7 +49,7 @@ pub async fn seed_demo(store: &Store) -> Result<Vec<DemoLogin>, AppError> {
             password: String::new(),
         };
         let created = create_merchant(store, agency.id.to_owned(), input, Lang::En)?;
-        accounts
+        backend
             .create_site(
                 &who,
                 &created.merchant.id,

@@ -2,7 +2,7 @@
 //! has run yet) must not hang. Its own test binary, so nothing else has warmed Leptos up.
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use server::data::Store;
+use server::storage::Store;
 use tower::ServiceExt;
 
 #[tokio::test]

@@ -1,17 +1,17 @@
 //! The generator over the starter sites and hostile content.
 use app::i18n::Lang;
 use app::model::site::Site;
-use app::model::Template;
+use app::model::ThemeKind;
 use server::generator::{builtin_theme, generate, theme::starter_json};
 
-fn starter(t: Template, lang: Lang) -> Site {
+fn starter(t: ThemeKind, lang: Lang) -> Site {
     serde_json::from_str(starter_json(t, lang))
         .unwrap_or_else(|e| panic!("{t:?} {lang:?} starter: {e}"))
 }
 
 #[test]
 fn every_starter_is_valid_and_generates_a_complete_package() {
-    for t in Template::ALL {
+    for t in ThemeKind::ALL {
         for lang in Lang::ALL {
             let site = starter(t, lang);
             assert_eq!(site.validate(Lang::En), vec![], "{t:?} {lang:?}");
@@ -47,8 +47,8 @@ fn every_starter_is_valid_and_generates_a_complete_package() {
 
 #[test]
 fn generation_is_deterministic() {
-    let site = starter(Template::Shop, Lang::Zh);
-    let theme = builtin_theme(Template::Shop);
+    let site = starter(ThemeKind::Shop, Lang::Zh);
+    let theme = builtin_theme(ThemeKind::Shop);
     let (a, b) = (
         generate(&site, &theme).unwrap(),
         generate(&site, &theme).unwrap(),
@@ -63,13 +63,13 @@ fn generation_is_deterministic() {
 
 #[test]
 fn hostile_text_stays_data() {
-    let mut site = starter(Template::Shop, Lang::En);
+    let mut site = starter(ThemeKind::Shop, Lang::En);
     let evil =
         "</view><script>alert(1)</script>{{x}} \" ' \u{2028} 🍵 ".to_string() + &"长".repeat(50);
     site.name = "</view>{{name}}\"".into();
     site.data.products[0].name = evil.chars().take(60).collect();
     site.data.products[0].description = evil.clone();
-    let pkg = generate(&site, &builtin_theme(Template::Shop)).unwrap();
+    let pkg = generate(&site, &builtin_theme(ThemeKind::Shop)).unwrap();
     for (path, bytes) in &pkg.files {
         let text = String::from_utf8_lossy(bytes);
         if path.ends_with(".wxml") || path.ends_with(".wxss") {
@@ -94,12 +94,12 @@ fn hostile_text_stays_data() {
 
 #[test]
 fn invalid_sites_are_refused_with_every_problem_and_its_path() {
-    let mut site = starter(Template::Booking, Lang::En);
+    let mut site = starter(ThemeKind::Booking, Lang::En);
     site.theme.primary = "green".into();
     site.pages[0].blocks[1].id = "hero".into();
     site.data.services[0].staff.push("ghost".into());
     site.tab_bar.as_mut().unwrap().items.truncate(1);
-    let err = generate(&site, &builtin_theme(Template::Booking))
+    let err = generate(&site, &builtin_theme(ThemeKind::Booking))
         .unwrap_err()
         .to_string();
     for needle in [
@@ -130,9 +130,9 @@ fn images_are_processed_embedded_and_bad_ones_named_by_field() {
     ))
     .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
     .unwrap();
-    let mut site = starter(Template::Shop, Lang::En);
-    site.pages[0].blocks[0].kind = app::model::site::BlockKind::Banner {
-        slides: vec![app::model::site::Slide {
+    let mut site = starter(ThemeKind::Shop, Lang::En);
+    site.pages[0].blocks[0].kind = app::model::blocks::BlockKind::Banner {
+        slides: vec![app::model::blocks::Slide {
             image: "hero.png".into(),
             title: String::new(),
             subtitle: String::new(),
@@ -166,7 +166,7 @@ fn images_are_processed_embedded_and_bad_ones_named_by_field() {
         2,
         "banner and product crops of the same file are two images"
     );
-    let pkg = generate_with_images(&embedded, &builtin_theme(Template::Shop), images).unwrap();
+    let pkg = generate_with_images(&embedded, &builtin_theme(ThemeKind::Shop), images).unwrap();
     let data = String::from_utf8(pkg.files["data/site.js"].clone()).unwrap();
     for (path, bytes) in pkg
         .files

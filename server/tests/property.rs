@@ -1,7 +1,9 @@
 //! Random valid sites always generate packages that pass our own structural checks.
 use app::i18n::Lang;
+use app::model::blocks::{BlockKind, Slide};
 use app::model::site::*;
-use app::model::Template;
+use app::model::theme::ThemeSettings;
+use app::model::ThemeKind;
 use proptest::prelude::*;
 use server::generator::{builtin_theme, generate, MAIN_PACKAGE_LIMIT};
 use std::collections::HashSet;
@@ -117,7 +119,7 @@ fn site() -> impl Strategy<Value = Site> {
         1usize..6,
         0usize..6,
         0usize..4,
-        prop::sample::select(Template::ALL.to_vec()),
+        prop::sample::select(ThemeKind::ALL.to_vec()),
     )
         .prop_flat_map(|(pages, products, services, template)| {
             let page_list = prop::collection::vec(

@@ -5,7 +5,9 @@
 use super::GenerateError;
 use crate::media::{MediaCache, Use};
 use app::i18n::Lang;
-use app::model::site::{BlockKind, Problem, Site};
+use app::model::blocks::BlockKind;
+use app::model::site::Site;
+use app::model::validate::Problem;
 use std::collections::BTreeMap;
 
 /// Every image reference of the site, with its field path and use, for rewriting in place.

@@ -3,7 +3,7 @@
 //! with the images only that page shows. Paths keep the depth of `pages/<id>/index`, so the
 //! sources' relative `require`s and `<import>`s work unchanged; the mini program navigates by
 //! the `routes` map in `data/site.js`.
-use super::{builtin_screens, largest_files, view, GenerateError, Package, MAIN_PACKAGE_LIMIT};
+use super::{builtin_screens, largest_files, GenerateError, Package, MAIN_PACKAGE_LIMIT};
 use app::i18n::Lang;
 use app::model::site::Site;
 use serde_json::{Map, Value};
@@ -82,9 +82,8 @@ fn collect_images(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
-/// The images each page shows, by page id.
-fn images_by_page(site: &Site) -> BTreeMap<String, BTreeSet<String>> {
-    let model = view::site_view(site);
+/// The images each page shows, by page id, from the site's view `model`.
+fn images_by_page(site: &Site, model: &Value) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
     for (page, v) in site
         .pages
@@ -109,8 +108,8 @@ fn images_by_page(site: &Site) -> BTreeMap<String, BTreeSet<String>> {
 
 /// Moves each image that only one moved page shows into that page's subpackage, and points
 /// `data/site.js` at its new place.
-pub fn move_images(package: &mut Package, site: &Site, layout: &Layout) {
-    let by_page = images_by_page(site);
+pub fn move_images(package: &mut Package, site: &Site, model: &Value, layout: &Layout) {
+    let by_page = images_by_page(site, model);
     let mut owners: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (page, images) in &by_page {
         for img in images {
@@ -245,7 +244,7 @@ mod tests {
     use super::*;
     use crate::generator::{builtin_theme, generate_with_images, theme::starter_json};
     use app::i18n::Lang;
-    use app::model::Template;
+    use app::model::ThemeKind;
 
     fn big(seed: u8) -> Vec<u8> {
         // Incompressible bytes: the size check counts bytes, the files need not be images here.
@@ -256,7 +255,7 @@ mod tests {
 
     #[test]
     fn non_tab_pages_and_their_own_images_move_to_subpackages() {
-        let mut site: Site = serde_json::from_str(starter_json(Template::Shop, Lang::En)).unwrap();
+        let mut site: Site = serde_json::from_str(starter_json(ThemeKind::Shop, Lang::En)).unwrap();
         // Product detail pictures (the second of each product) are only on the product screen;
         // the first pictures show in the home page's grid.
         let mut images = BTreeMap::new();
@@ -272,7 +271,7 @@ mod tests {
             site.data.gallery.push(format!("/images/g{i}.jpg"));
             images.insert(format!("images/g{i}.jpg"), big(100 + i));
         }
-        let theme = builtin_theme(Template::Shop);
+        let theme = builtin_theme(ThemeKind::Shop);
         let pkg = generate_with_images(&site, &theme, images.clone()).unwrap();
         let app: Value = serde_json::from_slice(&pkg.files["app.json"]).unwrap();
         let tabs: Vec<String> = site

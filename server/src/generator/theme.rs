@@ -1,10 +1,11 @@
 //! Themes: `themes/base` holds the mini program sources every theme shares; `themes/<name>`
 //! adds `theme.toml` (name, description, default settings), style overrides and starter
 //! sites. The built-in themes are compiled into the binary.
-use app::model::site::ThemeSettings;
-use app::model::Template;
+use app::model::theme::ThemeSettings;
+use app::model::ThemeKind;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::{LazyLock, OnceLock};
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct ThemeManifest {
@@ -27,6 +28,8 @@ pub struct Theme {
     pub page_wxml: String,
     pub page_json: String,
     pub extra_wxss: String,
+    /// The template environment, built on first use (once per process for a built-in theme).
+    pub(crate) env: OnceLock<minijinja::Environment<'static>>,
 }
 
 macro_rules! base {
@@ -60,17 +63,17 @@ const BASE: &[(&str, &str)] = base![
     "pages/booking/index.wxss",
 ];
 
-fn theme_files(t: Template) -> (&'static str, &'static str) {
+fn theme_files(t: ThemeKind) -> (&'static str, &'static str) {
     match t {
-        Template::Shop => (
+        ThemeKind::Shop => (
             include_str!("../../../themes/shop/theme.toml"),
             include_str!("../../../themes/shop/extra.wxss"),
         ),
-        Template::Booking => (
+        ThemeKind::Booking => (
             include_str!("../../../themes/booking/theme.toml"),
             include_str!("../../../themes/booking/extra.wxss"),
         ),
-        Template::Info => (
+        ThemeKind::Info => (
             include_str!("../../../themes/info/theme.toml"),
             include_str!("../../../themes/info/extra.wxss"),
         ),
@@ -78,15 +81,15 @@ fn theme_files(t: Template) -> (&'static str, &'static str) {
 }
 
 /// The starter site of a theme, in a language.
-pub fn starter_json(t: Template, lang: app::i18n::Lang) -> &'static str {
+pub fn starter_json(t: ThemeKind, lang: app::i18n::Lang) -> &'static str {
     use app::i18n::Lang::*;
     match (t, lang) {
-        (Template::Shop, En) => include_str!("../../../themes/shop/starter.en.json"),
-        (Template::Shop, Zh) => include_str!("../../../themes/shop/starter.zh.json"),
-        (Template::Booking, En) => include_str!("../../../themes/booking/starter.en.json"),
-        (Template::Booking, Zh) => include_str!("../../../themes/booking/starter.zh.json"),
-        (Template::Info, En) => include_str!("../../../themes/info/starter.en.json"),
-        (Template::Info, Zh) => include_str!("../../../themes/info/starter.zh.json"),
+        (ThemeKind::Shop, En) => include_str!("../../../themes/shop/starter.en.json"),
+        (ThemeKind::Shop, Zh) => include_str!("../../../themes/shop/starter.zh.json"),
+        (ThemeKind::Booking, En) => include_str!("../../../themes/booking/starter.en.json"),
+        (ThemeKind::Booking, Zh) => include_str!("../../../themes/booking/starter.zh.json"),
+        (ThemeKind::Info, En) => include_str!("../../../themes/info/starter.en.json"),
+        (ThemeKind::Info, Zh) => include_str!("../../../themes/info/starter.zh.json"),
     }
 }
 
@@ -101,12 +104,24 @@ impl Theme {
             page_wxml: String::new(),
             page_json: String::new(),
             extra_wxss: String::new(),
+            env: OnceLock::new(),
         }
     }
 }
 
+/// The built-in themes, loaded once per process (in the order of [`ThemeKind::ALL`]).
+static BUILTIN: LazyLock<[Theme; 3]> = LazyLock::new(|| ThemeKind::ALL.map(load_builtin));
+
 /// One of the built-in themes.
-pub fn builtin_theme(t: Template) -> Theme {
+pub fn builtin_theme(t: ThemeKind) -> &'static Theme {
+    let index = ThemeKind::ALL
+        .iter()
+        .position(|&k| k == t)
+        .expect("every kind is in ALL");
+    &BUILTIN[index]
+}
+
+fn load_builtin(t: ThemeKind) -> Theme {
     let (toml_src, extra) = theme_files(t);
     let manifest: ThemeManifest =
         toml::from_str(toml_src).expect("built-in theme.toml is valid (tested)");
@@ -136,9 +151,9 @@ mod tests {
 
     #[test]
     fn every_builtin_theme_loads_with_its_manifest() {
-        for t in Template::ALL {
+        for t in ThemeKind::ALL {
             let theme = builtin_theme(t);
-            let m = theme.manifest.unwrap();
+            let m = theme.manifest.clone().unwrap();
             assert_eq!(m.kind, t.slug());
             assert_eq!(m.defaults.template, t);
             for lang in app::i18n::Lang::ALL {

@@ -1,0 +1,98 @@
+//! HTTP: the router and its layers. Requests pass the session and anti-CSRF middleware
+//! ([`session`]), then reach a plain-form endpoint ([`forms`]: login, logout, language; they work
+//! without JavaScript), the editor's JSON endpoints ([`sites`], [`media`]), a server function
+//! or a Leptos page.
+pub mod forms;
+pub mod media;
+pub mod session;
+pub mod sites;
+
+use crate::state::AppState;
+use app::api::BackendHandle;
+use app::{shell, App};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::LazyLock;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted (image uploads included).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// The app's routes, listed once per process. Listing them runs the app with resource loading
+/// suppressed by a process-wide flag, and a resource first polled while that flag is up never
+/// loads (leptos #4773): a page rendering at that moment would hang. Tests build many apps
+/// at once; listing once means no app renders while another is being listed.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
+/// The whole HTTP application; tests drive it with `oneshot`.
+pub fn app(state: AppState) -> Router {
+    // leptos_axum only sets the global executor when a server function runs; a page rendered
+    // before that would have its tasks dropped and hang. Set it up front (idempotent).
+    let _ = any_spawner::Executor::init_tokio();
+    let routes = ROUTES.clone();
+    let backend = BackendHandle(state.backend.clone());
+    let context = move || provide_context(backend.clone());
+    let leptos = state.leptos.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/auth/login", post(forms::login))
+        .route("/auth/logout", post(forms::logout))
+        .route("/settings/lang", post(forms::set_lang))
+        .merge(sites::routes())
+        .merge(media::routes())
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::session_middleware,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.db.size_on_disk() {
+        Ok(_) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "storage unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The plain-form endpoints that must work without JavaScript: log in, log out, pick a
+//! language.
+use super::session::{cookie_header, read_cookie, SessionToken};
+use crate::accounts;
+use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
+use crate::state::AppState;
+use app::i18n::Lang;
+use app::model::SessionInfo;
+use axum::body::to_bytes;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn login_error(code: &str, login: &str) -> Response {
+    let q = serde_urlencoded::to_string([("error", code), ("login", login)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{q}")).into_response()
+}
+
+pub(super) async fn login(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let form: LoginForm = serde_urlencoded::from_bytes(&bytes).unwrap_or(LoginForm {
+        login: String::new(),
+        password: String::new(),
+    });
+    let login = form.login.trim().to_lowercase();
+    if login.is_empty() || form.password.is_empty() {
+        return login_error("missing", &login);
+    }
+    let mut keys = vec![format!("login:{login}")];
+    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        keys.push(format!("ip:{}", addr.ip()));
+    }
+    if state.throttle.is_blocked(&keys, Instant::now()) {
+        tracing::warn!(%login, "login throttled");
+        return login_error("throttled", &login);
+    }
+    let store = state.store.clone();
+    let (l, p) = (login.clone(), form.password);
+    let user =
+        match tokio::task::spawn_blocking(move || accounts::authenticate(&store, &l, &p)).await {
+            Ok(Ok(user)) => user,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "login lookup failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        };
+    let Some(user) = user else {
+        state.throttle.record_failure(&keys, Instant::now());
+        return login_error("invalid", &login);
+    };
+    state.throttle.record_success(&keys[0]);
+    // A language picked on the login page carries over to the account.
+    if let Some(lang) = read_cookie(&parts.headers, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
+        if lang != user.lang {
+            let _ = accounts::set_user_lang(&state.store, user.id, lang);
+        }
+    }
+    let token = match auth::create_session(&state.store, user.id) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "could not create session");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if let Err(e) = state.store.flush().await {
+        tracing::error!(error = %e, "flush after login failed");
+    }
+    let home = accounts::user_view(&state.store, &user)
+        .map(|u| u.home_path())
+        .unwrap_or_else(|_| "/".into());
+    let mut res = Redirect::to(&home).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(
+            SESSION_COOKIE,
+            token,
+            auth::SESSION_TTL_SECS,
+            true,
+            state.secure_cookies,
+        ),
+    );
+    res
+}
+
+pub(super) async fn logout(State(state): State<AppState>, req: Request) -> Response {
+    if let Some(SessionToken(Some(token))) = req.extensions().get::<SessionToken>() {
+        if let Err(e) = auth::end_session(&state.store, token) {
+            tracing::error!(error = %e, "could not end session");
+        }
+        let _ = state.store.flush().await;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(SESSION_COOKIE, String::new(), 0, true, state.secure_cookies),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Only same-site paths: never an open redirect.
+fn local_path(back: &str) -> &str {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
+    }
+}
+
+pub(super) async fn set_lang(State(state): State<AppState>, req: Request) -> Response {
+    let session = req
+        .extensions()
+        .get::<SessionInfo>()
+        .cloned()
+        .unwrap_or_default();
+    let Ok(bytes) = to_bytes(req.into_body(), 64 * 1024).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let Ok(form) = serde_urlencoded::from_bytes::<LangForm>(&bytes) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "lang: choose en or zh-CN").into_response();
+    };
+    let Some(lang) = Lang::from_code(&form.lang) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "lang: choose en or zh-CN").into_response();
+    };
+    if let Some(user) = &session.user {
+        if let Ok(id) = ulid::Ulid::from_string(&user.id) {
+            if let Err(e) = accounts::set_user_lang(&state.store, id, lang) {
+                tracing::error!(error = %e, "could not save language");
+            }
+            let _ = state.store.flush().await;
+        }
+    }
+    let mut res = Redirect::to(local_path(&form.back)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(
+            LANG_COOKIE,
+            lang.code().to_string(),
+            365 * 24 * 3600,
+            false,
+            state.secure_cookies,
+        ),
+    );
+    res
+}

@@ -1,0 +1,93 @@
+//! Uploading an image to a site and serving it back to the editor's preview.
+use crate::error::Result;
+use crate::media::{self, Use};
+use crate::state::AppState;
+use crate::storage::StoreError;
+use crate::tenancy::{signed_in, visible_site};
+use app::error::AppError;
+use app::model::editor::Uploaded;
+use app::model::SessionInfo;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use sha2::{Digest, Sha256};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/sites/{id}/media", post(upload))
+        .route("/api/sites/{id}/media/{hash}", get(media_file))
+}
+
+/// Preview images come from the media store through this site's URL.
+pub fn media_url(site_id: &str) -> impl Fn(&str) -> Option<String> + '_ {
+    move |reference: &str| {
+        let hash = reference.strip_prefix("media/")?;
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| format!("/api/sites/{site_id}/media/{hash}"))
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Uploaded>> {
+    let who = signed_in(&session)?;
+    let lang = who.lang;
+    visible_site(&state.store, who, &id)?;
+    let bytes = body.to_vec();
+    // Decoding (bounded) proves it is a usable image before anything is stored.
+    let checked = tokio::task::spawn_blocking(move || {
+        media::process(&bytes, Use::Gallery).map(|p| (bytes, p.width, p.height))
+    })
+    .await?;
+    let (bytes, width, height) =
+        checked.map_err(|e| AppError::invalid("image", e.message(lang)))?;
+    let hash = hex::encode(Sha256::digest(&bytes));
+    state
+        .store
+        .media
+        .insert(hash.as_bytes(), bytes)
+        .map_err(StoreError::from)?;
+    state.store.flush().await?;
+    Ok(Json(Uploaded {
+        reference: format!("media/{hash}"),
+        width,
+        height,
+    }))
+}
+
+async fn media_file(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path((id, hash)): Path<(String, String)>,
+) -> Result<Response> {
+    let who = signed_in(&session)?;
+    visible_site(&state.store, who, &id)?;
+    let bytes = state
+        .store
+        .media
+        .get(hash.as_bytes())?
+        .ok_or(AppError::NotFound)?;
+    let mime = match bytes.get(..4) {
+        Some([0x89, b'P', b'N', b'G']) => "image/png",
+        Some([b'G', b'I', b'F', _]) => "image/gif",
+        Some([b'R', b'I', b'F', b'F']) => "image/webp",
+        _ => "image/jpeg",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=31536000, immutable"),
+            ),
+        ],
+        bytes.to_vec(),
+    )
+        .into_response())
+}

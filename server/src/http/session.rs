@@ -1,0 +1,211 @@
+//! The session and anti-CSRF middleware: who is asking, in which language, and whether a
+//! state-changing request really comes from our own pages.
+use super::BODY_LIMIT;
+use crate::accounts;
+use crate::auth::{self, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
+use crate::state::AppState;
+use app::i18n::{Lang, K};
+use app::model::SessionInfo;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use cookie::{Cookie, SameSite};
+use subtle::ConstantTimeEq;
+
+pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| Cookie::split_parse(v.to_string()))
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+pub(super) fn cookie_header(
+    name: &'static str,
+    value: String,
+    max_age_secs: i64,
+    http_only: bool,
+    secure: bool,
+) -> HeaderValue {
+    let c = Cookie::build((name, value))
+        .path("/")
+        .http_only(http_only)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build();
+    HeaderValue::from_str(&c.to_string()).expect("cookie values are url-safe")
+}
+
+/// The raw session token of this request, for logout.
+#[derive(Clone)]
+pub(super) struct SessionToken(pub(super) Option<String>);
+
+/// Screens only a signed-in user can see.
+fn requires_login(path: &str) -> bool {
+    path == "/agency" || path.starts_with("/merchants/") || path.starts_with("/sites/")
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Resolves the session and language, hands out the anti-CSRF token, and refuses any
+/// state-changing request that does not carry it back or that comes from another origin.
+pub(super) async fn session_middleware(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let cookie_csrf = read_cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() >= 32);
+    let mut req = if is_safe(req.method()) {
+        req
+    } else {
+        match check_csrf(req, cookie_csrf.as_deref()).await {
+            Ok(req) => req,
+            Err(refusal) => return refusal,
+        }
+    };
+
+    let token = read_cookie(req.headers(), SESSION_COOKIE);
+    let user = match token
+        .as_deref()
+        .map(|t| auth::session_user(&state.store, t))
+    {
+        Some(Ok(Some(u))) => accounts::user_view(&state.store, &u).ok(),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "session lookup failed");
+            None
+        }
+        _ => None,
+    };
+    let lang = user
+        .as_ref()
+        .map(|u| u.lang)
+        .unwrap_or_else(|| request_lang(req.headers()));
+    let (csrf, new_csrf) = match cookie_csrf {
+        Some(t) => (t, false),
+        None => (auth::random_token(), true),
+    };
+    // Pages behind the login go straight to it: no render, no data loaded for nobody.
+    if user.is_none() && req.method() == Method::GET && requires_login(req.uri().path()) {
+        return Redirect::to("/login").into_response();
+    }
+    req.extensions_mut().insert(SessionInfo {
+        user,
+        csrf: csrf.clone(),
+        lang,
+    });
+    req.extensions_mut().insert(SessionToken(token));
+    let mut res = next.run(req).await;
+    if new_csrf {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookie_header(
+                CSRF_COOKIE,
+                csrf,
+                365 * 24 * 3600,
+                true,
+                state.secure_cookies,
+            ),
+        );
+    }
+    res
+}
+
+/// Double-submit check: the token in the form field `csrf_token` (or header `x-csrf-token`)
+/// must equal the `mpf_csrf` cookie, which another site can neither read nor set.
+async fn check_csrf(req: Request, cookie: Option<&str>) -> Result<Request, Response> {
+    let (parts, body) = req.into_parts();
+    let lang = request_lang(&parts.headers);
+    let from_header = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let (given, body) = match (from_header, is_form) {
+        (Some(t), _) => (Some(t), body),
+        (None, true) => {
+            let bytes = to_bytes(body, BODY_LIMIT)
+                .await
+                .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+            (form_field(&bytes, "csrf_token"), Body::from(bytes))
+        }
+        (None, false) => (None, body),
+    };
+    let valid = match (cookie, &given) {
+        (Some(c), Some(g)) => bool::from(c.as_bytes().ct_eq(g.as_bytes())),
+        _ => false,
+    };
+    if valid && same_origin(&parts.headers) {
+        Ok(Request::from_parts(parts, body))
+    } else {
+        tracing::warn!(path = %parts.uri.path(), "refused state change without a valid anti-CSRF token");
+        Err(csrf_refusal(&parts, lang))
+    }
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// A browser sends `Origin` on cross-site POSTs; when present it must name this host.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    origin
+        .split("://")
+        .nth(1)
+        .is_some_and(|o| o.eq_ignore_ascii_case(host))
+}
+
+fn csrf_refusal(parts: &http::request::Parts, lang: Lang) -> Response {
+    let message = lang.t(K::ErrCsrf);
+    if parts.uri.path() == "/auth/login" {
+        return Redirect::to("/login?error=csrf").into_response();
+    }
+    if parts.uri.path().starts_with("/api/") {
+        let err = app::error::AppError::invalid("csrf_token", message);
+        return (StatusCode::FORBIDDEN, Json(err)).into_response();
+    }
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><meta charset=\"utf-8\"><title>403</title>\
+         <p role=\"alert\">{}</p><p><a href=\"/\">{}</a></p></html>",
+        lang.code(),
+        message,
+        lang.t(K::GoHome)
+    );
+    (StatusCode::FORBIDDEN, Html(page)).into_response()
+}
+
+/// Language for a visitor without a stored preference: cookie, then `Accept-Language`.
+pub(crate) fn request_lang(headers: &HeaderMap) -> Lang {
+    read_cookie(headers, LANG_COOKIE)
+        .and_then(|c| Lang::from_code(&c))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}

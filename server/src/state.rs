@@ -1,0 +1,42 @@
+//! Everything a request handler can reach, built once at start-up.
+use crate::auth::LoginThrottle;
+use crate::backend::StoreBackend;
+use crate::storage::Store;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+
+/// Everything a request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub store: Store,
+    /// What the server functions call, behind the UI's `Backend` trait.
+    pub backend: Arc<StoreBackend>,
+    pub throttle: Arc<LoginThrottle>,
+    /// Set the `Secure` cookie flag (when served over https).
+    pub secure_cookies: bool,
+    /// Processed images, so re-exporting does not redo work.
+    pub media_cache: crate::media::MediaCache,
+}
+
+impl AppState {
+    pub fn new(leptos: LeptosOptions, store: Store, secure_cookies: bool) -> Self {
+        AppState {
+            leptos,
+            backend: Arc::new(StoreBackend {
+                store: store.clone(),
+            }),
+            store,
+            throttle: Arc::new(LoginThrottle::default()),
+            secure_cookies,
+            media_cache: crate::media::MediaCache::default(),
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}

@@ -1,0 +1,159 @@
+//! The stored data's layout version and the migrations that bring an older data directory up
+//! to it, run when the database is opened.
+use super::tree::{encode, StoreError};
+use std::path::Path;
+
+/// The data layout this build writes. Bump it and add a [`Migration`] when records change shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Moves data written by schema `from` to `from + 1`.
+pub struct Migration {
+    pub from: u32,
+    pub describe: &'static str,
+    pub run: fn(&sled::Db) -> Result<(), StoreError>,
+}
+
+/// Ordered by `from`; run in sequence on open.
+pub static MIGRATIONS: &[Migration] = &[];
+
+pub(super) const META: &str = "meta";
+const SCHEMA_KEY: &[u8] = b"schema_version";
+
+/// Opens (or creates) the database and brings it to [`SCHEMA_VERSION`].
+pub fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
+    let db = sled::Config::new()
+        .path(path)
+        .mode(sled::Mode::HighThroughput)
+        .open()?;
+    migrate(&db)?;
+    Ok(db)
+}
+
+/// A throwaway database for tests.
+pub fn temporary_db() -> Result<sled::Db, StoreError> {
+    let db = sled::Config::new().temporary(true).open()?;
+    migrate(&db)?;
+    Ok(db)
+}
+
+pub fn schema_version(db: &sled::Db) -> Result<Option<u32>, StoreError> {
+    let meta = db.open_tree(META)?;
+    Ok(match meta.get(SCHEMA_KEY)? {
+        Some(v) => Some(
+            serde_json::from_slice(&v).map_err(|source| StoreError::Decode {
+                tree: META.into(),
+                source,
+            })?,
+        ),
+        None => None,
+    })
+}
+
+pub(super) fn set_schema_version(db: &sled::Db, v: u32) -> Result<(), StoreError> {
+    db.open_tree(META)?.insert(SCHEMA_KEY, encode(&v)?)?;
+    Ok(())
+}
+
+/// True when no entity tree holds anything (a fresh data directory).
+pub fn is_empty(db: &sled::Db) -> Result<bool, StoreError> {
+    for name in data_tree_names(db) {
+        if !db.open_tree(&name)?.is_empty() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+pub(super) fn data_tree_names(db: &sled::Db) -> Vec<Vec<u8>> {
+    db.tree_names()
+        .into_iter()
+        .filter(|n| n.as_ref() != b"__sled__default" && n.as_ref() != META.as_bytes())
+        .map(|n| n.to_vec())
+        .collect()
+}
+
+pub fn migrate(db: &sled::Db) -> Result<(), StoreError> {
+    run_migrations(db, MIGRATIONS)
+}
+
+fn run_migrations(db: &sled::Db, migrations: &[Migration]) -> Result<(), StoreError> {
+    let mut version = match schema_version(db)? {
+        Some(v) => v,
+        None => {
+            set_schema_version(db, SCHEMA_VERSION)?;
+            return Ok(());
+        }
+    };
+    let target = migrations
+        .iter()
+        .map(|m| m.from + 1)
+        .max()
+        .unwrap_or(SCHEMA_VERSION)
+        .max(SCHEMA_VERSION);
+    if version > target {
+        return Err(StoreError::TooNew {
+            found: version,
+            known: target,
+        });
+    }
+    while version < target {
+        let m = migrations
+            .iter()
+            .find(|m| m.from == version)
+            .ok_or(StoreError::NoMigration(version))?;
+        tracing::info!(
+            from = version,
+            to = version + 1,
+            "migrating data: {}",
+            m.describe
+        );
+        (m.run)(db)?;
+        version += 1;
+        set_schema_version(db, version)?;
+    }
+    db.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_db_gets_current_schema_and_newer_is_refused() {
+        let db = temporary_db().unwrap();
+        assert_eq!(schema_version(&db).unwrap(), Some(SCHEMA_VERSION));
+        set_schema_version(&db, SCHEMA_VERSION + 5).unwrap();
+        assert!(matches!(migrate(&db), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn migrations_run_in_order_and_record_the_version() {
+        fn rename(db: &sled::Db) -> Result<(), StoreError> {
+            let t = db.open_tree("things")?;
+            t.insert("migrated", encode(&true)?)?;
+            Ok(())
+        }
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        set_schema_version(&db, SCHEMA_VERSION).unwrap();
+        let steps = [Migration {
+            from: SCHEMA_VERSION,
+            describe: "test step",
+            run: rename,
+        }];
+        run_migrations(&db, &steps).unwrap();
+        assert_eq!(schema_version(&db).unwrap(), Some(SCHEMA_VERSION + 1));
+        assert!(db
+            .open_tree("things")
+            .unwrap()
+            .get("migrated")
+            .unwrap()
+            .is_some());
+        // A gap with no migration is an error, not a silent skip.
+        set_schema_version(&db, SCHEMA_VERSION - 1).unwrap();
+        assert!(matches!(
+            run_migrations(&db, &steps),
+            Err(StoreError::NoMigration(_))
+        ));
+    }
+}

@@ -1,0 +1,48 @@
+//! Every visibility rule in one place. An agency admin sees its own agency's merchants and
+//! their sites; a merchant user sees only its own merchant. A foreign id answers NotFound, the
+//! same as an id that does not exist, so nobody can learn which ids exist elsewhere.
+use crate::storage::{Merchant, Site, Store};
+use app::error::AppError;
+use app::model::{Role, SessionInfo, UserView};
+use ulid::Ulid;
+
+/// An id from a URL or a form; anything unreadable is simply not found.
+pub fn parse_id(id: &str) -> Result<Ulid, AppError> {
+    Ulid::from_string(id).map_err(|_| AppError::NotFound)
+}
+
+/// The signed-in user of a request, or `Unauthenticated`.
+pub fn signed_in(session: &SessionInfo) -> Result<&UserView, AppError> {
+    session.user.as_ref().ok_or(AppError::Unauthenticated)
+}
+
+/// The agency `who` administers; Forbidden for anyone else.
+pub fn require_agency_admin(who: &UserView) -> Result<Ulid, AppError> {
+    match who.role {
+        Role::AgencyAdmin => parse_id(&who.agency_id).map_err(|_| AppError::Forbidden),
+        Role::Merchant => Err(AppError::Forbidden),
+    }
+}
+
+/// The merchant `id` if `who` may see it; NotFound otherwise.
+pub fn visible_merchant(store: &Store, who: &UserView, id: &str) -> Result<Merchant, AppError> {
+    let id = parse_id(id)?;
+    let merchant = store.merchants.get(&id)?.ok_or(AppError::NotFound)?;
+    let allowed = match who.role {
+        Role::AgencyAdmin => merchant.agency_id.to_string() == who.agency_id,
+        Role::Merchant => who.merchant_id.as_deref() == Some(&merchant.id.to_string()),
+    };
+    if allowed {
+        Ok(merchant)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The site record `id` if `who` may see its merchant; NotFound otherwise.
+pub fn visible_site(store: &Store, who: &UserView, id: &str) -> Result<Site, AppError> {
+    let id = parse_id(id)?;
+    let site = store.sites.get(&id)?.ok_or(AppError::NotFound)?;
+    visible_merchant(store, who, &site.merchant_id.to_string())?;
+    Ok(site)
+}
