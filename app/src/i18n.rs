@@ -57,7 +57,19 @@ impl Lang {
     pub fn t(self, key: K) -> &'static str {
         key.text(self)
     }
+
+    /// The text of `key` with its `{name}` placeholders filled in.
+    pub fn fill(self, key: K, args: &[(&str, String)]) -> String {
+        let mut text = self.t(key).to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
 }
+
+#[cfg(feature = "ssr")]
+pub mod mini_program;
 
 macro_rules! translations {
     ($($key:ident => $en:literal, $zh:literal;)*) => {
@@ -168,6 +180,22 @@ translations! {
     ErrSiteUnreadable => "The site data could not be read", "无法读取站点数据";
     ErrEditConflict => "This site was changed elsewhere (another tab or another person) after you opened it. Your changes are still here: reload to see the other changes, or keep yours and save over them.", "在你打开之后，此站点已在别处（另一个标签页或另一个人）被修改。你的修改仍保留在这里：重新加载以查看对方的修改，或保留你的修改并覆盖保存。";
     ErrNoSuchPage => "There is no such page.", "没有这个页面。";
+    ErrLangChoice => "Choose English or 简体中文.", "请选择 English 或简体中文。";
+    MediaEmpty => "the file is empty", "文件是空的";
+    MediaTooLarge => "the file is {size} MB; upload images of at most 20 MB", "文件有 {size} MB，请上传不超过 20 MB 的图片";
+    MediaNotAnImage => "this is not an image mpforge can read: use a JPEG, PNG, GIF or WebP file", "这不是可读取的图片：请使用 JPEG、PNG、GIF 或 WebP 文件";
+    MediaTooManyPixels => "the image is {width}×{height} pixels; the largest accepted side is 12000 pixels", "图片为 {width}×{height} 像素，最长边不能超过 12000 像素";
+    MediaCorrupt => "the image file is damaged and cannot be read ({detail})", "图片文件已损坏，无法读取（{detail}）";
+    MediaNotUploaded => "this is not an uploaded picture: upload it again", "这不是已上传的图片：请重新上传";
+    MediaMissing => "this picture is missing from the uploads: upload it again", "已上传的图片中找不到这张：请重新上传";
+    SizeOver => "{what} would be {kb} KB, over WeChat's limit of {limit}. {advice}\nLargest files:{files}", "{what}将达到 {kb} KB，超过微信 {limit} 的上限。{advice}\n最大的文件：{files}";
+    SizeMainPackage => "The main package", "主包";
+    SizeSubpackage => "The subpackage of page {id}", "页面 {id} 的分包";
+    SizeAllPackages => "The mini program (all packages together)", "整个小程序（所有包合计）";
+    SizeAdviceSpilled => "Pages that are not tabs already moved to subpackages. Use fewer or smaller images on the tab pages (banners, product pictures shown in grids), or fewer products with pictures.", "不是标签页的页面已经移到了分包。请在标签页上使用更少或更小的图片（横幅、网格中的商品图片），或减少带图片的商品。";
+    SizeAdviceMain => "Use fewer or smaller images, or fewer products with pictures.", "请使用更少或更小的图片，或减少带图片的商品。";
+    SizeAdvicePage => "Split this page's content over more pages, or use fewer pictures on it.", "请把这个页面的内容分到更多页面，或在其中使用更少的图片。";
+    SizeAdviceAll => "Use fewer pictures.", "请使用更少的图片。";
     ErrExportInvalid => "Fix these problems before exporting:", "导出前请先解决以下问题：";
     AddBlockToFix => "No page shows this yet: add a “{block}” block to a page, and its panel lets you change it.", "还没有页面显示这些内容：请在页面中添加一个“{block}”区块，然后在它的面板中修改。";
     Editor => "Editor", "编辑器";

@@ -5,7 +5,7 @@ use app::model::blocks::BlockKind;
 use app::model::site::{Block, Page, Product, Site};
 use app::model::ThemeKind;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use server::generator::{builtin_theme, generate, theme::starter_json};
+use server::generator::{builtin_theme, generate, generate_with_images, theme::starter_json};
 use server::preview::{PreviewOptions, Previewer};
 
 fn starter(t: ThemeKind) -> Site {
@@ -51,6 +51,26 @@ fn many_pages() -> Site {
     site
 }
 
+/// A shop whose product pictures pass the 2 MB main package: the spill path (pages that are
+/// not tabs, with their own pictures, move to subpackages).
+fn spilling_shop() -> (Site, std::collections::BTreeMap<String, Vec<u8>>) {
+    let mut site = starter(ThemeKind::Shop);
+    let mut images = std::collections::BTreeMap::new();
+    for (i, p) in site.data.products.iter_mut().enumerate() {
+        p.images = vec![format!("/images/card{i}.jpg")];
+        images.insert(format!("images/card{i}.jpg"), vec![i as u8; 1000]);
+        for j in 0..3u8 {
+            // Incompressible bytes: the size check counts bytes, not pixels.
+            let detail = (0..130 * 1024u32)
+                .map(|k| (k.wrapping_mul(2_654_435_761) >> 13) as u8 ^ (i as u8 * 3 + j))
+                .collect();
+            p.images.push(format!("/images/detail{i}_{j}.jpg"));
+            images.insert(format!("images/detail{i}_{j}.jpg"), detail);
+        }
+    }
+    (site, images)
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("generate");
     for t in ThemeKind::ALL {
@@ -75,6 +95,17 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(site.pages.len() as u64));
     g.bench_function("info_30_pages", |b| {
         b.iter(|| generate(&site, &theme).unwrap())
+    });
+    let (site, images) = spilling_shop();
+    let theme = builtin_theme(ThemeKind::Shop);
+    let pkg = generate_with_images(&site, &theme, images.clone()).unwrap();
+    assert!(
+        pkg.files.keys().any(|p| p.starts_with("p/")),
+        "the bench site spills"
+    );
+    g.throughput(Throughput::Elements(site.pages.len() as u64));
+    g.bench_function("shop_spill_over_2mb", |b| {
+        b.iter(|| generate_with_images(&site, &theme, images.clone()).unwrap())
     });
     g.finish();
 

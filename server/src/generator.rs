@@ -7,7 +7,6 @@
 //! text. So merchant text cannot become markup, a binding or code.
 pub mod assets;
 pub mod icons;
-mod labels;
 pub mod spill;
 pub mod theme;
 pub(crate) mod view;

@@ -2,7 +2,7 @@
 //! are refused with a clear reason), resized for their use, stripped of metadata (nothing but
 //! pixels is re-encoded), and written as JPEG or PNG of at most 200 KB, WeChat's quality
 //! limit. Results are cached by content hash so regenerating does no image work twice.
-use app::i18n::Lang;
+use app::i18n::{Lang, K};
 use image::{DynamicImage, GenericImageView, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -49,40 +49,41 @@ impl Use {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an image cannot be used. `Display` is the English message; [`MediaError::message`]
+/// tells it in the merchant's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaError {
-    #[error("the file is empty")]
     Empty,
-    #[error("the file is {size} MB; upload images of at most 20 MB")]
     TooLarge { size: usize },
-    #[error("this is not an image mpforge can read: use a JPEG, PNG, GIF or WebP file")]
     NotAnImage,
-    #[error("the image is {width}×{height} pixels; the largest accepted side is 12000 pixels")]
     TooManyPixels { width: u32, height: u32 },
-    #[error("the image file is damaged and cannot be read ({0})")]
     Corrupt(String),
 }
 
 impl MediaError {
-    /// What the merchant reads, in their language (`Display` is the English one).
+    /// What the merchant reads, in their language.
     pub fn message(&self, lang: Lang) -> String {
         use MediaError::*;
-        match (self, lang) {
-            (_, Lang::En) => self.to_string(),
-            (Empty, Lang::Zh) => "文件是空的".into(),
-            (TooLarge { size }, Lang::Zh) => {
-                format!("文件有 {size} MB，请上传不超过 20 MB 的图片")
-            }
-            (NotAnImage, Lang::Zh) => {
-                "这不是可读取的图片：请使用 JPEG、PNG、GIF 或 WebP 文件".into()
-            }
-            (TooManyPixels { width, height }, Lang::Zh) => {
-                format!("图片为 {width}×{height} 像素，最长边不能超过 12000 像素")
-            }
-            (Corrupt(detail), Lang::Zh) => format!("图片文件已损坏，无法读取（{detail}）"),
+        match self {
+            Empty => lang.t(K::MediaEmpty).into(),
+            TooLarge { size } => lang.fill(K::MediaTooLarge, &[("size", size.to_string())]),
+            NotAnImage => lang.t(K::MediaNotAnImage).into(),
+            TooManyPixels { width, height } => lang.fill(
+                K::MediaTooManyPixels,
+                &[("width", width.to_string()), ("height", height.to_string())],
+            ),
+            Corrupt(detail) => lang.fill(K::MediaCorrupt, &[("detail", detail.clone())]),
         }
     }
 }
+
+impl std::fmt::Display for MediaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for MediaError {}
 
 /// A processed image, ready for the package.
 #[derive(Debug, Clone, PartialEq, Eq)]

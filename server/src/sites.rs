@@ -197,17 +197,11 @@ pub fn build_package(
     let theme = builtin_theme(site.theme.template);
     let (site, images) = generator::assets::embed_images(site, cache, lang, |reference| {
         let Some(hash) = reference.strip_prefix("media/") else {
-            return Err(match lang {
-                Lang::En => "this is not an uploaded picture: upload it again".into(),
-                Lang::Zh => "这不是已上传的图片：请重新上传".into(),
-            });
+            return Err(lang.t(K::MediaNotUploaded).into());
         };
         match store.media.get(hash.as_bytes()) {
             Ok(Some(bytes)) => Ok(bytes.to_vec()),
-            Ok(None) => Err(match lang {
-                Lang::En => "this picture is missing from the uploads: upload it again".into(),
-                Lang::Zh => "已上传的图片中找不到这张：请重新上传".into(),
-            }),
+            Ok(None) => Err(lang.t(K::MediaMissing).into()),
             Err(e) => Err(e.to_string()),
         }
     })?;

@@ -25,13 +25,9 @@ struct Check {
 
 impl Check {
     fn add(&mut self, path: impl Into<String>, key: K, args: &[(&str, String)]) {
-        let mut message = self.lang.t(key).to_string();
-        for (name, value) in args {
-            message = message.replace(&format!("{{{name}}}"), value);
-        }
         self.problems.push(Problem {
             path: path.into(),
-            message,
+            message: self.lang.fill(key, args),
         });
     }
 
@@ -485,12 +481,9 @@ fn check_tab_bar(c: &mut Check, tb: &TabBar, home: Option<&Page>, refs: &Refs) {
 /// (`pages[0].blocks[2].kind`) or a value of the wrong type (`data.products[1].price`).
 /// Messages are in `lang`. Never falls back silently: a site that reads is exactly the JSON.
 pub fn parse_site(json: &[u8], lang: Lang) -> Result<Site, Vec<Problem>> {
-    let problem = |path: String, key: K, args: &[(&str, String)]| {
-        let mut message = lang.t(key).to_string();
-        for (name, value) in args {
-            message = message.replace(&format!("{{{name}}}"), value);
-        }
-        Problem { path, message }
+    let problem = |path: String, key: K, args: &[(&str, String)]| Problem {
+        path,
+        message: lang.fill(key, args),
     };
     let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
         vec![problem(

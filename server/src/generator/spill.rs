@@ -4,7 +4,7 @@
 //! sources' relative `require`s and `<import>`s work unchanged; the mini program navigates by
 //! the `routes` map in `data/site.js`.
 use super::{builtin_screens, largest_files, GenerateError, Package, MAIN_PACKAGE_LIMIT};
-use app::i18n::Lang;
+use app::i18n::{Lang, K};
 use app::model::site::Site;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -208,35 +208,41 @@ pub fn too_big_message(
     largest: &[(String, usize)],
     lang: Lang,
 ) -> String {
-    let kb = total / 1024;
     let files: String = largest
         .iter()
         .map(|(path, n)| format!("\n  {path}: {} KB", n / 1024))
         .collect();
-    let zh = lang == Lang::Zh;
-    let (what, limit) = match (part, zh) {
-        (Oversized::Main { .. }, false) => ("The main package".to_string(), "2 MB"),
-        (Oversized::Main { .. }, true) => ("主包".to_string(), "2 MB"),
-        (Oversized::Page(id), false) => (format!("The subpackage of page {id}"), "2 MB"),
-        (Oversized::Page(id), true) => (format!("页面 {id} 的分包"), "2 MB"),
-        (Oversized::All, false) => ("The mini program (all packages together)".into(), "20 MB"),
-        (Oversized::All, true) => ("整个小程序（所有包合计）".into(), "20 MB"),
+    let (what, limit, advice) = match part {
+        Oversized::Main { spilled } => (
+            lang.t(K::SizeMainPackage).to_string(),
+            "2 MB",
+            if *spilled {
+                K::SizeAdviceSpilled
+            } else {
+                K::SizeAdviceMain
+            },
+        ),
+        Oversized::Page(id) => (
+            lang.fill(K::SizeSubpackage, &[("id", id.clone())]),
+            "2 MB",
+            K::SizeAdvicePage,
+        ),
+        Oversized::All => (
+            lang.t(K::SizeAllPackages).to_string(),
+            "20 MB",
+            K::SizeAdviceAll,
+        ),
     };
-    let advice = match (part, zh) {
-        (Oversized::Main { spilled: true }, false) => "Pages that are not tabs already moved to subpackages. Use fewer or smaller images on the tab pages (banners, product pictures shown in grids), or fewer products with pictures.",
-        (Oversized::Main { spilled: true }, true) => "不是标签页的页面已经移到了分包。请在标签页上使用更少或更小的图片（横幅、网格中的商品图片），或减少带图片的商品。",
-        (Oversized::Main { spilled: false }, false) => "Use fewer or smaller images, or fewer products with pictures.",
-        (Oversized::Main { spilled: false }, true) => "请使用更少或更小的图片，或减少带图片的商品。",
-        (Oversized::Page(_), false) => "Split this page's content over more pages, or use fewer pictures on it.",
-        (Oversized::Page(_), true) => "请把这个页面的内容分到更多页面，或在其中使用更少的图片。",
-        (Oversized::All, false) => "Use fewer pictures.",
-        (Oversized::All, true) => "请使用更少的图片。",
-    };
-    if zh {
-        format!("{what}将达到 {kb} KB，超过微信 {limit} 的上限。{advice}\n最大的文件：{files}")
-    } else {
-        format!("{what} would be {kb} KB, over WeChat's limit of {limit}. {advice}\nLargest files:{files}")
-    }
+    lang.fill(
+        K::SizeOver,
+        &[
+            ("what", what),
+            ("kb", (total / 1024).to_string()),
+            ("limit", limit.into()),
+            ("advice", lang.t(advice).into()),
+            ("files", files),
+        ],
+    )
 }
 
 #[cfg(test)]

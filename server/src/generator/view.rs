@@ -1,6 +1,6 @@
 //! The view model written to `data/site.js`: references resolved, prices formatted, hidden
 //! blocks dropped, so the mini program's templates only display.
-use super::labels::labels;
+use app::i18n::mini_program::labels;
 use app::model::blocks::BlockKind;
 use app::model::site::{format_yuan, Product, Service, Site};
 use serde_json::{json, Map, Value};

@@ -4,7 +4,8 @@ use super::session::{cookie_header, read_cookie, SessionToken};
 use crate::accounts;
 use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
-use app::i18n::Lang;
+use app::error::AppError;
+use app::i18n::{Lang, K};
 use app::model::SessionInfo;
 use axum::body::to_bytes;
 use axum::extract::{ConnectInfo, Request, State};
@@ -137,11 +138,16 @@ pub(super) async fn set_lang(State(state): State<AppState>, req: Request) -> Res
     let Ok(bytes) = to_bytes(req.into_body(), 64 * 1024).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
+    let refused = || {
+        let lang = session.lang;
+        let err = AppError::invalid("lang", lang.t(K::ErrLangChoice));
+        crate::error::Error::from(err).into_response()
+    };
     let Ok(form) = serde_urlencoded::from_bytes::<LangForm>(&bytes) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "lang: choose en or zh-CN").into_response();
+        return refused();
     };
     let Some(lang) = Lang::from_code(&form.lang) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "lang: choose en or zh-CN").into_response();
+        return refused();
     };
     if let Some(user) = &session.user {
         if let Ok(id) = ulid::Ulid::from_string(&user.id) {
