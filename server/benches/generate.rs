@@ -77,14 +77,14 @@ fn bench(c: &mut Criterion) {
         let (site, theme) = (starter(t), builtin_theme(t));
         g.throughput(Throughput::Elements(site.pages.len() as u64));
         g.bench_function(format!("starter_{}", t.slug()), |b| {
-            b.iter(|| generate(&site, &theme).unwrap())
+            b.iter(|| generate(&site, theme).unwrap())
         });
     }
     let (site, theme) = (big_shop(), builtin_theme(ThemeKind::Shop));
     assert!(site.validate(Lang::En).is_empty());
     g.throughput(Throughput::Elements(site.pages.len() as u64));
     g.bench_function("shop_200_products", |b| {
-        b.iter(|| generate(&site, &theme).unwrap())
+        b.iter(|| generate(&site, theme).unwrap())
     });
     let (site, theme) = (many_pages(), builtin_theme(ThemeKind::Info));
     assert!(
@@ -94,18 +94,18 @@ fn bench(c: &mut Criterion) {
     );
     g.throughput(Throughput::Elements(site.pages.len() as u64));
     g.bench_function("info_30_pages", |b| {
-        b.iter(|| generate(&site, &theme).unwrap())
+        b.iter(|| generate(&site, theme).unwrap())
     });
     let (site, images) = spilling_shop();
     let theme = builtin_theme(ThemeKind::Shop);
-    let pkg = generate_with_images(&site, &theme, images.clone()).unwrap();
+    let pkg = generate_with_images(&site, theme, images.clone()).unwrap();
     assert!(
         pkg.files.keys().any(|p| p.starts_with("p/")),
         "the bench site spills"
     );
     g.throughput(Throughput::Elements(site.pages.len() as u64));
     g.bench_function("shop_spill_over_2mb", |b| {
-        b.iter(|| generate_with_images(&site, &theme, images.clone()).unwrap())
+        b.iter(|| generate_with_images(&site, theme, images.clone()).unwrap())
     });
     g.finish();
 
@@ -127,13 +127,13 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("preview");
     g.bench_function("page_300_blocks", |b| {
         b.iter(|| {
-            Previewer::new(&site, &theme)
+            Previewer::new(&site, theme)
                 .unwrap()
                 .body(0, &opts)
                 .unwrap()
         })
     });
-    let prepared = Previewer::new(&site, &theme).unwrap();
+    let prepared = Previewer::new(&site, theme).unwrap();
     g.bench_function("page_300_blocks_body_only", |b| {
         b.iter(|| prepared.body(0, &opts).unwrap())
     });

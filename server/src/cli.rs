@@ -63,7 +63,7 @@ type Images = std::collections::BTreeMap<String, Vec<u8>>;
 
 pub fn generate(path: &Path, out: &Path) -> anyhow::Result<()> {
     let (site, theme, images) = load_with_images(path)?;
-    let package = generator::generate_with_images(&site, &theme, images)?;
+    let package = generator::generate_with_images(&site, theme, images)?;
     if out.extension().is_some_and(|e| e == "zip") {
         std::fs::write(out, package.to_zip()?)
             .with_context(|| format!("writing {}", out.display()))?;
@@ -113,7 +113,7 @@ pub fn preview(path: &Path, page: &str, out: &Path) -> anyhow::Result<()> {
     // The same image processing as the package, embedded as data: URLs so the file stands alone.
     let (site, theme, images) = load_with_images(path)?;
     let index = page_index(&site, page)?;
-    let previewer = crate::preview::Previewer::new(&site, &theme)?;
+    let previewer = crate::preview::Previewer::new(&site, theme)?;
     let resolve = |src: &str| {
         images
             .get(src.trim_start_matches('/'))

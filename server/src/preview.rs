@@ -244,7 +244,7 @@ mod tests {
     fn every_page_of_every_starter_previews() {
         for t in ThemeKind::ALL {
             let site = starter(t);
-            let p = Previewer::new(&site, &builtin_theme(t)).unwrap();
+            let p = Previewer::new(&site, builtin_theme(t)).unwrap();
             for (i, page) in site.pages.iter().enumerate() {
                 let html = p.document(&site, i, &opts()).unwrap();
                 assert!(html.contains(&escape(&page.title)), "{t:?} page {i}");
@@ -264,7 +264,7 @@ mod tests {
     fn the_preview_shows_the_merchants_content_and_theme() {
         let mut site = starter(ThemeKind::Booking);
         site.theme.primary = "#123456".into();
-        let p = Previewer::new(&site, &builtin_theme(ThemeKind::Booking)).unwrap();
+        let p = Previewer::new(&site, builtin_theme(ThemeKind::Booking)).unwrap();
         let html = p.document(&site, 0, &opts()).unwrap();
         assert!(html.contains("--primary: #123456"), "theme colour");
         assert!(html.contains("Cut &amp; style"), "a service name, escaped");

@@ -15,7 +15,7 @@ fn every_starter_is_valid_and_generates_a_complete_package() {
         for lang in Lang::ALL {
             let site = starter(t, lang);
             assert_eq!(site.validate(Lang::En), vec![], "{t:?} {lang:?}");
-            let pkg = generate(&site, &builtin_theme(t)).unwrap();
+            let pkg = generate(&site, builtin_theme(t)).unwrap();
             for f in [
                 "app.js",
                 "app.json",
@@ -50,8 +50,8 @@ fn generation_is_deterministic() {
     let site = starter(ThemeKind::Shop, Lang::Zh);
     let theme = builtin_theme(ThemeKind::Shop);
     let (a, b) = (
-        generate(&site, &theme).unwrap(),
-        generate(&site, &theme).unwrap(),
+        generate(&site, theme).unwrap(),
+        generate(&site, theme).unwrap(),
     );
     assert_eq!(a, b);
     assert_eq!(
@@ -69,7 +69,7 @@ fn hostile_text_stays_data() {
     site.name = "</view>{{name}}\"".into();
     site.data.products[0].name = evil.chars().take(60).collect();
     site.data.products[0].description = evil.clone();
-    let pkg = generate(&site, &builtin_theme(ThemeKind::Shop)).unwrap();
+    let pkg = generate(&site, builtin_theme(ThemeKind::Shop)).unwrap();
     for (path, bytes) in &pkg.files {
         let text = String::from_utf8_lossy(bytes);
         if path.ends_with(".wxml") || path.ends_with(".wxss") {
@@ -99,7 +99,7 @@ fn invalid_sites_are_refused_with_every_problem_and_its_path() {
     site.pages[0].blocks[1].id = "hero".into();
     site.data.services[0].staff.push("ghost".into());
     site.tab_bar.as_mut().unwrap().items.truncate(1);
-    let err = generate(&site, &builtin_theme(ThemeKind::Booking))
+    let err = generate(&site, builtin_theme(ThemeKind::Booking))
         .unwrap_err()
         .to_string();
     for needle in [
@@ -166,7 +166,7 @@ fn images_are_processed_embedded_and_bad_ones_named_by_field() {
         2,
         "banner and product crops of the same file are two images"
     );
-    let pkg = generate_with_images(&embedded, &builtin_theme(ThemeKind::Shop), images).unwrap();
+    let pkg = generate_with_images(&embedded, builtin_theme(ThemeKind::Shop), images).unwrap();
     let data = String::from_utf8(pkg.files["data/site.js"].clone()).unwrap();
     for (path, bytes) in pkg
         .files

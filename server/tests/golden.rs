@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 fn package_listing(t: ThemeKind, lang: Lang) -> String {
     let site = serde_json::from_str(starter_json(t, lang)).unwrap();
-    let pkg = generate(&site, &builtin_theme(t)).unwrap();
+    let pkg = generate(&site, builtin_theme(t)).unwrap();
     let mut out = String::new();
     for (path, bytes) in &pkg.files {
         match std::str::from_utf8(bytes) {

@@ -262,7 +262,7 @@ proptest! {
     #[test]
     fn random_valid_sites_generate_sound_packages(site in site()) {
         prop_assert_eq!(site.validate(Lang::En), vec![]);
-        let pkg = generate(&site, &builtin_theme(site.theme.template)).unwrap();
+        let pkg = generate(&site, builtin_theme(site.theme.template)).unwrap();
         let app: serde_json::Value = serde_json::from_slice(&pkg.files["app.json"]).unwrap();
         for key in app.as_object().unwrap().keys() {
             prop_assert!(APP_KEYS.contains(&key.as_str()), "unknown app.json key {}", key);

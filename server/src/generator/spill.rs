@@ -278,7 +278,7 @@ mod tests {
             images.insert(format!("images/g{i}.jpg"), big(100 + i));
         }
         let theme = builtin_theme(ThemeKind::Shop);
-        let pkg = generate_with_images(&site, &theme, images.clone()).unwrap();
+        let pkg = generate_with_images(&site, theme, images.clone()).unwrap();
         let app: Value = serde_json::from_slice(&pkg.files["app.json"]).unwrap();
         let tabs: Vec<String> = site
             .tab_bar
@@ -323,7 +323,7 @@ mod tests {
             site.data.gallery.push(format!("/images/g{i}.jpg"));
             images.insert(format!("images/g{i}.jpg"), big(100 + i));
         }
-        let err = generate_with_images(&site, &theme, images).unwrap_err();
+        let err = generate_with_images(&site, theme, images).unwrap_err();
         let en = err.to_string();
         assert_eq!(en, err.message(Lang::En));
         assert!(en.starts_with("The main package would be"), "{en}");

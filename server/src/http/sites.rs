@@ -51,7 +51,7 @@ async fn template_preview(
     let site: Site = serde_json::from_str(crate::generator::theme::starter_json(template, lang))
         .expect("starters parse (tested)");
     let theme = builtin_theme(template);
-    let html = preview::Previewer::new(&site, &theme)?
+    let html = preview::Previewer::new(&site, theme)?
         .document(
             &site,
             0,
@@ -146,7 +146,7 @@ async fn preview_page(
     visible_site(&state.store, who, &id)?;
     let site = read_site(&body, lang)?;
     let theme = builtin_theme(site.theme.template);
-    let previewer = preview::Previewer::new(&site, &theme)?;
+    let previewer = preview::Previewer::new(&site, theme)?;
     let resolve = super::media::media_url(&id);
     let opts = preview::PreviewOptions {
         image_url: &resolve,
