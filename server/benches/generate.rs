@@ -1,7 +1,7 @@
 //! Package generation speed: the three starters, a 200-product shop, and a 30-page site
 //! (throughput in pages per second). Run: `cargo bench -p server --bench generate`.
 use app::i18n::Lang;
-use app::model::blocks::BlockKind;
+use app::model::site::BlockKind;
 use app::model::site::{Block, Page, Product, Site};
 use app::model::ThemeKind;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

@@ -131,8 +131,8 @@ fn images_are_processed_embedded_and_bad_ones_named_by_field() {
     .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
     .unwrap();
     let mut site = starter(ThemeKind::Shop, Lang::En);
-    site.pages[0].blocks[0].kind = app::model::blocks::BlockKind::Banner {
-        slides: vec![app::model::blocks::Slide {
+    site.pages[0].blocks[0].kind = app::model::site::BlockKind::Banner {
+        slides: vec![app::model::site::Slide {
             image: "hero.png".into(),
             title: String::new(),
             subtitle: String::new(),

@@ -619,7 +619,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
     );
 
     // Export: a zip of the saved draft, with the uploaded picture in it.
-    if let app::model::blocks::BlockKind::Banner { slides } = &mut site.pages[0].blocks[0].kind {
+    if let app::model::site::BlockKind::Banner { slides } = &mut site.pages[0].blocks[0].kind {
         slides[0].image = up.reference.clone();
     }
     let saved = a
@@ -665,7 +665,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
     // A picture that is not among the uploads is named by its field, in the merchant's
     // language, without the hash (which means nothing to them).
     site.data.services[0].name = "Cut & style".into();
-    if let app::model::blocks::BlockKind::Banner { slides } = &mut site.pages[0].blocks[0].kind {
+    if let app::model::site::BlockKind::Banner { slides } = &mut site.pages[0].blocks[0].kind {
         slides[0].image = format!("media/{}", "0".repeat(64));
     }
     let saved = a

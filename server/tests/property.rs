@@ -1,7 +1,7 @@
 //! Random valid sites always generate packages that pass our own structural checks.
 use app::i18n::Lang;
-use app::model::blocks::{BlockKind, Slide};
 use app::model::site::*;
+use app::model::site::{BlockKind, Slide};
 use app::model::theme::ThemeSettings;
 use app::model::ThemeKind;
 use proptest::prelude::*;

@@ -5,9 +5,10 @@ use super::data::DataEditor;
 use super::fields::{ImageField, NumberField, SelectField, TextField};
 use super::state::Ed;
 use crate::i18n::K;
-use crate::model::blocks::{BlockKind, BlockType, Slide};
+use crate::model::blocks::BlockType;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::Block;
+use crate::model::site::{BlockKind, Slide};
 use leptos::prelude::*;
 
 /// Reads and replaces the block at (page, index) inside panel closures.

@@ -46,88 +46,33 @@ pub(super) fn PhonePreview() -> impl IntoView {
     let loads = RwSignal::new(0u32);
     let seq = StoredValue::new(0u64);
     // What the frame shows now, to swap only the blocks that changed.
-    let shown = StoredValue::new(None::<(String, Vec<(String, String)>)>);
+    let shown = StoredValue::new(None::<Shown>);
 
     #[cfg(feature = "hydrate")]
     {
-        use leptos::wasm_bindgen::JsCast;
         let doc = move || frame.get_untracked().and_then(|f| f.content_document());
         let mark_selected = move || {
-            let Some(d) = doc() else { return };
-            if let Ok(list) = d.query_selector_all(".mpf-selected") {
-                for i in 0..list.length() {
-                    // `unchecked_into`: nodes of the frame belong to its own realm, where
-                    // `instanceof Element` (what `dyn_into` checks) is false.
-                    if let Some(el) = list
-                        .item(i)
-                        .filter(|n| n.node_type() == web_sys::Node::ELEMENT_NODE)
-                        .map(|n| n.unchecked_into::<web_sys::Element>())
-                    {
-                        let _ = el.class_list().remove_1("mpf-selected");
-                    }
-                }
-            }
-            if let Some(id) = ed.selected.get_untracked() {
-                let sel = format!("[data-mpf-block=\"{}\"]", id.replace('"', ""));
-                if let Ok(Some(el)) = d.query_selector(&sel) {
-                    let _ = el.class_list().add_1("mpf-selected");
-                    let opts = web_sys::ScrollIntoViewOptions::new();
-                    opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                    el.scroll_into_view_with_scroll_into_view_options(&opts);
-                }
+            if let Some(d) = doc() {
+                frame_dom::mark_selected(&d, ed.selected.get_untracked());
             }
         };
         let render = move |n: u64, page: usize| {
             let site = ed.site.get_untracked();
             let (id, csrf) = (ed.site_id.get_value(), ed.csrf.get_value());
             leptos::task::spawn_local(async move {
-                if let Ok(reply) = net::preview(&id, &csrf, page, &site).await {
-                    if seq.get_value() != n {
-                        return;
-                    }
-                    if let Some(d) = doc() {
-                        if let Some(css) = d.get_element_by_id("mp-css") {
-                            if css.text_content().as_deref() != Some(reply.css.as_str()) {
-                                css.set_text_content(Some(&reply.css));
-                            }
-                        }
-                        let (frame_html, blocks) = split_screen(&reply.screen);
-                        let patched = shown.with_value(|old| {
-                            let Some((old_frame, old_blocks)) = old else {
-                                return false;
-                            };
-                            if *old_frame != frame_html
-                                || old_blocks.len() != blocks.len()
-                                || old_blocks.iter().zip(&blocks).any(|(a, b)| a.0 != b.0)
-                            {
-                                return false;
-                            }
-                            let patched = ed.patched.with_value(Clone::clone);
-                            for ((id, html), (_, before)) in blocks.iter().zip(old_blocks) {
-                                if html == before && !patched.contains(id) {
-                                    continue;
-                                }
-                                let sel = format!("[data-mpf-block=\"{}\"]", id.replace('"', ""));
-                                match d.query_selector(&sel) {
-                                    Ok(Some(el)) => el.set_outer_html(html),
-                                    _ => return false,
-                                }
-                            }
-                            true
-                        });
-                        if !patched {
-                            if let Some(screen) = d.get_element_by_id("mp-screen") {
-                                screen.set_inner_html(&reply.screen);
-                            }
-                        }
-                        shown.set_value(Some((frame_html, blocks)));
-                        ed.patched.update_value(Vec::clear);
-                        mark_selected();
-                        if let Some(w) = window().dyn_ref::<web_sys::Window>() {
-                            let _ = w.performance().map(|p| p.mark("mpf-preview-updated"));
-                        }
-                    }
-                }
+                let Ok(reply) = net::preview(&id, &csrf, page, &site).await else {
+                    return;
+                };
+                let Some(d) = doc().filter(|_| seq.get_value() == n) else {
+                    return;
+                };
+                let patched = ed.patched.with_value(Clone::clone);
+                let now =
+                    shown.with_value(|old| frame_dom::show(&d, &reply, old.as_ref(), &patched));
+                shown.set_value(Some(now));
+                ed.patched.update_value(Vec::clear);
+                mark_selected();
+                frame_dom::mark_performance("mpf-preview-updated");
             });
         };
         // Re-render whenever the site or the page changes; stale replies are dropped.
@@ -156,47 +101,14 @@ pub(super) fn PhonePreview() -> impl IntoView {
             ed.selected.track();
             mark_selected();
         });
-        // Clicks inside the phone select blocks and switch pages through the tab bar.
         // Wired once per document: the frame can load again (e.g. when hydration re-sets srcdoc).
         let on_load = move || {
-            let Some(d) = doc() else { return };
-            let Some(root) = d.document_element() else {
-                return;
-            };
-            if d.get_element_by_id("mp-screen").is_none() || root.has_attribute("data-mpf-wired") {
-                return;
+            if let Some(d) = doc() {
+                if frame_dom::wire_clicks(&d, ed) {
+                    shown.set_value(None);
+                    loads.update(|n| *n += 1);
+                }
             }
-            let _ = root.set_attribute("data-mpf-wired", "");
-            let handler = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(
-                move |e: web_sys::MouseEvent| {
-                    e.prevent_default();
-                    // The frame's nodes fail `instanceof` checks across realms: cast unchecked.
-                    let Some(target) = e
-                        .target()
-                        .map(|t| t.unchecked_into::<web_sys::Node>())
-                        .filter(|n| n.node_type() == web_sys::Node::ELEMENT_NODE)
-                        .map(|n| n.unchecked_into::<web_sys::Element>())
-                    else {
-                        return;
-                    };
-                    if let Ok(Some(block)) = target.closest("[data-mpf-block]") {
-                        ed.selected.set(block.get_attribute("data-mpf-block"));
-                    } else if let Ok(Some(tab)) = target.closest("[data-mpf-page]") {
-                        let id = tab.get_attribute("data-mpf-page").unwrap_or_default();
-                        if let Some(i) = ed
-                            .site
-                            .with_untracked(|s| s.pages.iter().position(|p| p.id == id))
-                        {
-                            ed.page.set(i);
-                            ed.selected.set(None);
-                        }
-                    }
-                },
-            );
-            let _ = d.add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
-            handler.forget();
-            shown.set_value(None);
-            loads.update(|n| *n += 1);
         };
         Effect::new(move |_| {
             // The frame may have loaded before hydration attached our handler.
@@ -222,6 +134,137 @@ pub(super) fn PhonePreview() -> impl IntoView {
             <div class="phone" role="presentation">
                 <iframe class="phone-screen" title=ed.t(K::PhonePreview) srcdoc=PREVIEW_SHELL></iframe>
             </div>
+        }
+    }
+}
+
+/// What the frame shows: the screen's frame HTML and its blocks `(id, html)`.
+type Shown = (String, Vec<(String, String)>);
+
+/// The preview frame's document: its nodes belong to the frame's own realm, where
+/// `instanceof Element` (what `dyn_into` checks) is false, so casts here are unchecked.
+#[cfg(feature = "hydrate")]
+mod frame_dom {
+    use super::{split_screen, Ed, Shown};
+    use crate::model::editor::PreviewReply;
+    use leptos::prelude::*;
+    use leptos::wasm_bindgen::JsCast;
+    use web_sys::{Document, Element, Node};
+
+    fn as_element(node: Node) -> Option<Element> {
+        (node.node_type() == Node::ELEMENT_NODE).then(|| node.unchecked_into::<Element>())
+    }
+
+    /// Outlines the selected block (and scrolls it into view), and only that one.
+    pub fn mark_selected(d: &Document, selected: Option<String>) {
+        if let Ok(list) = d.query_selector_all(".mpf-selected") {
+            for el in (0..list.length()).filter_map(|i| list.item(i).and_then(as_element)) {
+                let _ = el.class_list().remove_1("mpf-selected");
+            }
+        }
+        if let Some(id) = selected {
+            let sel = format!("[data-mpf-block=\"{}\"]", id.replace('"', ""));
+            if let Ok(Some(el)) = d.query_selector(&sel) {
+                let _ = el.class_list().add_1("mpf-selected");
+                let opts = web_sys::ScrollIntoViewOptions::new();
+                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&opts);
+            }
+        }
+    }
+
+    /// Shows `reply` in the frame: when the screen's frame and its blocks are the same as
+    /// `old`, only the blocks whose HTML changed (or that were `patched` ahead of the server)
+    /// are swapped; otherwise the whole screen. Returns what is shown now.
+    pub fn show(
+        d: &Document,
+        reply: &PreviewReply,
+        old: Option<&Shown>,
+        patched: &[String],
+    ) -> Shown {
+        if let Some(css) = d.get_element_by_id("mp-css") {
+            if css.text_content().as_deref() != Some(reply.css.as_str()) {
+                css.set_text_content(Some(&reply.css));
+            }
+        }
+        let (frame_html, blocks) = split_screen(&reply.screen);
+        let swapped = old.is_some_and(|(old_frame, old_blocks)| {
+            *old_frame == frame_html
+                && old_blocks.len() == blocks.len()
+                && old_blocks.iter().zip(&blocks).all(|(a, b)| a.0 == b.0)
+                && swap_changed(d, &blocks, old_blocks, patched)
+        });
+        if !swapped {
+            if let Some(screen) = d.get_element_by_id("mp-screen") {
+                screen.set_inner_html(&reply.screen);
+            }
+        }
+        (frame_html, blocks)
+    }
+
+    /// Replaces the blocks that changed; false when one is not in the document.
+    fn swap_changed(
+        d: &Document,
+        blocks: &[(String, String)],
+        old_blocks: &[(String, String)],
+        patched: &[String],
+    ) -> bool {
+        for ((id, html), (_, before)) in blocks.iter().zip(old_blocks) {
+            if html == before && !patched.contains(id) {
+                continue;
+            }
+            let sel = format!("[data-mpf-block=\"{}\"]", id.replace('"', ""));
+            match d.query_selector(&sel) {
+                Ok(Some(el)) => el.set_outer_html(html),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Clicks inside the phone select blocks and switch pages through the tab bar. Wires a
+    /// loaded preview document once; true when it did.
+    pub fn wire_clicks(d: &Document, ed: Ed) -> bool {
+        let Some(root) = d.document_element() else {
+            return false;
+        };
+        if d.get_element_by_id("mp-screen").is_none() || root.has_attribute("data-mpf-wired") {
+            return false;
+        }
+        let _ = root.set_attribute("data-mpf-wired", "");
+        let handler = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(
+            move |e: web_sys::MouseEvent| {
+                e.prevent_default();
+                let Some(target) = e
+                    .target()
+                    .map(|t| t.unchecked_into::<Node>())
+                    .and_then(as_element)
+                else {
+                    return;
+                };
+                if let Ok(Some(block)) = target.closest("[data-mpf-block]") {
+                    ed.selected.set(block.get_attribute("data-mpf-block"));
+                } else if let Ok(Some(tab)) = target.closest("[data-mpf-page]") {
+                    let id = tab.get_attribute("data-mpf-page").unwrap_or_default();
+                    if let Some(i) = ed
+                        .site
+                        .with_untracked(|s| s.pages.iter().position(|p| p.id == id))
+                    {
+                        ed.page.set(i);
+                        ed.selected.set(None);
+                    }
+                }
+            },
+        );
+        let _ = d.add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
+        handler.forget();
+        true
+    }
+
+    /// A performance mark the editor bench measures.
+    pub fn mark_performance(name: &str) {
+        if let Some(w) = window().dyn_ref::<web_sys::Window>() {
+            let _ = w.performance().map(|p| p.mark(name));
         }
     }
 }

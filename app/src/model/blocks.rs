@@ -1,97 +1,11 @@
-//! The block catalogue: every kind of block a page can hold, in one place. For each
-//! [`BlockType`]: its name in site JSON, its label in both languages, its place in the palette,
+//! The block catalogue: every kind of block a page can hold, in one place (the content of each,
+//! [`BlockKind`], is a wire type of the site format). For each [`BlockType`]: its name in site JSON, its label in both languages, its place in the palette,
 //! the block a merchant gets when adding one, which merchant data its panel edits, its summary
 //! in the outline, and so where a problem's path leads. The editor, validation and the generator
 //! read it; every `match` on a type or kind here and in the panels, the validation and the
 //! generator's view model is exhaustive, so a new type is a compile error until each handles it.
-use super::site::{Block, Site};
+use super::site::{Block, BlockKind, Site, Slide};
 use crate::i18n::{Lang, K};
-use serde::{Deserialize, Serialize};
-
-/// A block's content, by type: what site JSON holds (`"kind": "banner"` beside the fields).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum BlockKind {
-    Banner {
-        slides: Vec<Slide>,
-    },
-    RichText {
-        #[serde(default)]
-        title: String,
-        paragraphs: Vec<String>,
-    },
-    Image {
-        image: String,
-        #[serde(default)]
-        caption: String,
-    },
-    NoticeBar {
-        text: String,
-    },
-    ProductGrid {
-        #[serde(default)]
-        title: String,
-        #[serde(default)]
-        category: Option<String>,
-        columns: u8,
-    },
-    ProductList {
-        #[serde(default)]
-        title: String,
-    },
-    FeaturedProduct {
-        product: String,
-    },
-    ServiceList {
-        #[serde(default)]
-        title: String,
-    },
-    BookingButton {
-        label: String,
-        #[serde(default)]
-        service: Option<String>,
-    },
-    OpeningHours {
-        #[serde(default)]
-        title: String,
-    },
-    LocationMap {
-        #[serde(default)]
-        title: String,
-    },
-    ContactCard {
-        #[serde(default)]
-        title: String,
-    },
-    Gallery {
-        #[serde(default)]
-        title: String,
-        columns: u8,
-    },
-    Spacer {
-        height: u16,
-    },
-    Divider {},
-    LinkButton {
-        label: String,
-        page: String,
-    },
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Slide {
-    pub image: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub subtitle: String,
-    /// Page id to open on tap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link: Option<String>,
-}
 
 /// A kind of block, without its content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

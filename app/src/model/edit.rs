@@ -272,7 +272,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::blocks::BlockKind;
+    use crate::model::site::BlockKind;
     use proptest::prelude::*;
 
     fn site() -> Site {

@@ -1,7 +1,6 @@
 //! A merchant's site as it is stored and sent: theme settings, pages of blocks, the tab bar,
-//! and the merchant's own data (products, services, hours, location…). Wire types only: block
-//! content is in [`super::blocks`], the rules in [`super::validate`] ([`Site::validate`]).
-use super::blocks::BlockKind;
+//! and the merchant's own data (products, services, hours, location…). Wire types only: the block
+//! catalogue is `blocks`, the rules are `validate` (`Site::validate`).
 use super::theme::ThemeSettings;
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -53,6 +52,91 @@ pub struct Block {
     pub hidden: bool,
     #[serde(flatten)]
     pub kind: BlockKind,
+}
+
+/// A block's content, by type: what site JSON holds (`"kind": "banner"` beside the fields).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BlockKind {
+    Banner {
+        slides: Vec<Slide>,
+    },
+    RichText {
+        #[serde(default)]
+        title: String,
+        paragraphs: Vec<String>,
+    },
+    Image {
+        image: String,
+        #[serde(default)]
+        caption: String,
+    },
+    NoticeBar {
+        text: String,
+    },
+    ProductGrid {
+        #[serde(default)]
+        title: String,
+        #[serde(default)]
+        category: Option<String>,
+        columns: u8,
+    },
+    ProductList {
+        #[serde(default)]
+        title: String,
+    },
+    FeaturedProduct {
+        product: String,
+    },
+    ServiceList {
+        #[serde(default)]
+        title: String,
+    },
+    BookingButton {
+        label: String,
+        #[serde(default)]
+        service: Option<String>,
+    },
+    OpeningHours {
+        #[serde(default)]
+        title: String,
+    },
+    LocationMap {
+        #[serde(default)]
+        title: String,
+    },
+    ContactCard {
+        #[serde(default)]
+        title: String,
+    },
+    Gallery {
+        #[serde(default)]
+        title: String,
+        columns: u8,
+    },
+    Spacer {
+        height: u16,
+    },
+    Divider {},
+    LinkButton {
+        label: String,
+        page: String,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Slide {
+    pub image: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    /// Page id to open on tap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,11 @@
 //! What makes a site valid: [`Site::validate`] lists every problem with its path
 //! (`pages[1].blocks[3].label`) in the merchant's language, one function per section (the
 //! site itself, theme, merchant data, pages and blocks, tab bar).
-use super::blocks::{BlockKind, BlockType};
+use super::blocks::BlockType;
 use super::product::fits;
-use super::site::{Hours, MerchantData, Page, Product, Site, TabBar, SITE_SCHEMA_VERSION};
+use super::site::{
+    BlockKind, Hours, MerchantData, Page, Product, Site, TabBar, SITE_SCHEMA_VERSION,
+};
 use super::theme::ThemeSettings;
 use crate::i18n::{Lang, K};
 use limits::*;

@@ -5,7 +5,7 @@
 use super::GenerateError;
 use crate::media::{MediaCache, Use};
 use app::i18n::Lang;
-use app::model::blocks::BlockKind;
+use app::model::site::BlockKind;
 use app::model::site::Site;
 use app::model::validate::Problem;
 use std::collections::BTreeMap;

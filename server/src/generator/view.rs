@@ -1,8 +1,8 @@
 //! The view model written to `data/site.js`: references resolved, prices formatted, hidden
 //! blocks dropped, so the mini program's templates only display.
 use app::i18n::mini_program::labels;
-use app::model::blocks::BlockKind;
-use app::model::site::{format_yuan, Product, Service, Site};
+use app::model::site::BlockKind;
+use app::model::site::{format_yuan, Block, MerchantData, Product, Service, Site};
 use serde_json::{json, Map, Value};
 
 fn yuan(fen: u64) -> String {
@@ -72,89 +72,87 @@ fn minutes_of(hhmm: &str) -> u32 {
     h.parse::<u32>().unwrap_or(0) * 60 + m.parse::<u32>().unwrap_or(0)
 }
 
-pub fn site_view(site: &Site) -> Value {
-    let labels = labels(site.locale);
-    let minutes = labels["minutes"].as_str().unwrap_or("min").to_string();
-    let closed = labels["closed"].as_str().unwrap_or("Closed").to_string();
-    let d = &site.data;
-    let services: Vec<Value> = d
-        .services
-        .iter()
-        .map(|s| service_view(s, &minutes))
-        .collect();
-
-    let pages: Vec<Value> = site
-        .pages
-        .iter()
-        .map(|page| {
-            let blocks: Vec<Value> = page
-                .blocks
+/// One visible block as its template sees it: its own fields, plus what it shows of the
+/// merchant's data (product cards, services, slides). Every type is matched, so a new block
+/// type does not compile until it is given its data here.
+fn block_view(b: &Block, d: &MerchantData, services: &[Value]) -> Value {
+    let mut v = serde_json::to_value(b).expect("blocks serialise");
+    let o = v.as_object_mut().expect("block object");
+    o.remove("hidden");
+    match &b.kind {
+        BlockKind::ProductGrid { category, .. } => {
+            let cards: Vec<Value> = d
+                .products
                 .iter()
-                .filter(|b| !b.hidden)
-                .map(|b| {
-                    let mut v = serde_json::to_value(b).expect("blocks serialise");
-                    let o = v.as_object_mut().expect("block object");
-                    o.remove("hidden");
-                    match &b.kind {
-                        BlockKind::ProductGrid { category, .. } => {
-                            let cards: Vec<Value> = d
-                                .products
-                                .iter()
-                                .filter(|p| category.is_none() || p.category == *category)
-                                .map(product_card)
-                                .collect();
-                            o.insert("products".into(), json!(cards));
-                        }
-                        BlockKind::ProductList { .. } => {
-                            let mut groups: Vec<Value> = d
-                                .categories
-                                .iter()
-                                .map(|c| {
-                                    let items: Vec<Value> = d
-                                        .products
-                                        .iter()
-                                        .filter(|p| p.category.as_deref() == Some(&c.id))
-                                        .map(product_card)
-                                        .collect();
-                                    json!({"id": c.id, "name": c.name, "products": items})
-                                })
-                                .collect();
-                            let loose: Vec<Value> =
-                                d.products.iter().filter(|p| p.category.is_none()).map(product_card).collect();
-                            if !loose.is_empty() {
-                                groups.push(json!({"id": "_other", "name": "", "products": loose}));
-                            }
-                            groups.retain(|g| g["products"].as_array().is_some_and(|a| !a.is_empty()));
-                            o.insert("groups".into(), json!(groups));
-                        }
-                        BlockKind::FeaturedProduct { product } => {
-                            if let Some(p) = d.products.iter().find(|p| &p.id == product) {
-                                o.insert("product".into(), product_card(p));
-                            }
-                        }
-                        BlockKind::ServiceList { .. } => {
-                            o.insert("services".into(), json!(services));
-                        }
-                        BlockKind::BookingButton { service, .. } => {
-                            o.insert("service".into(), json!(service.clone().unwrap_or_default()));
-                        }
-                        BlockKind::Banner { slides } => {
-                            let s: Vec<Value> = slides
-                                .iter()
-                                .map(|s| json!({"image": s.image, "title": s.title, "subtitle": s.subtitle,
-                                    "link": s.link.clone().unwrap_or_default()}))
-                                .collect();
-                            o.insert("slides".into(), json!(s));
-                        }
-                        _ => {}
-                    }
-                    v
+                .filter(|p| category.is_none() || p.category == *category)
+                .map(product_card)
+                .collect();
+            o.insert("products".into(), json!(cards));
+        }
+        BlockKind::ProductList { .. } => {
+            let mut groups: Vec<Value> = d
+                .categories
+                .iter()
+                .map(|c| {
+                    let items: Vec<Value> = d
+                        .products
+                        .iter()
+                        .filter(|p| p.category.as_deref() == Some(&c.id))
+                        .map(product_card)
+                        .collect();
+                    json!({"id": c.id, "name": c.name, "products": items})
                 })
                 .collect();
-            json!({"id": page.id, "title": page.title, "blocks": blocks})
-        })
-        .collect();
+            let loose: Vec<Value> = d
+                .products
+                .iter()
+                .filter(|p| p.category.is_none())
+                .map(product_card)
+                .collect();
+            if !loose.is_empty() {
+                groups.push(json!({"id": "_other", "name": "", "products": loose}));
+            }
+            groups.retain(|g| g["products"].as_array().is_some_and(|a| !a.is_empty()));
+            o.insert("groups".into(), json!(groups));
+        }
+        BlockKind::FeaturedProduct { product } => {
+            if let Some(p) = d.products.iter().find(|p| &p.id == product) {
+                o.insert("product".into(), product_card(p));
+            }
+        }
+        BlockKind::ServiceList { .. } => {
+            o.insert("services".into(), json!(services));
+        }
+        BlockKind::BookingButton { service, .. } => {
+            o.insert("service".into(), json!(service.clone().unwrap_or_default()));
+        }
+        BlockKind::Banner { slides } => {
+            let s: Vec<Value> = slides
+                .iter()
+                .map(|s| {
+                    json!({"image": s.image, "title": s.title, "subtitle": s.subtitle,
+                    "link": s.link.clone().unwrap_or_default()})
+                })
+                .collect();
+            o.insert("slides".into(), json!(s));
+        }
+        BlockKind::RichText { .. }
+        | BlockKind::Image { .. }
+        | BlockKind::NoticeBar { .. }
+        | BlockKind::OpeningHours { .. }
+        | BlockKind::LocationMap { .. }
+        | BlockKind::ContactCard { .. }
+        | BlockKind::Gallery { .. }
+        | BlockKind::Spacer { .. }
+        | BlockKind::Divider {}
+        | BlockKind::LinkButton { .. } => {}
+    }
+    v
+}
 
+/// Opening hours as the hours block shows them (a row per weekday, special days) and as the
+/// booking screen computes slots from them (minutes since midnight).
+fn hours_view(d: &MerchantData, labels: &Value, closed: &str) -> (Option<Value>, Value, Value) {
     let weekdays = labels["weekdays_short"].clone();
     let hours = d.hours.as_ref().map(|h| {
         let rows: Vec<Value> = h
@@ -163,7 +161,7 @@ pub fn site_view(site: &Site) -> Value {
             .enumerate()
             .map(|(i, day)| {
                 let text = if day.closed {
-                    closed.clone()
+                    closed.to_string()
                 } else {
                     format!("{} – {}", day.open, day.close)
                 };
@@ -175,7 +173,7 @@ pub fn site_view(site: &Site) -> Value {
             .iter()
             .map(|e| {
                 let text = if e.closed {
-                    closed.clone()
+                    closed.to_string()
                 } else {
                     format!("{} – {}", e.open, e.close)
                 };
@@ -209,6 +207,33 @@ pub fn site_view(site: &Site) -> Value {
                 .collect()
         })
         .unwrap_or_default();
+    (hours, json!(booking_weekly), json!(booking_exceptions))
+}
+
+pub fn site_view(site: &Site) -> Value {
+    let labels = labels(site.locale);
+    let minutes = labels["minutes"].as_str().unwrap_or("min").to_string();
+    let closed = labels["closed"].as_str().unwrap_or("Closed").to_string();
+    let d = &site.data;
+    let services: Vec<Value> = d
+        .services
+        .iter()
+        .map(|s| service_view(s, &minutes))
+        .collect();
+    let pages: Vec<Value> = site
+        .pages
+        .iter()
+        .map(|page| {
+            let blocks: Vec<Value> = page
+                .blocks
+                .iter()
+                .filter(|b| !b.hidden)
+                .map(|b| block_view(b, d, &services))
+                .collect();
+            json!({"id": page.id, "title": page.title, "blocks": blocks})
+        })
+        .collect();
+    let (hours, booking_weekly, booking_exceptions) = hours_view(d, &labels, &closed);
     let location = d.location.as_ref().map(|l| {
         json!({
             "name": l.name, "address": l.address, "latitude": l.latitude, "longitude": l.longitude,

@@ -4,8 +4,8 @@ use super::super::fields::{ImageField, NumberField, PriceField, TextField};
 use super::super::state::Ed;
 use super::{fresh_id, set_data};
 use crate::i18n::K;
-use crate::model::blocks::BlockKind;
 use crate::model::edit::{Edit, Part};
+use crate::model::site::BlockKind;
 use crate::model::site::{Service, Staff};
 use leptos::prelude::*;
 
