@@ -67,7 +67,7 @@ pub async fn create_site(
     let Some(template) = ThemeKind::from_slug(&template) else {
         return reply(Err(AppError::invalid(
             "template",
-            lang.t(crate::i18n::K::ErrTemplateUnknown),
+            lang.t(crate::i18n::Text::ErrTemplateUnknown),
         )));
     };
     reply(

@@ -17,7 +17,7 @@ mod phone;
 mod state;
 mod sync;
 
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use crate::model::edit::History;
 use crate::model::editor::DraftView;
 #[cfg(feature = "hydrate")]
@@ -26,7 +26,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use outline::{Outline, Palette};
 use phone::PhonePreview;
-pub use state::{Ed, SaveState};
+pub use state::{EditorState, SaveState};
 
 #[component]
 pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
@@ -38,7 +38,7 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
     } = draft;
     let site_signal = RwSignal::new(site);
     let problems = Memo::new(move |_| site_signal.with(|s| s.validate(lang)));
-    let ed = Ed {
+    let ed = EditorState {
         lang,
         site: site_signal,
         history: StoredValue::new(History::default()),
@@ -64,13 +64,13 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
         if let Some((base, local)) = net::take_local(&ed.site_id.get_value()) {
             if base == ed.version.get_value() && ed.site.with_untracked(|s| *s != local) {
                 ed.site.set(local);
-                ed.notice.set(Some(ed.t(K::RestoredLocal).into()));
+                ed.notice.set(Some(ed.t(Text::RestoredLocal).into()));
                 ed.changed();
             }
         }
     });
 
-    // A problem's field (see `Ed::reveal_problem`): focused once its panel is on screen.
+    // A problem's field (see `EditorState::reveal_problem`): focused once its panel is on screen.
     Effect::new(move |_| {
         if ed.reveal.with(Option::is_some) {
             request_animation_frame(move || {
@@ -105,23 +105,23 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
     let title = move || ed.site.with(|s| s.name.clone());
     let back = format!("/merchants/{merchant_id}");
     view! {
-        <Title text=move || format!("{} · {}", title(), t(K::Editor))/>
-        <div class="editor" aria-label=t(K::Editor)>
+        <Title text=move || format!("{} · {}", title(), t(Text::Editor))/>
+        <div class="editor" aria-label=t(Text::Editor)>
             <header class="editor-bar">
-                <a class="back" href=back>"← "{t(K::MySites)}</a>
+                <a class="back" href=back>"← "{t(Text::MySites)}</a>
                 <h1 class="editor-title">{title}</h1>
                 <div class="editor-actions">
                     <button type="button" class="btn" on:click=move |_| ed.undo()
-                        disabled=move || !ed.can_undo.get() aria-keyshortcuts="Control+Z">{t(K::Undo)}</button>
+                        disabled=move || !ed.can_undo.get() aria-keyshortcuts="Control+Z">{t(Text::Undo)}</button>
                     <button type="button" class="btn" on:click=move |_| ed.redo()
-                        disabled=move || !ed.can_redo.get() aria-keyshortcuts="Control+Shift+Z">{t(K::Redo)}</button>
+                        disabled=move || !ed.can_redo.get() aria-keyshortcuts="Control+Shift+Z">{t(Text::Redo)}</button>
                     <SaveStatus/>
                     <panels::ExportButton/>
                 </div>
             </header>
             {move || ed.notice.get().map(|n| view! {
                 <p class="alert alert-info editor-notice" role="status">{n}
-                    <button type="button" class="link-button" on:click=move |_| ed.notice.set(None)>{t(K::Dismiss)}</button>
+                    <button type="button" class="link-button" on:click=move |_| ed.notice.set(None)>{t(Text::Dismiss)}</button>
                 </p>
             })}
             <div class="editor-body">
@@ -130,10 +130,10 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
                     <Palette/>
                     <Outline/>
                 </aside>
-                <section class="editor-center" aria-label=t(K::PhonePreview) tabindex="0">
+                <section class="editor-center" aria-label=t(Text::PhonePreview) tabindex="0">
                     <PhonePreview/>
                 </section>
-                <aside class="editor-right" aria-label=t(K::Properties)>
+                <aside class="editor-right" aria-label=t(Text::Properties)>
                     <panels::Properties/>
                 </aside>
             </div>
@@ -143,20 +143,20 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
 
 #[component]
 fn SaveStatus() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     view! {
         <span class="save-status" role="status" aria-live="polite">
             {move || match ed.save.get() {
-                SaveState::Saved => view! { <span class="saved">{t(K::Saved)}</span> }.into_any(),
-                SaveState::Pending | SaveState::Saving => view! { <span class="saving">{t(K::Saving)}</span> }.into_any(),
-                SaveState::Offline => view! { <span class="offline">{t(K::OfflineRetrying)}</span> }.into_any(),
+                SaveState::Saved => view! { <span class="saved">{t(Text::Saved)}</span> }.into_any(),
+                SaveState::Pending | SaveState::Saving => view! { <span class="saving">{t(Text::Saving)}</span> }.into_any(),
+                SaveState::Offline => view! { <span class="offline">{t(Text::OfflineRetrying)}</span> }.into_any(),
                 SaveState::Conflict(message) => view! {
                     <span class="conflict" role="alert">{message}" "
                         <button type="button" class="link-button" on:click=move |_| {
                             let _ = window().location().reload();
-                        }>{t(K::ReloadTheirs)}</button>" "
-                        <button type="button" class="link-button" on:click=move |_| ed.overwrite()>{t(K::KeepMine)}</button>
+                        }>{t(Text::ReloadTheirs)}</button>" "
+                        <button type="button" class="link-button" on:click=move |_| ed.overwrite()>{t(Text::KeepMine)}</button>
                     </span>
                 }.into_any(),
             }}

@@ -1,5 +1,5 @@
 //! The one error type that crosses the wire between server functions and the browser.
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -62,14 +62,14 @@ impl AppError {
     /// What to show a merchant.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            AppError::Unauthenticated => lang.t(K::ErrUnauthenticated).into(),
-            AppError::Forbidden => lang.t(K::ErrForbidden).into(),
-            AppError::NotFound => lang.t(K::ErrNotFound).into(),
+            AppError::Unauthenticated => lang.t(Text::ErrUnauthenticated).into(),
+            AppError::Forbidden => lang.t(Text::ErrForbidden).into(),
+            AppError::NotFound => lang.t(Text::ErrNotFound).into(),
             AppError::Invalid { message, .. } | AppError::Conflict { message, .. } => {
                 message.clone()
             }
-            AppError::Internal => lang.t(K::ErrInternal).into(),
-            AppError::Transport(_) => lang.t(K::ErrNetwork).into(),
+            AppError::Internal => lang.t(Text::ErrInternal).into(),
+            AppError::Transport(_) => lang.t(Text::ErrNetwork).into(),
         }
     }
 }

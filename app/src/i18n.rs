@@ -54,12 +54,12 @@ impl Lang {
         })
     }
 
-    pub fn t(self, key: K) -> &'static str {
+    pub fn t(self, key: Text) -> &'static str {
         key.text(self)
     }
 
     /// The text of `key` with its `{name}` placeholders filled in.
-    pub fn fill(self, key: K, args: &[(&str, String)]) -> String {
+    pub fn fill(self, key: Text, args: &[(&str, String)]) -> String {
         let mut text = self.t(key).to_string();
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), value);
@@ -75,14 +75,14 @@ macro_rules! translations {
     ($($key:ident => $en:literal, $zh:literal;)*) => {
         /// A translatable string.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum K { $($key),* }
+        pub enum Text { $($key),* }
 
-        impl K {
-            pub const ALL: &'static [K] = &[$(K::$key),*];
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$key),*];
 
             pub fn text(self, lang: Lang) -> &'static str {
                 match (self, lang) {
-                    $((K::$key, Lang::En) => $en, (K::$key, Lang::Zh) => $zh,)*
+                    $((Text::$key, Lang::En) => $en, (Text::$key, Lang::Zh) => $zh,)*
                 }
             }
         }
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn every_key_has_both_languages() {
-        for key in K::ALL {
+        for key in Text::ALL {
             for lang in Lang::ALL {
                 assert!(
                     !key.text(lang).trim().is_empty(),

@@ -6,7 +6,7 @@ use crate::storage::tree::{encode, new_id, pair_key, ulid_prefix};
 use crate::storage::{now_rfc3339, Agency, Merchant, Store, StoreError, StoredRole, User};
 use app::api::NewMerchant;
 use app::error::AppError;
-use app::i18n::{Lang, K};
+use app::i18n::{Lang, Text};
 use app::model::{MerchantCreated, MerchantView, Role, UserView};
 use sled::transaction::{abort, ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
@@ -17,12 +17,13 @@ pub const NAME_MAX: usize = 80;
 pub fn validate_name(field: &str, value: &str, max: usize, lang: Lang) -> Result<String, AppError> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(AppError::invalid(field, lang.t(K::ErrNameRequired)));
+        return Err(AppError::invalid(field, lang.t(Text::ErrNameRequired)));
     }
     if v.chars().count() > max {
         return Err(AppError::invalid(
             field,
-            lang.t(K::ErrNameTooLong).replace("{max}", &max.to_string()),
+            lang.t(Text::ErrNameTooLong)
+                .replace("{max}", &max.to_string()),
         ));
     }
     Ok(v.to_string())
@@ -37,14 +38,17 @@ pub fn normalize_login(login: &str, lang: Lang) -> Result<String, AppError> {
     if ok {
         Ok(l)
     } else {
-        Err(AppError::invalid("login", lang.t(K::ErrLoginFormat)))
+        Err(AppError::invalid("login", lang.t(Text::ErrLoginFormat)))
     }
 }
 
 fn validate_password(password: &str, lang: Lang) -> Result<(), AppError> {
     match password.chars().count() {
-        n if n < 10 => Err(AppError::invalid("password", lang.t(K::ErrPasswordShort))),
-        n if n > 200 => Err(AppError::invalid("password", lang.t(K::ErrPasswordLong))),
+        n if n < 10 => Err(AppError::invalid(
+            "password",
+            lang.t(Text::ErrPasswordShort),
+        )),
+        n if n > 200 => Err(AppError::invalid("password", lang.t(Text::ErrPasswordLong))),
         _ => Ok(()),
     }
 }
@@ -72,7 +76,7 @@ fn insert_user_tx(
     lang: Lang,
 ) -> TxResult<()> {
     if ubl.get(user.login.as_bytes())?.is_some() {
-        return abort(AppError::conflict("login", lang.t(K::ErrLoginTaken)));
+        return abort(AppError::conflict("login", lang.t(Text::ErrLoginTaken)));
     }
     ubl.insert(user.login.as_bytes(), ulid_prefix(user.id).to_vec())?;
     tx_put(users, &ulid_prefix(user.id), user)

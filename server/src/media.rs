@@ -2,7 +2,7 @@
 //! are refused with a clear reason), resized for their use, stripped of metadata (nothing but
 //! pixels is re-encoded), and written as JPEG or PNG of at most 200 KB, WeChat's quality
 //! limit. Results are cached by content hash so regenerating does no image work twice.
-use app::i18n::{Lang, K};
+use app::i18n::{Lang, Text};
 use image::{DynamicImage, GenericImageView, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -65,14 +65,14 @@ impl MediaError {
     pub fn message(&self, lang: Lang) -> String {
         use MediaError::*;
         match self {
-            Empty => lang.t(K::MediaEmpty).into(),
-            TooLarge { size } => lang.fill(K::MediaTooLarge, &[("size", size.to_string())]),
-            NotAnImage => lang.t(K::MediaNotAnImage).into(),
+            Empty => lang.t(Text::MediaEmpty).into(),
+            TooLarge { size } => lang.fill(Text::MediaTooLarge, &[("size", size.to_string())]),
+            NotAnImage => lang.t(Text::MediaNotAnImage).into(),
             TooManyPixels { width, height } => lang.fill(
-                K::MediaTooManyPixels,
+                Text::MediaTooManyPixels,
                 &[("width", width.to_string()), ("height", height.to_string())],
             ),
-            Corrupt(detail) => lang.fill(K::MediaCorrupt, &[("detail", detail.clone())]),
+            Corrupt(detail) => lang.fill(Text::MediaCorrupt, &[("detail", detail.clone())]),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::storage::{now_rfc3339, Draft, Site as SiteRecord, Store, StoreError};
 use crate::tenancy::{visible_merchant, visible_site};
 use app::api::NewSite;
 use app::error::AppError;
-use app::i18n::{Lang, K};
+use app::i18n::{Lang, Text};
 use app::model::editor::{DraftView, SaveDraft, Saved};
 use app::model::site::Site;
 use app::model::validate::limits;
@@ -166,7 +166,7 @@ pub async fn save_draft(
     match written {
         Ok(()) => {}
         Err(TransactionError::Abort(Refused::Stale)) => {
-            return Err(AppError::conflict("version", lang.t(K::ErrEditConflict)).into())
+            return Err(AppError::conflict("version", lang.t(Text::ErrEditConflict)).into())
         }
         Err(TransactionError::Abort(Refused::Store(e))) => return Err(e.into()),
         Err(TransactionError::Storage(e)) => return Err(e.into()),
@@ -197,11 +197,11 @@ pub fn build_package(
     let theme = builtin_theme(site.theme.template);
     let (site, images) = generator::assets::embed_images(site, cache, lang, |reference| {
         let Some(hash) = reference.strip_prefix("media/") else {
-            return Err(lang.t(K::MediaNotUploaded).into());
+            return Err(lang.t(Text::MediaNotUploaded).into());
         };
         match store.media.get(hash.as_bytes()) {
             Ok(Some(bytes)) => Ok(bytes.to_vec()),
-            Ok(None) => Err(lang.t(K::MediaMissing).into()),
+            Ok(None) => Err(lang.t(Text::MediaMissing).into()),
             Err(e) => Err(e.to_string()),
         }
     })?;

@@ -1,13 +1,15 @@
 //! Loading states, error pages and inline messages.
 use crate::error::AppError;
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Placeholder while a page's data loads, announced to screen readers in the user's language.
 #[component]
 pub fn Loading() -> impl IntoView {
-    let label = crate::components::session::use_session().lang.t(K::Loading);
+    let label = crate::components::session::use_session()
+        .lang
+        .t(Text::Loading);
     view! { <p class="loading" role="status" aria-live="polite">{label}</p> }
 }
 
@@ -29,15 +31,15 @@ pub fn set_http_status(code: u16) {
 pub fn ErrorPage(error: AppError, lang: Lang) -> impl IntoView {
     set_http_status(error.status());
     let title = match error {
-        AppError::NotFound | AppError::Forbidden => lang.t(K::NotFoundTitle),
-        _ => lang.t(K::ErrorTitle),
+        AppError::NotFound | AppError::Forbidden => lang.t(Text::NotFoundTitle),
+        _ => lang.t(Text::ErrorTitle),
     };
     view! {
         <Title text=title/>
         <section class="card narrow error-page" aria-labelledby="error-title">
             <h1 id="error-title">{title}</h1>
             <p>{error.message(lang)}</p>
-            <a class="btn" href="/">{lang.t(K::GoHome)}</a>
+            <a class="btn" href="/">{lang.t(Text::GoHome)}</a>
         </section>
     }
 }

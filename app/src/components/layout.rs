@@ -1,6 +1,6 @@
 //! The top bar: brand, navigation, language switch and sign-out.
 use crate::components::session::{use_session, CsrfField};
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use crate::model::Role;
 use leptos::prelude::*;
 use leptos_meta::Html;
@@ -14,11 +14,11 @@ pub fn TopBar() -> impl IntoView {
     let t = move |k| lang.t(k);
     let nav = s.user.as_ref().map(|u| {
         let (href, label) = match u.role {
-            Role::AgencyAdmin => ("/agency".to_string(), t(K::Merchants)),
-            Role::Merchant => (u.home_path(), t(K::MySites)),
+            Role::AgencyAdmin => ("/agency".to_string(), t(Text::Merchants)),
+            Role::Merchant => (u.home_path(), t(Text::MySites)),
         };
         view! {
-            <nav aria-label=t(K::MainNavigation) class="topnav">
+            <nav aria-label=t(Text::MainNavigation) class="topnav">
                 <a href=href>{label}</a>
             </nav>
         }
@@ -26,10 +26,10 @@ pub fn TopBar() -> impl IntoView {
     let account = s.user.as_ref().map(|u| {
         let who = format!("{} · {}", u.display_name, u.role.label(lang));
         view! {
-            <span class="who" title=t(K::SignedInAs)>{who}</span>
+            <span class="who" title=t(Text::SignedInAs)>{who}</span>
             <form method="post" action="/auth/logout" class="inline">
                 <CsrfField token=s.csrf.clone()/>
-                <button type="submit" class="btn btn-ghost">{t(K::LogOut)}</button>
+                <button type="submit" class="btn btn-ghost">{t(Text::LogOut)}</button>
             </form>
         }
     });
@@ -38,7 +38,7 @@ pub fn TopBar() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"mp"</span>
-                {t(K::AppName)}
+                {t(Text::AppName)}
             </a>
             {nav}
             <div class="topbar-end">
@@ -70,7 +70,7 @@ fn LangSwitch(lang: Lang, csrf: String, back: String) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <form method="post" action="/settings/lang" class="inline lang-switch" role="group" aria-label=lang.t(K::SwitchLanguage)>
+        <form method="post" action="/settings/lang" class="inline lang-switch" role="group" aria-label=lang.t(Text::SwitchLanguage)>
             <CsrfField token=csrf/>
             <input type="hidden" name="back" value=back/>
             {buttons}

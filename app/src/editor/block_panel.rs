@@ -3,8 +3,8 @@
 //! block catalogue lists them; and the banner's slides.
 use super::data::DataEditor;
 use super::fields::{ImageField, NumberField, SelectField, TextField};
-use super::state::Ed;
-use crate::i18n::K;
+use super::state::EditorState;
+use crate::i18n::Text;
 use crate::model::blocks::BlockType;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::Block;
@@ -14,7 +14,7 @@ use leptos::prelude::*;
 /// Reads and replaces the block at (page, index) inside panel closures.
 #[derive(Clone, Copy)]
 struct BlockAt {
-    ed: Ed,
+    ed: EditorState,
     page: usize,
     index: usize,
 }
@@ -60,7 +60,7 @@ macro_rules! field_of {
 
 #[component]
 pub(super) fn BlockPanel(page: usize, index: usize, kind: BlockType) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let at = BlockAt { ed, page, index };
     let pages = Signal::derive(move || {
@@ -74,30 +74,30 @@ pub(super) fn BlockPanel(page: usize, index: usize, kind: BlockType) -> impl Int
     let fields = match kind {
         BlockType::Banner => view! { <SlidesEditor at pages/> }.into_any(),
         BlockType::RichText => view! {
-            <TextField label=t(K::FieldTitle) path=at.path("title")
+            <TextField label=t(Text::FieldTitle) path=at.path("title")
                 value=field_of!(at, BlockKind::RichText { title, .. } => title)
                 set=move |v: String| at.update("title", |k| if let BlockKind::RichText { title, .. } = k { *title = v })/>
-            <TextField label=t(K::FieldText) path=at.path("paragraphs") long=true nested=true hint=t(K::ParagraphHint)
+            <TextField label=t(Text::FieldText) path=at.path("paragraphs") long=true nested=true hint=t(Text::ParagraphHint)
                 value=field_of!(at, BlockKind::RichText { paragraphs, .. } => paragraphs.join("\n\n"))
                 set=move |v: String| at.update("paragraphs", |k| if let BlockKind::RichText { paragraphs, .. } = k {
                     *paragraphs = v.split("\n\n").map(str::to_string).collect();
                 })/>
         }.into_any(),
         BlockType::Image => view! {
-            <ImageField label=t(K::FieldImage) path=at.path("image")
+            <ImageField label=t(Text::FieldImage) path=at.path("image")
                 value=field_of!(at, BlockKind::Image { image, .. } => image)
                 set=move |v: String| at.update("image", |k| if let BlockKind::Image { image, .. } = k { *image = v })/>
-            <TextField label=t(K::FieldCaption) path=at.path("caption")
+            <TextField label=t(Text::FieldCaption) path=at.path("caption")
                 value=field_of!(at, BlockKind::Image { caption, .. } => caption)
                 set=move |v: String| at.update("caption", |k| if let BlockKind::Image { caption, .. } = k { *caption = v })/>
         }.into_any(),
         BlockType::NoticeBar => view! {
-            <TextField label=t(K::FieldText) path=at.path("text")
+            <TextField label=t(Text::FieldText) path=at.path("text")
                 value=field_of!(at, BlockKind::NoticeBar { text } => text)
                 set=move |v: String| at.update("text", |k| if let BlockKind::NoticeBar { text } = k { *text = v })/>
         }.into_any(),
         BlockType::ProductGrid | BlockType::ProductList | BlockType::ServiceList | BlockType::OpeningHours | BlockType::LocationMap | BlockType::ContactCard | BlockType::Gallery => view! {
-            <TextField label=t(K::FieldTitle) path=at.path("title")
+            <TextField label=t(Text::FieldTitle) path=at.path("title")
                 value=field_of!(at,
                     BlockKind::ProductGrid { title, .. } | BlockKind::ProductList { title } | BlockKind::ServiceList { title }
                     | BlockKind::OpeningHours { title } | BlockKind::LocationMap { title } | BlockKind::ContactCard { title }
@@ -109,17 +109,17 @@ pub(super) fn BlockPanel(page: usize, index: usize, kind: BlockType) -> impl Int
                     _ => {}
                 })/>
             {(kind == BlockType::ProductGrid).then(|| view! {
-                <SelectField label=t(K::FieldCategory) path=at.path("category")
+                <SelectField label=t(Text::FieldCategory) path=at.path("category")
                     value=field_of!(at, BlockKind::ProductGrid { category, .. } => category.unwrap_or_default())
                     options=Signal::derive(move || {
-                        let mut v = vec![(String::new(), t(K::AllProducts).to_string())];
+                        let mut v = vec![(String::new(), t(Text::AllProducts).to_string())];
                         ed.site.with(|s| v.extend(s.data.categories.iter().map(|c| (c.id.clone(), c.name.clone()))));
                         v
                     })
                     set=move |v: String| at.update("category", |k| if let BlockKind::ProductGrid { category, .. } = k { *category = (!v.is_empty()).then_some(v) })/>
             })}
             {matches!(kind, BlockType::ProductGrid | BlockType::Gallery).then(|| view! {
-                <SelectField label=t(K::FieldColumns) path=at.path("columns")
+                <SelectField label=t(Text::FieldColumns) path=at.path("columns")
                     value=field_of!(at, BlockKind::ProductGrid { columns, .. } | BlockKind::Gallery { columns, .. } => columns.to_string())
                     options=Signal::derive(move || (2..=if kind == BlockType::Gallery { 4 } else { 3 }).map(|n: u8| (n.to_string(), n.to_string())).collect())
                     set=move |v: String| { let n: u8 = v.parse().unwrap_or(2); at.update("columns", |k| match k {
@@ -129,43 +129,43 @@ pub(super) fn BlockPanel(page: usize, index: usize, kind: BlockType) -> impl Int
             })}
         }.into_any(),
         BlockType::FeaturedProduct => view! {
-            <SelectField label=t(K::FieldProduct) path=at.path("product")
+            <SelectField label=t(Text::FieldProduct) path=at.path("product")
                 value=field_of!(at, BlockKind::FeaturedProduct { product } => product)
                 options=Signal::derive(move || ed.site.with(|s| s.data.products.iter().map(|p| (p.id.clone(), p.name.clone())).collect()))
                 set=move |v: String| at.update("product", |k| if let BlockKind::FeaturedProduct { product } = k { *product = v })/>
         }.into_any(),
         BlockType::BookingButton => view! {
-            <TextField label=t(K::FieldLabel) path=at.path("label")
+            <TextField label=t(Text::FieldLabel) path=at.path("label")
                 value=field_of!(at, BlockKind::BookingButton { label, .. } => label)
                 set=move |v: String| at.update("label", |k| if let BlockKind::BookingButton { label, .. } = k { *label = v })/>
-            <SelectField label=t(K::FieldService) path=at.path("service")
+            <SelectField label=t(Text::FieldService) path=at.path("service")
                 value=field_of!(at, BlockKind::BookingButton { service, .. } => service.unwrap_or_default())
                 options=Signal::derive(move || {
-                    let mut v = vec![(String::new(), t(K::AnyService).to_string())];
+                    let mut v = vec![(String::new(), t(Text::AnyService).to_string())];
                     ed.site.with(|s| v.extend(s.data.services.iter().map(|x| (x.id.clone(), x.name.clone()))));
                     v
                 })
                 set=move |v: String| at.update("service", |k| if let BlockKind::BookingButton { service, .. } = k { *service = (!v.is_empty()).then_some(v) })/>
         }.into_any(),
         BlockType::Spacer => view! {
-            <NumberField label=t(K::FieldHeight) path=at.path("height") min=4 max=400
+            <NumberField label=t(Text::FieldHeight) path=at.path("height") min=4 max=400
                 value=field_of!(at, BlockKind::Spacer { height } => height as i64)
                 set=move |v: i64| at.update("height", |k| if let BlockKind::Spacer { height } = k { *height = v as u16 })/>
         }.into_any(),
         BlockType::LinkButton => view! {
-            <TextField label=t(K::FieldLabel) path=at.path("label")
+            <TextField label=t(Text::FieldLabel) path=at.path("label")
                 value=field_of!(at, BlockKind::LinkButton { label, .. } => label)
                 set=move |v: String| at.update("label", |k| if let BlockKind::LinkButton { label, .. } = k { *label = v })/>
-            <SelectField label=t(K::FieldLinkPage) path=at.path("page") options=pages
+            <SelectField label=t(Text::FieldLinkPage) path=at.path("page") options=pages
                 value=field_of!(at, BlockKind::LinkButton { page, .. } => page)
                 set=move |v: String| at.update("page", |k| if let BlockKind::LinkButton { page, .. } = k { *page = v })/>
         }.into_any(),
-        BlockType::Divider => view! { <p class="muted">{t(K::NothingToSet)}</p> }.into_any(),
+        BlockType::Divider => view! { <p class="muted">{t(Text::NothingToSet)}</p> }.into_any(),
     };
     view! {
         <section class="panel" aria-labelledby="block-panel-title">
             <h2 id="block-panel-title">{t(kind.label())}</h2>
-            <button type="button" class="link-button" on:click=move |_| ed.selected.set(None)>{t(K::BackToPage)}</button>
+            <button type="button" class="link-button" on:click=move |_| ed.selected.set(None)>{t(Text::BackToPage)}</button>
             {fields}
             {kind.edits().iter().map(|&section| view! { <DataEditor section/> }).collect_view()}
         </section>
@@ -205,7 +205,7 @@ fn SlidesEditor(at: BlockAt, pages: Signal<Vec<(String, String)>>) -> impl IntoV
         ed.seal();
     };
     let add = move |_| {
-        let title = t(K::NewSlide).to_string();
+        let title = t(Text::NewSlide).to_string();
         change(&|v| {
             v.push(Slide {
                 title: title.clone(),
@@ -214,44 +214,44 @@ fn SlidesEditor(at: BlockAt, pages: Signal<Vec<(String, String)>>) -> impl IntoV
         });
     };
     let links = Signal::derive(move || {
-        let mut v = vec![(String::new(), t(K::NoLink).to_string())];
+        let mut v = vec![(String::new(), t(Text::NoLink).to_string())];
         v.extend(pages.get());
         v
     });
     view! {
         <For each=move || 0..count() key=|i| *i let:i>
             {
-                let legend = t(K::Slide).replace("{n}", &(i + 1).to_string());
+                let legend = t(Text::Slide).replace("{n}", &(i + 1).to_string());
                 let name = legend.clone();
-                let labelled = move |k: K| format!("{}: {name}", t(k));
+                let labelled = move |k: Text| format!("{}: {name}", t(k));
                 view! {
                     <fieldset class="item-card">
                         <legend>{legend}</legend>
-                        <ImageField label=t(K::FieldImage) path=path(i, "image")
+                        <ImageField label=t(Text::FieldImage) path=path(i, "image")
                             value=Signal::derive(move || slide(i).image)
                             set=move |v: String| set(i, "image", &|s| s.image = v.clone())/>
-                        <TextField label=t(K::FieldTitle) path=path(i, "title")
+                        <TextField label=t(Text::FieldTitle) path=path(i, "title")
                             value=Signal::derive(move || slide(i).title)
                             set=move |v: String| set(i, "title", &|s| s.title = v.clone())/>
-                        <TextField label=t(K::FieldSubtitle) path=path(i, "subtitle")
+                        <TextField label=t(Text::FieldSubtitle) path=path(i, "subtitle")
                             value=Signal::derive(move || slide(i).subtitle)
                             set=move |v: String| set(i, "subtitle", &|s| s.subtitle = v.clone())/>
-                        <SelectField label=t(K::SlideLink) path=path(i, "link") options=links
+                        <SelectField label=t(Text::SlideLink) path=path(i, "link") options=links
                             value=Signal::derive(move || slide(i).link.unwrap_or_default())
                             set=move |v: String| set(i, "link", &|s| s.link = (!v.is_empty()).then(|| v.clone()))/>
                         <div class="actions">
-                            <button type="button" class="btn" aria-label=labelled(K::MoveUp) disabled=move || i == 0
-                                on:click=move |_| change(&|v| if i > 0 && i < v.len() { v.swap(i - 1, i) })>{t(K::MoveUp)}</button>
-                            <button type="button" class="btn" aria-label=labelled(K::MoveDown) disabled=move || i + 1 >= count()
-                                on:click=move |_| change(&|v| if i + 1 < v.len() { v.swap(i, i + 1) })>{t(K::MoveDown)}</button>
-                            <button type="button" class="btn danger" aria-label=labelled(K::RemoveSlide) disabled=move || count() <= 1
-                                on:click=move |_| change(&|v| if v.len() > 1 && i < v.len() { v.remove(i); })>{t(K::RemoveSlide)}</button>
+                            <button type="button" class="btn" aria-label=labelled(Text::MoveUp) disabled=move || i == 0
+                                on:click=move |_| change(&|v| if i > 0 && i < v.len() { v.swap(i - 1, i) })>{t(Text::MoveUp)}</button>
+                            <button type="button" class="btn" aria-label=labelled(Text::MoveDown) disabled=move || i + 1 >= count()
+                                on:click=move |_| change(&|v| if i + 1 < v.len() { v.swap(i, i + 1) })>{t(Text::MoveDown)}</button>
+                            <button type="button" class="btn danger" aria-label=labelled(Text::RemoveSlide) disabled=move || count() <= 1
+                                on:click=move |_| change(&|v| if v.len() > 1 && i < v.len() { v.remove(i); })>{t(Text::RemoveSlide)}</button>
                         </div>
                     </fieldset>
                 }
             }
         </For>
-        <button type="button" class="btn" on:click=add>{t(K::AddSlide)}</button>
+        <button type="button" class="btn" on:click=add>{t(Text::AddSlide)}</button>
     }
     .into_any()
 }

@@ -8,7 +8,7 @@ mod place;
 mod products;
 mod services;
 
-use super::state::Ed;
+use super::state::EditorState;
 use crate::model::blocks::DataSection;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::MerchantData;
@@ -30,14 +30,14 @@ pub fn DataEditor(section: DataSection) -> impl IntoView {
 }
 
 /// Changes the merchant's data as one undo step per field being typed in.
-pub(super) fn set_data(ed: Ed, key: &str, f: impl FnOnce(&mut MerchantData)) {
+pub(super) fn set_data(ed: EditorState, key: &str, f: impl FnOnce(&mut MerchantData)) {
     let mut data = ed.site.with_untracked(|s| s.data.clone());
     f(&mut data);
     ed.edit(Edit::Set(Part::Data(Box::new(data))), Some(key));
 }
 
 pub(super) fn data<T: Default + Send + Sync + 'static>(
-    ed: Ed,
+    ed: EditorState,
     f: impl Fn(&MerchantData) -> Option<T> + Send + Sync + 'static,
 ) -> Signal<T> {
     Signal::derive(move || ed.site.with(|s| f(&s.data)).unwrap_or_default())

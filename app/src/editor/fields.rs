@@ -3,8 +3,8 @@
 //! under it and carries `data-path`, so a problem link can find and focus it.
 #[cfg(feature = "hydrate")]
 use super::net;
-use super::state::Ed;
-use crate::i18n::K;
+use super::state::EditorState;
+use crate::i18n::Text;
 use crate::model::color::contrast;
 use crate::model::site::format_yuan;
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub(super) fn FieldProblem(
     id: String,
     #[prop(optional)] nested: bool,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     move || {
         ed.problem_at(&path.get(), nested)
             .map(|m| view! { <p class="field-error" id=id.clone()>{m}</p> })
@@ -52,7 +52,7 @@ pub(super) fn TextField(
     #[prop(optional)]
     nested: bool,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
     let err_id = format!("{id}-err");
     let hint_id = format!("{id}-hint");
@@ -70,7 +70,7 @@ pub(super) fn TextField(
         }
     };
     let invalid = move || ed.problem_at(&path.get(), nested).is_some().to_string();
-    // Every keystroke: into the model, and straight into the phone (see `Ed::show_typed`).
+    // Every keystroke: into the model, and straight into the phone (see `EditorState::show_typed`).
     let typed = move |e: leptos::ev::Event| {
         let new = event_target_value(&e);
         let old = value.get_untracked();
@@ -130,7 +130,7 @@ pub(super) fn PriceField(
     #[prop(into)] set: Callback<u64>,
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
     let err_id = format!("{id}-err");
     let local_err = RwSignal::new(false);
@@ -151,7 +151,7 @@ pub(super) fn PriceField(
                     }
                     on:blur=move |_| ed.seal()/>
             </span>
-            {move || local_err.get().then(|| view! { <p class="field-error" id=err_id.clone()>{ed.t(K::ErrPriceFormat)}</p> })}
+            {move || local_err.get().then(|| view! { <p class="field-error" id=err_id.clone()>{ed.t(Text::ErrPriceFormat)}</p> })}
             <FieldProblem path id=format!("{id}-err2")/>
         </div>
     }
@@ -166,7 +166,7 @@ pub(super) fn NumberField(
     min: i64,
     max: i64,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
     view! {
         <div class="field">
@@ -189,19 +189,19 @@ pub(super) fn ColorField(
     #[prop(into)]
     against: Signal<String>,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
     let low = move || contrast(&value.get(), &against.get()).is_some_and(|c| c < 3.0);
     view! {
         <div class="field color-field">
             <label for=id.clone()>{label}</label>
             <span class="color-inputs">
-                <input type="color" prop:value=move || value.get() aria-label=format!("{label} ({})", ed.t(K::ColorPicker))
+                <input type="color" prop:value=move || value.get() aria-label=format!("{label} ({})", ed.t(Text::ColorPicker))
                     on:input=move |e| set.run(event_target_value(&e)) on:change=move |_| ed.seal()/>
                 <input id=id.clone() type="text" maxlength="7" data-path=path prop:value=move || value.get()
                     on:input=move |e| set.run(event_target_value(&e)) on:blur=move |_| ed.seal()/>
             </span>
-            {move || low().then(|| view! { <p class="field-warning">{ed.t(K::LowContrast)}</p> })}
+            {move || low().then(|| view! { <p class="field-warning">{ed.t(Text::LowContrast)}</p> })}
             <FieldProblem path id=format!("{id}-err")/>
         </div>
     }
@@ -215,7 +215,7 @@ pub(super) fn ImageField(
     #[prop(into)] set: Callback<String>,
     #[prop(into)] path: Signal<String>,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
     let progress = RwSignal::new(None::<u32>);
     let error = RwSignal::new(None::<String>);
@@ -229,7 +229,7 @@ pub(super) fn ImageField(
         move |file: web_sys::File| {
             const LIMIT: f64 = 16.0 * 1024.0 * 1024.0;
             if file.size() > LIMIT {
-                error.set(Some(ed.t(K::ErrImageTooLarge).into()));
+                error.set(Some(ed.t(Text::ErrImageTooLarge).into()));
                 return;
             }
             error.set(None);
@@ -244,12 +244,12 @@ pub(super) fn ImageField(
                         ed.seal();
                     }
                     Err(net::NetError::Refused(m)) if m.is_empty() => {
-                        error.set(Some(ed.t(K::ErrImageTooLarge).into()))
+                        error.set(Some(ed.t(Text::ErrImageTooLarge).into()))
                     }
                     Err(net::NetError::Refused(m) | net::NetError::Conflict(m)) => {
                         error.set(Some(m))
                     }
-                    Err(net::NetError::Offline) => error.set(Some(ed.t(K::ErrNetwork).into())),
+                    Err(net::NetError::Offline) => error.set(Some(ed.t(Text::ErrNetwork).into())),
                 }
             });
         }
@@ -290,14 +290,14 @@ pub(super) fn ImageField(
                 }}
                 <div>
                     <input id=id.clone() type="file" accept="image/png,image/jpeg,image/gif,image/webp" data-path=path on:change=on_pick/>
-                    <p class="hint">{ed.t(K::ImageHint)}</p>
+                    <p class="hint">{ed.t(Text::ImageHint)}</p>
                     {move || (!value.get().is_empty()).then(|| {
-                        view! { <button type="button" class="link-button" on:click=move |_| set.run(String::new())>{ed.t(K::RemoveImage)}</button> }
+                        view! { <button type="button" class="link-button" on:click=move |_| set.run(String::new())>{ed.t(Text::RemoveImage)}</button> }
                     })}
                 </div>
             </div>
             {move || progress.get().map(|p| view! {
-                <progress max="100" value=p aria-label=ed.t(K::Uploading)>{p}"%"</progress>
+                <progress max="100" value=p aria-label=ed.t(Text::Uploading)>{p}"%"</progress>
             })}
             {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             <FieldProblem path id=format!("{id}-err")/>

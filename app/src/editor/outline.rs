@@ -1,17 +1,17 @@
 //! The left column: the block palette (click or drag a block type onto the page) and the
 //! page's outline (select, reorder by drag or buttons, duplicate, hide, delete).
-use super::state::Ed;
-use crate::i18n::K;
+use super::state::EditorState;
+use crate::i18n::Text;
 use crate::model::blocks::{fresh_block_id, new_block, BlockType};
 use crate::model::edit::{Edit, Part};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
 /// Inserts a block of type `ty` after the selection (or at the end) and selects it.
-pub fn add_block(ed: Ed, ty: BlockType, at: Option<usize>) {
+pub fn add_block(ed: EditorState, ty: BlockType, at: Option<usize>) {
     let page = ed.page.get_untracked();
     let Some(block) = ed.site.with_untracked(|s| new_block(s, page, ty, ed.lang)) else {
-        ed.notice.set(Some(ed.t(K::NeedsProduct).into()));
+        ed.notice.set(Some(ed.t(Text::NeedsProduct).into()));
         return;
     };
     let len = ed
@@ -40,7 +40,7 @@ pub fn add_block(ed: Ed, ty: BlockType, at: Option<usize>) {
 
 #[component]
 pub(super) fn Palette() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let items = BlockType::ALL
         .iter()
         .map(|&ty| {
@@ -62,8 +62,8 @@ pub(super) fn Palette() -> impl IntoView {
         .collect_view();
     view! {
         <section class="panel" aria-labelledby="palette-title">
-            <h2 id="palette-title">{ed.t(K::AddBlock)}</h2>
-            <p class="muted small">{ed.t(K::PaletteHint)}</p>
+            <h2 id="palette-title">{ed.t(Text::AddBlock)}</h2>
+            <p class="muted small">{ed.t(Text::PaletteHint)}</p>
             <ul class="palette">{items}</ul>
         </section>
     }
@@ -74,7 +74,7 @@ fn dropped(e: &leptos::ev::DragEvent) -> Option<String> {
     e.data_transfer()?.get_data("text/plain").ok()
 }
 
-fn drop_at(ed: Ed, data: &str, index: usize) {
+fn drop_at(ed: EditorState, data: &str, index: usize) {
     if let Some(ty) = data
         .strip_prefix("mpf-kind:")
         .and_then(BlockType::from_name)
@@ -95,7 +95,7 @@ fn drop_at(ed: Ed, data: &str, index: usize) {
 
 #[component]
 pub(super) fn Outline() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let rows = Memo::new(move |_| {
         let page = ed.page.get();
@@ -142,8 +142,8 @@ pub(super) fn Outline() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="outline-title">
-            <h2 id="outline-title">{t(K::Outline)}</h2>
-            <p class="muted small">{t(K::OutlineHint)}</p>
+            <h2 id="outline-title">{t(Text::Outline)}</h2>
+            <p class="muted small">{t(Text::OutlineHint)}</p>
             <ol class="outline"
                 on:dragover=move |e: leptos::ev::DragEvent| e.prevent_default()
                 on:drop=move |e: leptos::ev::DragEvent| {
@@ -175,7 +175,7 @@ fn OutlineRow(
     row: Row,
     summaries: StoredValue<HashMap<String, RwSignal<String>>>,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let lang = ed.lang;
     let t = move |k| lang.t(k);
     let Row {
@@ -209,7 +209,7 @@ fn OutlineRow(
             }
         })
     };
-    let labelled = move |k: K| move || format!("{}: {}", t(k), label());
+    let labelled = move |k: Text| move || format!("{}: {}", t(k), label());
     let is_selected = {
         let id = id.clone();
         Signal::derive(move || ed.selected.get().as_deref() == Some(id.as_str()))
@@ -276,14 +276,14 @@ fn OutlineRow(
                     if e.alt_key() && e.key() == "ArrowDown" { e.prevent_default(); move_by(1); }
                 }>
                 {label}
-                {hidden.then(|| view! { <span class="tag">{t(K::Hidden)}</span> })}
+                {hidden.then(|| view! { <span class="tag">{t(Text::Hidden)}</span> })}
             </button>
             <span class="outline-tools">
                 <button type="button" class="icon-btn" on:click=move |_| move_by(-1)
-                    disabled=index == 0 aria-label=labelled(K::MoveUp)>"↑"</button>
+                    disabled=index == 0 aria-label=labelled(Text::MoveUp)>"↑"</button>
                 <button type="button" class="icon-btn" on:click=move |_| move_by(1)
-                    aria-label=labelled(K::MoveDown)>"↓"</button>
-                <button type="button" class="icon-btn" aria-label=labelled(K::Duplicate)
+                    aria-label=labelled(Text::MoveDown)>"↓"</button>
+                <button type="button" class="icon-btn" aria-label=labelled(Text::Duplicate)
                     on:click=move |_| {
                         let Some(mut copy) = current() else { return };
                         copy.id = ed.site.with_untracked(|s| fresh_block_id(s, page(), copy.kind.block_type()));
@@ -291,13 +291,13 @@ fn OutlineRow(
                         ed.edit(Edit::InsertBlock { page: page(), index: index + 1, block: copy }, None);
                         ed.selected.set(Some(id));
                     }>"⧉"</button>
-                <button type="button" class="icon-btn" aria-label=labelled(if hidden { K::Show } else { K::Hide })
+                <button type="button" class="icon-btn" aria-label=labelled(if hidden { Text::Show } else { Text::Hide })
                     on:click=move |_| {
                         let Some(mut b) = current() else { return };
                         b.hidden = !b.hidden;
                         ed.edit(Edit::Set(Part::Block { page: page(), index, block: b }), None);
                     }>{if hidden { "◎" } else { "◉" }}</button>
-                <button type="button" class="icon-btn danger" aria-label=labelled(K::Delete)
+                <button type="button" class="icon-btn danger" aria-label=labelled(Text::Delete)
                     on:click=move |_| {
                         ed.edit(Edit::RemoveBlock { page: page(), index }, None);
                         ed.selected.set(None);

@@ -3,15 +3,15 @@
 use super::block_panel::BlockPanel;
 use super::fields::{ColorField, FieldProblem, NumberField, SelectField, TextField};
 use super::net;
-use super::state::Ed;
-use crate::i18n::K;
+use super::state::EditorState;
+use crate::i18n::Text;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::{Icon, Page, TabBar, TabItem};
 use leptos::prelude::*;
 
 #[component]
 pub fn PagesPanel() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let new_title = RwSignal::new(String::new());
     let pages = move || {
@@ -71,7 +71,7 @@ pub fn PagesPanel() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="pages-title">
-            <h2 id="pages-title">{t(K::Pages)}</h2>
+            <h2 id="pages-title">{t(Text::Pages)}</h2>
             <ul class="page-list">
                 <For each=pages key=|p| p.clone() let:((i, (_id, title)))>
                     <li>
@@ -81,10 +81,10 @@ pub fn PagesPanel() -> impl IntoView {
                 </For>
             </ul>
             <form class="inline-form" on:submit=move |e| { e.prevent_default(); add(); }>
-                <label for="new-page-title" class="sr-only">{t(K::NewPageTitle)}</label>
-                <input id="new-page-title" type="text" maxlength="20" placeholder=t(K::NewPageTitle)
+                <label for="new-page-title" class="sr-only">{t(Text::NewPageTitle)}</label>
+                <input id="new-page-title" type="text" maxlength="20" placeholder=t(Text::NewPageTitle)
                     prop:value=move || new_title.get() on:input=move |e| new_title.set(event_target_value(&e))/>
-                <button type="submit" class="btn">{t(K::AddPage)}</button>
+                <button type="submit" class="btn">{t(Text::AddPage)}</button>
             </form>
         </section>
     }
@@ -95,7 +95,7 @@ pub fn PagesPanel() -> impl IntoView {
 
 #[component]
 pub fn Properties() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     // A memo: the panel is rebuilt when another block (or kind) is selected, not on every
     // edit of the site (which would drop the focus and what is open in the panel).
     let selected = Memo::new(move |_| {
@@ -113,7 +113,7 @@ pub fn Properties() -> impl IntoView {
 
 #[component]
 fn PagePanel() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let page = move || ed.page.get();
     let title = Signal::derive(move || {
@@ -139,7 +139,7 @@ fn PagePanel() -> impl IntoView {
     let delete = move |_| {
         let (index, count) = (page(), ed.site.with_untracked(|s| s.pages.len()));
         if count <= 1 {
-            ed.notice.set(Some(t(K::LastPage).into()));
+            ed.notice.set(Some(t(Text::LastPage).into()));
             return;
         }
         ed.edit(Edit::RemovePage { index }, None);
@@ -161,27 +161,27 @@ fn PagePanel() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="page-panel-title">
-            <h2 id="page-panel-title">{t(K::ThisPage)}</h2>
-            <TextField label=t(K::FieldPageTitle) value=title path=Signal::derive(move || format!("pages[{}].title", page()))
+            <h2 id="page-panel-title">{t(Text::ThisPage)}</h2>
+            <TextField label=t(Text::FieldPageTitle) value=title path=Signal::derive(move || format!("pages[{}].title", page()))
                 set=move |v: String| { let p = page(); ed.edit(Edit::Set(Part::PageTitle { page: p, title: v }), Some(&format!("pages[{p}].title"))) }/>
             <div class="actions">
-                <button type="button" class="btn" on:click=move |_| shift(-1)>{t(K::MovePageUp)}</button>
-                <button type="button" class="btn" on:click=move |_| shift(1)>{t(K::MovePageDown)}</button>
-                <button type="button" class="btn danger" on:click=delete>{t(K::DeletePage)}</button>
+                <button type="button" class="btn" on:click=move |_| shift(-1)>{t(Text::MovePageUp)}</button>
+                <button type="button" class="btn" on:click=move |_| shift(1)>{t(Text::MovePageDown)}</button>
+                <button type="button" class="btn danger" on:click=delete>{t(Text::DeletePage)}</button>
             </div>
-            {move || is_tab().then(|| view! { <p class="hint">{t(K::TabPageHint)}</p> })}
+            {move || is_tab().then(|| view! { <p class="hint">{t(Text::TabPageHint)}</p> })}
         </section>
     }
 }
 
 #[component]
 fn SitePanel() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     view! {
         <section class="panel" aria-labelledby="site-panel-title">
-            <h2 id="site-panel-title">{t(K::SiteSettings)}</h2>
-            <TextField label=t(K::SiteName) path="name" value=Signal::derive(move || ed.site.with(|s| s.name.clone()))
+            <h2 id="site-panel-title">{t(Text::SiteSettings)}</h2>
+            <TextField label=t(Text::SiteName) path="name" value=Signal::derive(move || ed.site.with(|s| s.name.clone()))
                 set=move |v: String| ed.edit(Edit::Set(Part::Name(v)), Some("name"))/>
         </section>
     }
@@ -189,7 +189,7 @@ fn SitePanel() -> impl IntoView {
 
 #[component]
 fn ThemePanel() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let theme = move || ed.site.with(|s| s.theme.clone());
     let set = move |field: &str, f: &dyn Fn(&mut crate::model::theme::ThemeSettings)| {
@@ -200,19 +200,19 @@ fn ThemePanel() -> impl IntoView {
     let bg = Signal::derive(move || theme().background);
     view! {
         <section class="panel" aria-labelledby="theme-panel-title">
-            <h2 id="theme-panel-title">{t(K::Theme)}</h2>
-            <ColorField label=t(K::ColorPrimary) path="theme.primary" against=bg
+            <h2 id="theme-panel-title">{t(Text::Theme)}</h2>
+            <ColorField label=t(Text::ColorPrimary) path="theme.primary" against=bg
                 value=Signal::derive(move || theme().primary) set=move |v: String| set("primary", &|th| th.primary = v.clone())/>
-            <ColorField label=t(K::ColorAccent) path="theme.accent" against=bg
+            <ColorField label=t(Text::ColorAccent) path="theme.accent" against=bg
                 value=Signal::derive(move || theme().accent) set=move |v: String| set("accent", &|th| th.accent = v.clone())/>
-            <ColorField label=t(K::ColorBackground) path="theme.background" against=Signal::derive(move || theme().text)
+            <ColorField label=t(Text::ColorBackground) path="theme.background" against=Signal::derive(move || theme().text)
                 value=bg set=move |v: String| set("background", &|th| th.background = v.clone())/>
-            <ColorField label=t(K::ColorText) path="theme.text" against=bg
+            <ColorField label=t(Text::ColorText) path="theme.text" against=bg
                 value=Signal::derive(move || theme().text) set=move |v: String| set("text", &|th| th.text = v.clone())/>
-            <NumberField label=t(K::CornerRadius) path="theme.radius" min=0 max=48
+            <NumberField label=t(Text::CornerRadius) path="theme.radius" min=0 max=48
                 value=Signal::derive(move || theme().radius as i64) set=move |v: i64| set("radius", &|th| th.radius = v as u8)/>
             <div class="field">
-                <label for="font-scale">{t(K::FontScale)}</label>
+                <label for="font-scale">{t(Text::FontScale)}</label>
                 <input id="font-scale" type="range" min="0.85" max="1.3" step="0.05"
                     prop:value=move || theme().font_scale.to_string()
                     on:input=move |e| { if let Ok(v) = event_target_value(&e).parse::<f32>() { set("font_scale", &|th| th.font_scale = v) } }
@@ -224,7 +224,7 @@ fn ThemePanel() -> impl IntoView {
 
 #[component]
 fn TabBarPanel() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let tab_bar = move || ed.site.with(|s| s.tab_bar.clone());
     let set = move |tb: Option<TabBar>| ed.edit(Edit::Set(Part::TabBar(tb)), None);
@@ -236,7 +236,7 @@ fn TabBarPanel() -> impl IntoView {
             .site
             .with_untracked(|s| s.pages.iter().find(|p| !used.contains(&p.id)).cloned())
         else {
-            ed.notice.set(Some(t(K::TabNeedsPage).into()));
+            ed.notice.set(Some(t(Text::TabNeedsPage).into()));
             return;
         };
         tb.items.push(TabItem {
@@ -261,7 +261,7 @@ fn TabBarPanel() -> impl IntoView {
     let remove = move |i: usize| {
         if let Some(mut tb) = tab_bar() {
             if tb.items.len() <= 2 {
-                ed.notice.set(Some(t(K::TabMinimum).into()));
+                ed.notice.set(Some(t(Text::TabMinimum).into()));
                 return;
             }
             tb.items.remove(i);
@@ -295,34 +295,34 @@ fn TabBarPanel() -> impl IntoView {
     let tab_bg = Signal::derive(move || color_of(|tb| tb.background));
     view! {
         <section class="panel" aria-labelledby="tabbar-panel-title">
-            <h2 id="tabbar-panel-title">{t(K::TabBar)}</h2>
-            <p class="hint">{t(K::TabRules)}</p>
-            {move || tab_bar().is_none().then(|| view! { <p class="muted">{t(K::NoTabBar)}</p> })}
+            <h2 id="tabbar-panel-title">{t(Text::TabBar)}</h2>
+            <p class="hint">{t(Text::TabRules)}</p>
+            {move || tab_bar().is_none().then(|| view! { <p class="muted">{t(Text::NoTabBar)}</p> })}
             <For each=move || 0..count() key=|i| *i let:i>
                 <fieldset class="item-card">
-                    <legend>{format!("{} {}", t(K::Tab), i + 1)}</legend>
-                    <TextField label=t(K::FieldLabel) path=format!("tab_bar.items[{i}].text")
+                    <legend>{format!("{} {}", t(Text::Tab), i + 1)}</legend>
+                    <TextField label=t(Text::FieldLabel) path=format!("tab_bar.items[{i}].text")
                         value=Signal::derive(move || item(i).map(|it| it.text).unwrap_or_default())
                         set=move |v: String| update(i, &|it| it.text = v.clone())/>
-                    <SelectField label=t(K::FieldLinkPage) path=format!("tab_bar.items[{i}].page") options=pages
+                    <SelectField label=t(Text::FieldLinkPage) path=format!("tab_bar.items[{i}].page") options=pages
                         value=Signal::derive(move || item(i).map(|it| it.page).unwrap_or_default())
                         set=move |v: String| update(i, &|it| it.page = v.clone())/>
-                    <SelectField label=t(K::FieldIcon) path=format!("tab_bar.items[{i}].icon") options=icons
+                    <SelectField label=t(Text::FieldIcon) path=format!("tab_bar.items[{i}].icon") options=icons
                         value=Signal::derive(move || item(i).map(|it| it.icon.slug().to_string()).unwrap_or_default())
                         set=move |v: String| { if let Some(icon) = Icon::ALL.iter().find(|ic| ic.slug() == v) { update(i, &|it| it.icon = *icon) } }/>
-                    <button type="button" class="link-button danger" on:click=move |_| remove(i)>{t(K::RemoveTab)}</button>
+                    <button type="button" class="link-button danger" on:click=move |_| remove(i)>{t(Text::RemoveTab)}</button>
                 </fieldset>
             </For>
             <FieldProblem path="tab_bar.items" id="tab-items-err".to_string()/>
-            <button type="button" class="btn" on:click=add disabled=move || { count() >= 5 || tab_bar().is_none() }>{t(K::AddTab)}</button>
+            <button type="button" class="btn" on:click=add disabled=move || { count() >= 5 || tab_bar().is_none() }>{t(Text::AddTab)}</button>
             {move || tab_bar().is_some().then(|| view! {
                 <fieldset class="item-card">
-                    <legend>{t(K::TabColors)}</legend>
-                    <ColorField label=t(K::TabTextColor) path="tab_bar.color" against=tab_bg
+                    <legend>{t(Text::TabColors)}</legend>
+                    <ColorField label=t(Text::TabTextColor) path="tab_bar.color" against=tab_bg
                         value=Signal::derive(move || color_of(|tb| tb.color)) set=move |v: String| set_color("color", &|tb| tb.color = v.clone())/>
-                    <ColorField label=t(K::TabSelectedColor) path="tab_bar.selected_color" against=tab_bg
+                    <ColorField label=t(Text::TabSelectedColor) path="tab_bar.selected_color" against=tab_bg
                         value=Signal::derive(move || color_of(|tb| tb.selected_color)) set=move |v: String| set_color("selected_color", &|tb| tb.selected_color = v.clone())/>
-                    <ColorField label=t(K::TabBackground) path="tab_bar.background" against=Signal::derive(move || color_of(|tb| tb.color))
+                    <ColorField label=t(Text::TabBackground) path="tab_bar.background" against=Signal::derive(move || color_of(|tb| tb.color))
                         value=tab_bg set=move |v: String| set_color("background", &|tb| tb.background = v.clone())/>
                 </fieldset>
             })}
@@ -331,20 +331,20 @@ fn TabBarPanel() -> impl IntoView {
 }
 
 /// The name of a tab icon in the merchant's language.
-fn icon_label(icon: Icon) -> K {
+fn icon_label(icon: Icon) -> Text {
     match icon {
-        Icon::Home => K::IconHome,
-        Icon::Shop => K::IconShop,
-        Icon::Cart => K::IconCart,
-        Icon::Calendar => K::IconCalendar,
-        Icon::User => K::IconUser,
-        Icon::Info => K::IconInfo,
-        Icon::Phone => K::IconPhone,
-        Icon::Map => K::IconMap,
-        Icon::Star => K::IconStar,
-        Icon::Grid => K::IconGrid,
-        Icon::Gift => K::IconGift,
-        Icon::Photo => K::IconPhoto,
+        Icon::Home => Text::IconHome,
+        Icon::Shop => Text::IconShop,
+        Icon::Cart => Text::IconCart,
+        Icon::Calendar => Text::IconCalendar,
+        Icon::User => Text::IconUser,
+        Icon::Info => Text::IconInfo,
+        Icon::Phone => Text::IconPhone,
+        Icon::Map => Text::IconMap,
+        Icon::Star => Text::IconStar,
+        Icon::Grid => Text::IconGrid,
+        Icon::Gift => Text::IconGift,
+        Icon::Photo => Text::IconPhoto,
     }
 }
 
@@ -353,7 +353,7 @@ fn icon_label(icon: Icon) -> K {
 
 #[component]
 pub fn ExportButton() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let busy = RwSignal::new(false);
     let result = RwSignal::new(
@@ -369,24 +369,24 @@ pub fn ExportButton() -> impl IntoView {
             result.set(Some(match r {
                 Ok(net::Exported::Downloaded(pages, sizes)) => Ok((pages, sizes)),
                 Ok(net::Exported::Refused(r)) => Err((r.message, r.problems)),
-                Err(net::NetError::Offline) => Err((t(K::ErrNetwork).into(), Vec::new())),
+                Err(net::NetError::Offline) => Err((t(Text::ErrNetwork).into(), Vec::new())),
                 Err(net::NetError::Refused(m) | net::NetError::Conflict(m)) => Err((m, Vec::new())),
             }));
         });
     };
     view! {
         <button type="button" class="btn btn-primary" on:click=run disabled=move || busy.get()>
-            {move || if busy.get() { t(K::Exporting) } else { t(K::Export) }}
+            {move || if busy.get() { t(Text::Exporting) } else { t(Text::Export) }}
         </button>
         {move || result.get().map(|r| match r {
             Ok((pages, sizes)) => view! {
                 <div class="export-result alert alert-ok" role="status">
-                    <strong>{t(K::Exported)}</strong>" "{format!("{pages} {}", t(K::PagesWord))}
+                    <strong>{t(Text::Exported)}</strong>" "{format!("{pages} {}", t(Text::PagesWord))}
                     <ul>{sizes.into_iter().map(|(name, bytes)| view! {
                         <li>{format!("{name}: {:.0} KB / 2048 KB", bytes as f64 / 1024.0)}
                             <meter min="0" max="2097152" high="1887436" value=bytes.to_string()></meter></li>
                     }).collect_view()}</ul>
-                    <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(K::Dismiss)}</button>
+                    <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(Text::Dismiss)}</button>
                 </div>
             }.into_any(),
             Err((message, problems)) => view! {
@@ -397,7 +397,7 @@ pub fn ExportButton() -> impl IntoView {
                         // The message is what the merchant reads; the path is for support and scripts.
                         view! { <li><button type="button" class="link-button" on:click=move |_| ed.reveal_problem(&path)>{p.message}</button>" "<code class="muted small">{p.path.clone()}</code></li> }
                     }).collect_view()}</ul>
-                    <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(K::Dismiss)}</button>
+                    <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(Text::Dismiss)}</button>
                 </div>
             }.into_any(),
         })}

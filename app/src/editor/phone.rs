@@ -3,8 +3,8 @@
 //! select blocks and switch tabs.
 #[cfg(feature = "hydrate")]
 use super::net;
-use super::state::Ed;
-use crate::i18n::K;
+use super::state::EditorState;
+use crate::i18n::Text;
 use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 use std::time::Duration;
@@ -40,7 +40,7 @@ const PREVIEW_SHELL: &str = "<!doctype html><html><head><meta charset=\"utf-8\">
 
 #[component]
 pub(super) fn PhonePreview() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let frame = NodeRef::<leptos::html::Iframe>::new();
     // Bumped each time a preview document is loaded and wired up (the frame may reload).
     let loads = RwSignal::new(0u32);
@@ -122,7 +122,7 @@ pub(super) fn PhonePreview() -> impl IntoView {
         });
         view! {
             <div class="phone" role="presentation">
-                <iframe node_ref=frame class="phone-screen" title=ed.t(K::PhonePreview) srcdoc=PREVIEW_SHELL
+                <iframe node_ref=frame class="phone-screen" title=ed.t(Text::PhonePreview) srcdoc=PREVIEW_SHELL
                     on:load=move |_| on_load()></iframe>
             </div>
         }
@@ -132,7 +132,7 @@ pub(super) fn PhonePreview() -> impl IntoView {
         let _ = (frame, loads, seq, shown);
         view! {
             <div class="phone" role="presentation">
-                <iframe class="phone-screen" title=ed.t(K::PhonePreview) srcdoc=PREVIEW_SHELL></iframe>
+                <iframe class="phone-screen" title=ed.t(Text::PhonePreview) srcdoc=PREVIEW_SHELL></iframe>
             </div>
         }
     }
@@ -145,7 +145,7 @@ type Shown = (String, Vec<(String, String)>);
 /// `instanceof Element` (what `dyn_into` checks) is false, so casts here are unchecked.
 #[cfg(feature = "hydrate")]
 mod frame_dom {
-    use super::{split_screen, Ed, Shown};
+    use super::{split_screen, EditorState, Shown};
     use crate::model::editor::PreviewReply;
     use leptos::prelude::*;
     use leptos::wasm_bindgen::JsCast;
@@ -224,7 +224,7 @@ mod frame_dom {
 
     /// Clicks inside the phone select blocks and switch pages through the tab bar. Wires a
     /// loaded preview document once; true when it did.
-    pub fn wire_clicks(d: &Document, ed: Ed) -> bool {
+    pub fn wire_clicks(d: &Document, ed: EditorState) -> bool {
         let Some(root) = d.document_element() else {
             return false;
         };

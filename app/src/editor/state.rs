@@ -3,7 +3,7 @@
 //! it from context ([`EditorState`] is `Copy`).
 #[cfg(feature = "hydrate")]
 use super::dom::patch_text;
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use crate::model::blocks::place_of;
 use crate::model::edit::{Edit, History};
 use crate::model::site::Site;
@@ -23,7 +23,7 @@ pub enum SaveState {
 
 /// Everything the editor's parts share. `Copy`: signals and stored values only.
 #[derive(Clone, Copy)]
-pub struct Ed {
+pub struct EditorState {
     pub lang: Lang,
     pub site: RwSignal<Site>,
     pub(super) history: StoredValue<History>,
@@ -48,8 +48,8 @@ pub struct Ed {
     pub(super) patched: StoredValue<Vec<String>>,
 }
 
-impl Ed {
-    pub fn t(&self, k: K) -> &'static str {
+impl EditorState {
+    pub fn t(&self, k: Text) -> &'static str {
         self.lang.t(k)
     }
 
@@ -109,7 +109,7 @@ impl Ed {
     }
 }
 
-impl Ed {
+impl EditorState {
     pub fn page_index(&self) -> usize {
         self.page.get()
     }
@@ -174,13 +174,13 @@ impl Ed {
                 self.reveal.set(Some(path.to_string()));
             }
             Err(kind) => self.notice.set(Some(
-                self.t(K::AddBlockToFix)
+                self.t(Text::AddBlockToFix)
                     .replace("{block}", self.t(kind.label())),
             )),
         }
     }
 
-    /// [`Ed::problem_under`] when `nested`, else [`Ed::problem`].
+    /// [`EditorState::problem_under`] when `nested`, else [`EditorState::problem`].
     pub fn problem_at(&self, path: &str, nested: bool) -> Option<String> {
         if nested {
             self.problem_under(path)

@@ -1,11 +1,11 @@
 //! Autosave: a copy in the browser's storage, then a save with the version it was based on;
 //! a conflict keeps the merchant's work and lets them choose, offline retries.
 use super::net::{self, NetError};
-use super::state::{Ed, SaveState};
+use super::state::{EditorState, SaveState};
 use leptos::prelude::*;
 use std::time::Duration;
 
-impl Ed {
+impl EditorState {
     /// Keeps a copy in the browser and saves, if nothing changed since `gen` was scheduled
     /// (debounce: typing does not serialise the site on every keystroke).
     pub(super) fn autosave(&self, gen: u64) {

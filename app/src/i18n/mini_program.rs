@@ -1,5 +1,5 @@
 //! The generated mini program's own labels ("Add to cart", "Book"…), in the site's language.
-//! Like the UI's [`super::K`], each label must be given both languages or it does not compile;
+//! Like the UI's [`super::Text`], each label must be given both languages or it does not compile;
 //! the mini program reads them from `data/site.js` by their key.
 use super::Lang;
 use serde_json::{Map, Value};

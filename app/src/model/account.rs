@@ -1,6 +1,6 @@
 //! Who is signed in and what they may see: agencies, merchants, users and site summaries.
 use super::theme::ThemeKind;
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,8 +14,8 @@ pub enum Role {
 impl Role {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Role::AgencyAdmin => lang.t(K::RoleAgencyAdmin),
-            Role::Merchant => lang.t(K::RoleMerchant),
+            Role::AgencyAdmin => lang.t(Text::RoleAgencyAdmin),
+            Role::Merchant => lang.t(Text::RoleMerchant),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! read it; every `match` on a type or kind here and in the panels, the validation and the
 //! generator's view model is exhaustive, so a new type is a compile error until each handles it.
 use super::site::{Block, BlockKind, Site, Slide};
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 
 /// A kind of block, without its content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -107,24 +107,24 @@ impl BlockType {
     }
 
     /// What the merchant calls it (palette, outline, panel title).
-    pub fn label(self) -> K {
+    pub fn label(self) -> Text {
         match self {
-            BlockType::Banner => K::BlockBanner,
-            BlockType::RichText => K::BlockRichText,
-            BlockType::Image => K::BlockImage,
-            BlockType::NoticeBar => K::BlockNoticeBar,
-            BlockType::ProductGrid => K::BlockProductGrid,
-            BlockType::ProductList => K::BlockProductList,
-            BlockType::FeaturedProduct => K::BlockFeaturedProduct,
-            BlockType::ServiceList => K::BlockServiceList,
-            BlockType::BookingButton => K::BlockBookingButton,
-            BlockType::OpeningHours => K::BlockOpeningHours,
-            BlockType::LocationMap => K::BlockLocationMap,
-            BlockType::ContactCard => K::BlockContactCard,
-            BlockType::Gallery => K::BlockGallery,
-            BlockType::Spacer => K::BlockSpacer,
-            BlockType::Divider => K::BlockDivider,
-            BlockType::LinkButton => K::BlockLinkButton,
+            BlockType::Banner => Text::BlockBanner,
+            BlockType::RichText => Text::BlockRichText,
+            BlockType::Image => Text::BlockImage,
+            BlockType::NoticeBar => Text::BlockNoticeBar,
+            BlockType::ProductGrid => Text::BlockProductGrid,
+            BlockType::ProductList => Text::BlockProductList,
+            BlockType::FeaturedProduct => Text::BlockFeaturedProduct,
+            BlockType::ServiceList => Text::BlockServiceList,
+            BlockType::BookingButton => Text::BlockBookingButton,
+            BlockType::OpeningHours => Text::BlockOpeningHours,
+            BlockType::LocationMap => Text::BlockLocationMap,
+            BlockType::ContactCard => Text::BlockContactCard,
+            BlockType::Gallery => Text::BlockGallery,
+            BlockType::Spacer => Text::BlockSpacer,
+            BlockType::Divider => Text::BlockDivider,
+            BlockType::LinkButton => Text::BlockLinkButton,
         }
     }
 
@@ -159,7 +159,7 @@ impl BlockType {
     /// The content a new block of this type starts with on page `page` of `site`; `None` when
     /// the site has nothing it could show yet (a featured product without products).
     pub fn default_kind(self, site: &Site, page: usize, lang: Lang) -> Option<BlockKind> {
-        let sample = || lang.t(K::SampleText).to_string();
+        let sample = || lang.t(Text::SampleText).to_string();
         Some(match self {
             BlockType::Banner => BlockKind::Banner {
                 slides: vec![Slide {
@@ -191,7 +191,7 @@ impl BlockType {
                 title: String::new(),
             },
             BlockType::BookingButton => BlockKind::BookingButton {
-                label: lang.t(K::BookNow).into(),
+                label: lang.t(Text::BookNow).into(),
                 service: None,
             },
             BlockType::OpeningHours => BlockKind::OpeningHours {
@@ -218,7 +218,7 @@ impl BlockType {
                     .or_else(|| site.pages.iter().enumerate().nth(page))
                     .map(|(_, p)| p.id.clone())?;
                 BlockKind::LinkButton {
-                    label: lang.t(K::MoreInfo).into(),
+                    label: lang.t(Text::MoreInfo).into(),
                     page: other_page,
                 }
             }

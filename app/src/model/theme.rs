@@ -1,6 +1,6 @@
 //! A site's look: which of the built-in themes it starts from ([`ThemeKind`], picked with its
 //! starter when the site is created) and the settings a merchant adjusts ([`ThemeSettings`]).
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use serde::{Deserialize, Serialize};
 
 /// The three starting points a merchant can pick.
@@ -30,17 +30,17 @@ impl ThemeKind {
 
     pub fn label(self, lang: Lang) -> &'static str {
         lang.t(match self {
-            ThemeKind::Shop => K::TemplateShop,
-            ThemeKind::Booking => K::TemplateBooking,
-            ThemeKind::Info => K::TemplateInfo,
+            ThemeKind::Shop => Text::TemplateShop,
+            ThemeKind::Booking => Text::TemplateBooking,
+            ThemeKind::Info => Text::TemplateInfo,
         })
     }
 
     pub fn description(self, lang: Lang) -> &'static str {
         lang.t(match self {
-            ThemeKind::Shop => K::TemplateShopDesc,
-            ThemeKind::Booking => K::TemplateBookingDesc,
-            ThemeKind::Info => K::TemplateInfoDesc,
+            ThemeKind::Shop => Text::TemplateShopDesc,
+            ThemeKind::Booking => Text::TemplateBookingDesc,
+            ThemeKind::Info => Text::TemplateInfoDesc,
         })
     }
 }

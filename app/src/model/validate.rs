@@ -7,7 +7,7 @@ use super::site::{
     BlockKind, Hours, MerchantData, Page, Product, Site, TabBar, SITE_SCHEMA_VERSION,
 };
 use super::theme::ThemeSettings;
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use limits::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -26,7 +26,7 @@ struct Check {
 }
 
 impl Check {
-    fn add(&mut self, path: impl Into<String>, key: K, args: &[(&str, String)]) {
+    fn add(&mut self, path: impl Into<String>, key: Text, args: &[(&str, String)]) {
         self.problems.push(Problem {
             path: path.into(),
             message: self.lang.fill(key, args),
@@ -36,41 +36,45 @@ impl Check {
     fn text(&mut self, path: &str, value: &str, min: usize, max: usize) {
         let n = value.trim().chars().count();
         if n < min {
-            self.add(path, K::VRequired, &[]);
+            self.add(path, Text::VRequired, &[]);
         } else if value.chars().count() > max {
-            self.add(path, K::VTooLong, &[("max", max.to_string())]);
+            self.add(path, Text::VTooLong, &[("max", max.to_string())]);
         }
     }
 
     fn color(&mut self, path: &str, value: &str) {
         if !is_hex_color(value) {
-            self.add(path, K::VColor, &[("value", value.to_string())]);
+            self.add(path, Text::VColor, &[("value", value.to_string())]);
         }
     }
 
     fn id(&mut self, path: &str, value: &str, seen: &mut HashSet<String>) {
         if !is_slug(value) {
-            self.add(path, K::VId, &[]);
+            self.add(path, Text::VId, &[]);
         } else if !seen.insert(value.to_string()) {
-            self.add(path, K::VDuplicate, &[("value", value.to_string())]);
+            self.add(path, Text::VDuplicate, &[("value", value.to_string())]);
         }
     }
 
     fn range(&mut self, path: &str, min: &str, max: &str) {
-        self.add(path, K::VRange, &[("min", min.into()), ("max", max.into())]);
+        self.add(
+            path,
+            Text::VRange,
+            &[("min", min.into()), ("max", max.into())],
+        );
     }
 
     /// `value` must be one of the ids in `set`.
     fn reference(&mut self, path: &str, set: &HashSet<&str>, value: &str) {
         if !set.contains(value) {
-            self.add(path, K::VUnknownRef, &[("value", value.to_string())]);
+            self.add(path, Text::VUnknownRef, &[("value", value.to_string())]);
         }
     }
 
     fn time(&mut self, path: &str, value: &str) -> Option<u32> {
         let parsed = parse_hhmm(value);
         if parsed.is_none() {
-            self.add(path, K::VTime, &[("value", value.to_string())]);
+            self.add(path, Text::VTime, &[("value", value.to_string())]);
         }
         parsed
     }
@@ -172,7 +176,7 @@ fn check_site(c: &mut Check, site: &Site) {
     if site.schema_version != SITE_SCHEMA_VERSION {
         c.add(
             "schema_version",
-            K::VSchemaVersion,
+            Text::VSchemaVersion,
             &[("value", SITE_SCHEMA_VERSION.to_string())],
         );
     }
@@ -182,12 +186,12 @@ fn check_site(c: &mut Check, site: &Site) {
             && appid.starts_with("wx")
             && appid[2..].chars().all(|c| c.is_ascii_hexdigit());
         if !ok {
-            c.add("appid", K::VAppId, &[]);
+            c.add("appid", Text::VAppId, &[]);
         }
     }
     if let Some(url) = &site.api_base {
         if !url.starts_with("https://") {
-            c.add("api_base", K::VHttps, &[]);
+            c.add("api_base", Text::VHttps, &[]);
         }
     }
 }
@@ -256,7 +260,7 @@ fn check_data(c: &mut Check, d: &MerchantData, refs: &Refs) {
         .all(|ch| ch.is_ascii_digit() || "+- ()".contains(ch))
         && (3..=20).contains(&phone.chars().filter(char::is_ascii_digit).count());
     if !phone.is_empty() && !phone_ok {
-        c.add("data.contact.phone", K::VPhone, &[]);
+        c.add("data.contact.phone", Text::VPhone, &[]);
     }
     for (i, n) in d.notices.iter().enumerate() {
         c.text(&format!("data.notices[{i}]"), n, 1, 200);
@@ -268,7 +272,7 @@ fn check_product(c: &mut Check, at: &str, p: &Product, ids: &mut HashSet<String>
     c.text(&format!("{at}.name"), &p.name, 1, NAME);
     c.text(&format!("{at}.description"), &p.description, 0, LONG);
     if p.compare_at.is_some_and(|was| was <= p.price) {
-        c.add(format!("{at}.compare_at"), K::VCompareAt, &[]);
+        c.add(format!("{at}.compare_at"), Text::VCompareAt, &[]);
     }
     if let Some(cat) = &p.category {
         c.reference(&format!("{at}.category"), &refs.categories, cat);
@@ -276,18 +280,18 @@ fn check_product(c: &mut Check, at: &str, p: &Product, ids: &mut HashSet<String>
     for (j, o) in p.options.iter().enumerate() {
         c.text(&format!("{at}.options[{j}].name"), &o.name, 1, SHORT);
         if o.values.is_empty() {
-            c.add(format!("{at}.options[{j}].values"), K::VRequired, &[]);
+            c.add(format!("{at}.options[{j}].values"), Text::VRequired, &[]);
         }
     }
     let mut combos = HashSet::new();
     for (j, v) in p.variants.iter().enumerate() {
         let vat = format!("{at}.variants[{j}]");
         if !fits(v, &p.options) {
-            c.add(format!("{vat}.values"), K::VVariant, &[]);
+            c.add(format!("{vat}.values"), Text::VVariant, &[]);
         } else if !combos.insert(v.values.clone()) {
             c.add(
                 format!("{vat}.values"),
-                K::VDuplicate,
+                Text::VDuplicate,
                 &[("value", v.values.join(" / "))],
             );
         }
@@ -296,7 +300,7 @@ fn check_product(c: &mut Check, at: &str, p: &Product, ids: &mut HashSet<String>
 
 fn check_hours(c: &mut Check, h: &Hours) {
     if h.weekly.len() != 7 {
-        c.add("data.hours.weekly", K::VSevenDays, &[]);
+        c.add("data.hours.weekly", Text::VSevenDays, &[]);
     }
     for (i, day) in h.weekly.iter().enumerate() {
         if !day.closed {
@@ -306,7 +310,7 @@ fn check_hours(c: &mut Check, h: &Hours) {
                 if o >= e {
                     c.add(
                         format!("data.hours.weekly[{i}].close"),
-                        K::VCloseAfterOpen,
+                        Text::VCloseAfterOpen,
                         &[],
                     );
                 }
@@ -317,7 +321,7 @@ fn check_hours(c: &mut Check, h: &Hours) {
         if !is_date(&ex.date) {
             c.add(
                 format!("data.hours.exceptions[{i}].date"),
-                K::VDate,
+                Text::VDate,
                 &[("value", ex.date.clone())],
             );
         }
@@ -330,14 +334,14 @@ fn check_hours(c: &mut Check, h: &Hours) {
 
 fn check_pages(c: &mut Check, pages: &[Page], refs: &Refs) {
     if pages.is_empty() || pages.len() > PAGES {
-        c.add("pages", K::VPageCount, &[("max", PAGES.to_string())]);
+        c.add("pages", Text::VPageCount, &[("max", PAGES.to_string())]);
     }
     let mut page_ids = HashSet::new();
     for (i, p) in pages.iter().enumerate() {
         if RESERVED_PAGE_IDS.contains(&p.id.as_str()) {
             c.add(
                 format!("pages[{i}].id"),
-                K::VReserved,
+                Text::VReserved,
                 &[("value", p.id.clone())],
             );
         }
@@ -349,7 +353,7 @@ fn check_pages(c: &mut Check, pages: &[Page], refs: &Refs) {
         if p.blocks.len() > BLOCKS {
             c.add(
                 format!("{at}.blocks"),
-                K::VTooMany,
+                Text::VTooMany,
                 &[("max", BLOCKS.to_string())],
             );
         }
@@ -367,12 +371,12 @@ fn check_block(c: &mut Check, at: &str, kind: &BlockKind, refs: &Refs) {
     match kind {
         BlockKind::Banner { slides } => {
             if slides.is_empty() {
-                c.add(field("slides"), K::VRequired, &[]);
+                c.add(field("slides"), Text::VRequired, &[]);
             }
             for (i, s) in slides.iter().enumerate() {
                 // A slide is a picture, or a headline on the theme colour: never empty.
                 if s.image.trim().is_empty() && s.title.trim().is_empty() {
-                    c.add(field(&format!("slides[{i}].title")), K::VRequired, &[]);
+                    c.add(field(&format!("slides[{i}].title")), Text::VRequired, &[]);
                 }
                 c.text(&field(&format!("slides[{i}].image")), &s.image, 0, 300);
                 c.text(&field(&format!("slides[{i}].title")), &s.title, 0, SHORT);
@@ -449,7 +453,7 @@ fn check_tab_bar(c: &mut Check, tb: &TabBar, home: Option<&Page>, refs: &Refs) {
     c.color("tab_bar.selected_color", &tb.selected_color);
     c.color("tab_bar.background", &tb.background);
     if !(2..=5).contains(&tb.items.len()) {
-        c.add("tab_bar.items", K::VTabCount, &[]);
+        c.add("tab_bar.items", Text::VTabCount, &[]);
     }
     let mut seen = HashSet::new();
     for (i, item) in tb.items.iter().enumerate() {
@@ -457,13 +461,13 @@ fn check_tab_bar(c: &mut Check, tb: &TabBar, home: Option<&Page>, refs: &Refs) {
         if !refs.pages.contains(item.page.as_str()) {
             c.add(
                 format!("tab_bar.items[{i}].page"),
-                K::VUnknownRef,
+                Text::VUnknownRef,
                 &[("value", item.page.clone())],
             );
         } else if !seen.insert(item.page.as_str()) {
             c.add(
                 format!("tab_bar.items[{i}].page"),
-                K::VDuplicate,
+                Text::VDuplicate,
                 &[("value", item.page.clone())],
             );
         }
@@ -472,7 +476,7 @@ fn check_tab_bar(c: &mut Check, tb: &TabBar, home: Option<&Page>, refs: &Refs) {
         if first.page != home.id && refs.pages.contains(first.page.as_str()) {
             c.add(
                 "tab_bar.items[0].page",
-                K::VTabHome,
+                Text::VTabHome,
                 &[("value", home.id.clone())],
             );
         }
@@ -483,14 +487,14 @@ fn check_tab_bar(c: &mut Check, tb: &TabBar, home: Option<&Page>, refs: &Refs) {
 /// (`pages[0].blocks[2].kind`) or a value of the wrong type (`data.products[1].price`).
 /// Messages are in `lang`. Never falls back silently: a site that reads is exactly the JSON.
 pub fn parse_site(json: &[u8], lang: Lang) -> Result<Site, Vec<Problem>> {
-    let problem = |path: String, key: K, args: &[(&str, String)]| Problem {
+    let problem = |path: String, key: Text, args: &[(&str, String)]| Problem {
         path,
         message: lang.fill(key, args),
     };
     let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
         vec![problem(
             String::new(),
-            K::VUnreadable,
+            Text::VUnreadable,
             &[("detail", e.to_string())],
         )]
     })?;
@@ -506,7 +510,7 @@ pub fn parse_site(json: &[u8], lang: Lang) -> Result<Site, Vec<Problem>> {
                 let expected: Vec<&str> = BlockType::ALL.iter().map(|t| t.name()).collect();
                 unknown.push(problem(
                     format!("pages[{i}].blocks[{j}].kind"),
-                    K::VUnknownBlock,
+                    Text::VUnknownBlock,
                     &[
                         ("value", kind.to_string()),
                         ("expected", expected.join(", ")),
@@ -523,7 +527,7 @@ pub fn parse_site(json: &[u8], lang: Lang) -> Result<Site, Vec<Problem>> {
         let path = if path == "." { String::new() } else { path };
         vec![problem(
             path,
-            K::VUnreadable,
+            Text::VUnreadable,
             &[("detail", e.inner().to_string())],
         )]
     })

@@ -3,7 +3,7 @@ use crate::api::{list_merchants, CreateMerchant};
 use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use crate::model::{MerchantView, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,12 +23,12 @@ pub fn AgencyPage() -> impl IntoView {
     let merchants = Resource::new_blocking(move || create.version().get(), |_| list_merchants());
     let t = move |k| lang.t(k);
     view! {
-        <Title text=t(K::Merchants)/>
+        <Title text=t(Text::Merchants)/>
         <div class="page-head">
             <div>
                 <p class="eyebrow">{user.agency_name.clone()}</p>
-                <h1>{t(K::Merchants)}</h1>
-                <p class="muted">{t(K::MerchantsIntro)}</p>
+                <h1>{t(Text::Merchants)}</h1>
+                <p class="muted">{t(Text::MerchantsIntro)}</p>
             </div>
         </div>
         <Suspense fallback=Loading>
@@ -48,7 +48,7 @@ pub fn AgencyPage() -> impl IntoView {
 fn MerchantTable(list: Vec<MerchantView>, lang: Lang) -> impl IntoView {
     let t = move |k| lang.t(k);
     if list.is_empty() {
-        return view! { <p class="empty card">{t(K::NoMerchants)}</p> }.into_any();
+        return view! { <p class="empty card">{t(Text::NoMerchants)}</p> }.into_any();
     }
     let rows = list
         .into_iter()
@@ -66,13 +66,13 @@ fn MerchantTable(list: Vec<MerchantView>, lang: Lang) -> impl IntoView {
         .collect_view();
     view! {
         <div class="card table-wrap">
-            <table aria-label=t(K::Merchants)>
+            <table aria-label=t(Text::Merchants)>
                 <thead>
                     <tr>
-                        <th scope="col">{t(K::MerchantName)}</th>
-                        <th scope="col">{t(K::MerchantLogin)}</th>
-                        <th scope="col" class="num">{t(K::SitesCount)}</th>
-                        <th scope="col">{t(K::Created)}</th>
+                        <th scope="col">{t(Text::MerchantName)}</th>
+                        <th scope="col">{t(Text::MerchantLogin)}</th>
+                        <th scope="col" class="num">{t(Text::SitesCount)}</th>
+                        <th scope="col">{t(Text::Created)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -93,9 +93,9 @@ fn NewMerchantForm(
         action.value().get().map(|r| match r {
             Ok(created) => view! {
                 <div class="alert alert-ok" role="status">
-                    <p>{t(K::MerchantCreated)}" "<strong>{created.merchant.name.clone()}</strong></p>
+                    <p>{t(Text::MerchantCreated)}" "<strong>{created.merchant.name.clone()}</strong></p>
                     {created.generated_password.map(|p| view! {
-                        <p>{t(K::GeneratedPassword)}" "<code class="secret">{p}</code></p>
+                        <p>{t(Text::GeneratedPassword)}" "<code class="secret">{p}</code></p>
                     })}
                 </div>
             }
@@ -105,27 +105,27 @@ fn NewMerchantForm(
     };
     view! {
         <section class="card" aria-labelledby="new-merchant-title">
-            <h2 id="new-merchant-title">{t(K::CreateMerchant)}</h2>
+            <h2 id="new-merchant-title">{t(Text::CreateMerchant)}</h2>
             <ActionForm action=action attr:class="grid-form">
                 <CsrfField token=csrf/>
                 <div class="field">
-                    <label for="m-name">{t(K::MerchantName)}</label>
+                    <label for="m-name">{t(Text::MerchantName)}</label>
                     <input id="m-name" name="name" type="text" required maxlength="80"/>
                 </div>
                 <div class="field">
-                    <label for="m-login">{t(K::MerchantLogin)}</label>
+                    <label for="m-login">{t(Text::MerchantLogin)}</label>
                     <input id="m-login" name="login" type="text" required maxlength="64"
                         autocomplete="off" autocapitalize="none" spellcheck="false"/>
                 </div>
                 <div class="field">
-                    <label for="m-password">{t(K::MerchantPassword)}</label>
+                    <label for="m-password">{t(Text::MerchantPassword)}</label>
                     <input id="m-password" name="password" type="password" minlength="10"
                         autocomplete="new-password" aria-describedby="m-password-hint"/>
-                    <p class="hint" id="m-password-hint">{t(K::MerchantPasswordHint)}</p>
+                    <p class="hint" id="m-password-hint">{t(Text::MerchantPasswordHint)}</p>
                 </div>
                 <div class="actions">
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { t(K::Creating) } else { t(K::CreateMerchant) }}
+                        {move || if action.pending().get() { t(Text::Creating) } else { t(Text::CreateMerchant) }}
                     </button>
                 </div>
             </ActionForm>

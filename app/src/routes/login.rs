@@ -1,6 +1,6 @@
 //! `/login`: a plain HTML form, so signing in works with JavaScript off.
 use crate::components::session::{use_session, CsrfField};
-use crate::i18n::K;
+use crate::i18n::Text;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -10,10 +10,10 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let error = query.get("error").and_then(|e| match e.as_str() {
-        "invalid" => Some(K::ErrBadCredentials),
-        "throttled" => Some(K::ErrThrottled),
-        "missing" => Some(K::ErrMissingFields),
-        "csrf" => Some(K::ErrCsrf),
+        "invalid" => Some(Text::ErrBadCredentials),
+        "throttled" => Some(Text::ErrThrottled),
+        "missing" => Some(Text::ErrMissingFields),
+        "csrf" => Some(Text::ErrCsrf),
         _ => None,
     });
     let prefill = query.get("login").unwrap_or_default();
@@ -23,26 +23,26 @@ pub fn LoginPage() -> impl IntoView {
     }
     let t = move |k| s.lang.t(k);
     view! {
-        <Title text=t(K::LogIn)/>
+        <Title text=t(Text::LogIn)/>
         <section class="card narrow auth" aria-labelledby="login-title">
-            <h1 id="login-title">{t(K::LoginTitle)}</h1>
-            <p class="muted">{t(K::Tagline)}</p>
+            <h1 id="login-title">{t(Text::LoginTitle)}</h1>
+            <p class="muted">{t(Text::Tagline)}</p>
             {error.map(|k| view! { <p class="alert alert-error" role="alert">{t(k)}</p> })}
             <form method="post" action="/auth/login" class="stack">
                 <CsrfField token=s.csrf.clone()/>
                 <div class="field">
-                    <label for="login">{t(K::LoginField)}</label>
+                    <label for="login">{t(Text::LoginField)}</label>
                     <input id="login" name="login" type="text" required
                         autocomplete="username" autocapitalize="none" spellcheck="false"
                         aria-describedby="login-hint" value=prefill/>
-                    <p class="hint" id="login-hint">{t(K::LoginHint)}</p>
+                    <p class="hint" id="login-hint">{t(Text::LoginHint)}</p>
                 </div>
                 <div class="field">
-                    <label for="password">{t(K::Password)}</label>
+                    <label for="password">{t(Text::Password)}</label>
                     <input id="password" name="password" type="password" required
                         autocomplete="current-password"/>
                 </div>
-                <button type="submit" class="btn btn-primary btn-block">{t(K::LogIn)}</button>
+                <button type="submit" class="btn btn-primary btn-block">{t(Text::LogIn)}</button>
             </form>
         </section>
     }

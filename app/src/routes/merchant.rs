@@ -2,7 +2,7 @@
 use crate::api::{get_merchant_home, CreateSite};
 use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
 use crate::components::session::{use_session, CsrfField};
-use crate::i18n::{Lang, K};
+use crate::i18n::{Lang, Text};
 use crate::model::{Role, SiteSummary, ThemeKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,7 +25,7 @@ pub fn MerchantPage() -> impl IntoView {
     );
     let t = move |k| lang.t(k);
     let back = (user.role == Role::AgencyAdmin).then(|| {
-        view! { <a class="back" href="/agency">"← "{t(K::BackToDashboard)}</a> }
+        view! { <a class="back" href="/agency">"← "{t(Text::BackToDashboard)}</a> }
     });
     let csrf = s.csrf.clone();
     view! {
@@ -43,8 +43,8 @@ pub fn MerchantPage() -> impl IntoView {
                         <div class="page-head">
                             <div>
                                 <p class="eyebrow">{home.merchant.name.clone()}</p>
-                                <h1>{t(K::MySites)}</h1>
-                                <p class="muted">{t(K::SitesIntro)}</p>
+                                <h1>{t(Text::MySites)}</h1>
+                                <p class="muted">{t(Text::SitesIntro)}</p>
                             </div>
                         </div>
                         <SiteList sites=home.sites lang/>
@@ -62,7 +62,7 @@ pub fn MerchantPage() -> impl IntoView {
 fn SiteList(sites: Vec<SiteSummary>, lang: Lang) -> impl IntoView {
     let t = move |k| lang.t(k);
     if sites.is_empty() {
-        return view! { <p class="empty card">{t(K::NoSites)}</p> }.into_any();
+        return view! { <p class="empty card">{t(Text::NoSites)}</p> }.into_any();
     }
     let items = sites
         .into_iter()
@@ -71,13 +71,13 @@ fn SiteList(sites: Vec<SiteSummary>, lang: Lang) -> impl IntoView {
                 <li class="card site-card">
                     <span class=format!("badge badge-{}", site.template.slug())>{site.template.label(lang)}</span>
                     <h3>{site.name.clone()}</h3>
-                    <p class="muted">{t(K::Updated)}" "{site.updated_at.get(..10).unwrap_or_default().to_string()}</p>
-                    <a class="btn" href=format!("/sites/{}/edit", site.id) aria-label=format!("{}: {}", t(K::EditSite), site.name)>{t(K::EditSite)}</a>
+                    <p class="muted">{t(Text::Updated)}" "{site.updated_at.get(..10).unwrap_or_default().to_string()}</p>
+                    <a class="btn" href=format!("/sites/{}/edit", site.id) aria-label=format!("{}: {}", t(Text::EditSite), site.name)>{t(Text::EditSite)}</a>
                 </li>
             }
         })
         .collect_view();
-    view! { <ul class="site-grid" aria-label=t(K::Sites)>{items}</ul> }.into_any()
+    view! { <ul class="site-grid" aria-label=t(Text::Sites)>{items}</ul> }.into_any()
 }
 
 #[component]
@@ -113,28 +113,28 @@ fn NewSiteForm(
         .collect_view();
     let result = move || {
         action.value().get().map(|r| match r {
-            Ok(site) => view! { <p class="alert alert-ok" role="status">{t(K::SiteCreated)}" "<strong>{site.name}</strong>" "
-                <a class="btn btn-primary" href=format!("/sites/{}/edit", site.id)>{t(K::OpenEditor)}</a></p> }.into_any(),
+            Ok(site) => view! { <p class="alert alert-ok" role="status">{t(Text::SiteCreated)}" "<strong>{site.name}</strong>" "
+                <a class="btn btn-primary" href=format!("/sites/{}/edit", site.id)>{t(Text::OpenEditor)}</a></p> }.into_any(),
             Err(error) => view! { <ErrorAlert error lang/> }.into_any(),
         })
     };
     view! {
         <section class="card" aria-labelledby="new-site-title">
-            <h2 id="new-site-title">{t(K::NewSite)}</h2>
+            <h2 id="new-site-title">{t(Text::NewSite)}</h2>
             <ActionForm action=action attr:class="stack">
                 <CsrfField token=csrf/>
                 <input type="hidden" name="merchant_id" value=merchant_id/>
                 <div class="field">
-                    <label for="site-name">{t(K::SiteName)}</label>
+                    <label for="site-name">{t(Text::SiteName)}</label>
                     <input id="site-name" name="name" type="text" required maxlength="30"/>
                 </div>
                 <fieldset class="template-picker">
-                    <legend>{t(K::Template)}</legend>
+                    <legend>{t(Text::Template)}</legend>
                     {choices}
                 </fieldset>
                 <div class="actions">
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { t(K::Creating) } else { t(K::CreateSite) }}
+                        {move || if action.pending().get() { t(Text::Creating) } else { t(Text::CreateSite) }}
                     </button>
                 </div>
             </ActionForm>

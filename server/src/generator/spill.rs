@@ -4,7 +4,7 @@
 //! sources' relative `require`s and `<import>`s work unchanged; the mini program navigates by
 //! the `routes` map in `data/site.js`.
 use super::{builtin_screens, largest_files, GenerateError, Package, MAIN_PACKAGE_LIMIT};
-use app::i18n::{Lang, K};
+use app::i18n::{Lang, Text};
 use app::model::site::Site;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -214,27 +214,27 @@ pub fn too_big_message(
         .collect();
     let (what, limit, advice) = match part {
         Oversized::Main { spilled } => (
-            lang.t(K::SizeMainPackage).to_string(),
+            lang.t(Text::SizeMainPackage).to_string(),
             "2 MB",
             if *spilled {
-                K::SizeAdviceSpilled
+                Text::SizeAdviceSpilled
             } else {
-                K::SizeAdviceMain
+                Text::SizeAdviceMain
             },
         ),
         Oversized::Page(id) => (
-            lang.fill(K::SizeSubpackage, &[("id", id.clone())]),
+            lang.fill(Text::SizeSubpackage, &[("id", id.clone())]),
             "2 MB",
-            K::SizeAdvicePage,
+            Text::SizeAdvicePage,
         ),
         Oversized::All => (
-            lang.t(K::SizeAllPackages).to_string(),
+            lang.t(Text::SizeAllPackages).to_string(),
             "20 MB",
-            K::SizeAdviceAll,
+            Text::SizeAdviceAll,
         ),
     };
     lang.fill(
-        K::SizeOver,
+        Text::SizeOver,
         &[
             ("what", what),
             ("kb", (total / 1024).to_string()),

@@ -3,9 +3,10 @@
 use super::session::{cookie_header, read_cookie, SessionToken};
 use crate::accounts;
 use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
+use crate::error::Error;
 use crate::state::AppState;
 use app::error::AppError;
-use app::i18n::{Lang, K};
+use app::i18n::{Lang, Text};
 use app::model::SessionInfo;
 use axum::body::to_bytes;
 use axum::extract::{ConnectInfo, Request, State};
@@ -54,11 +55,8 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     let user =
         match tokio::task::spawn_blocking(move || accounts::authenticate(&store, &l, &p)).await {
             Ok(Ok(user)) => user,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "login lookup failed");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            Ok(Err(e)) => return Error::from(e).into_response(),
+            Err(e) => return Error::from(e).into_response(),
         };
     let Some(user) = user else {
         state.throttle.record_failure(&keys, Instant::now());
@@ -73,10 +71,7 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     }
     let token = match auth::create_session(&state.store, user.id) {
         Ok(t) => t,
-        Err(e) => {
-            tracing::error!(error = %e, "could not create session");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(e) => return Error::from(e).into_response(),
     };
     if let Err(e) = state.store.flush().await {
         tracing::error!(error = %e, "flush after login failed");
@@ -140,8 +135,8 @@ pub(super) async fn set_lang(State(state): State<AppState>, req: Request) -> Res
     };
     let refused = || {
         let lang = session.lang;
-        let err = AppError::invalid("lang", lang.t(K::ErrLangChoice));
-        crate::error::Error::from(err).into_response()
+        let err = AppError::invalid("lang", lang.t(Text::ErrLangChoice));
+        Error::from(err).into_response()
     };
     let Ok(form) = serde_urlencoded::from_bytes::<LangForm>(&bytes) else {
         return refused();

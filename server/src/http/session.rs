@@ -4,7 +4,7 @@ use super::BODY_LIMIT;
 use crate::accounts;
 use crate::auth::{self, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
-use app::i18n::{Lang, K};
+use app::i18n::{Lang, Text};
 use app::model::SessionInfo;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -179,7 +179,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 fn csrf_refusal(parts: &http::request::Parts, lang: Lang) -> Response {
-    let message = lang.t(K::ErrCsrf);
+    let message = lang.t(Text::ErrCsrf);
     if parts.uri.path() == "/auth/login" {
         return Redirect::to("/login?error=csrf").into_response();
     }
@@ -192,7 +192,7 @@ fn csrf_refusal(parts: &http::request::Parts, lang: Lang) -> Response {
          <p role=\"alert\">{}</p><p><a href=\"/\">{}</a></p></html>",
         lang.code(),
         message,
-        lang.t(K::GoHome)
+        lang.t(Text::GoHome)
     );
     (StatusCode::FORBIDDEN, Html(page)).into_response()
 }

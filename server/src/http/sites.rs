@@ -9,7 +9,7 @@ use crate::sites;
 use crate::state::AppState;
 use crate::tenancy::{signed_in, visible_site};
 use app::error::AppError;
-use app::i18n::{Lang, K};
+use app::i18n::{Lang, Text};
 use app::model::editor::{DraftView, ExportRefused, PreviewReply, SaveDraft, Saved};
 use app::model::site::Site;
 use app::model::validate::{parse_site, Problem};
@@ -81,7 +81,11 @@ fn unreadable(problems: &[Problem], lang: Lang) -> crate::error::Error {
     let first = problems.first();
     let field = first.map_or("site", |p| p.path.as_str());
     let detail = first.map_or(String::new(), |p| format!(": {}: {}", p.path, p.message));
-    AppError::invalid(field, format!("{}{detail}", lang.t(K::ErrSiteUnreadable))).into()
+    AppError::invalid(
+        field,
+        format!("{}{detail}", lang.t(Text::ErrSiteUnreadable)),
+    )
+    .into()
 }
 
 /// `{base_version, site}`, the site read as [`read_site`] reads it.
@@ -154,7 +158,7 @@ async fn preview_page(
     };
     let screen = previewer
         .screen(&site, q.page, &opts)
-        .ok_or_else(|| AppError::invalid("page", lang.t(K::ErrNoSuchPage)))?;
+        .ok_or_else(|| AppError::invalid("page", lang.t(Text::ErrNoSuchPage)))?;
     Ok(Json(PreviewReply {
         css: previewer.css().to_string(),
         screen,
@@ -190,7 +194,7 @@ async fn export(
         Ok(ok) => ok,
         // Every problem of the site, else the images that cannot be used, each with its path.
         Err(GenerateError::Invalid(problems)) => {
-            return Ok(refused(lang.t(K::ErrExportInvalid).into(), problems));
+            return Ok(refused(lang.t(Text::ErrExportInvalid).into(), problems));
         }
         Err(e @ GenerateError::TooBig { .. }) => return Ok(refused(e.message(lang), Vec::new())),
         Err(e) => return Err(e.into()),

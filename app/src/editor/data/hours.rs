@@ -1,16 +1,24 @@
 //! Weekly opening hours and special days (holidays, events).
 use super::super::fields::TextField;
-use super::super::state::Ed;
+use super::super::state::EditorState;
 use super::set_data;
-use crate::i18n::K;
+use crate::i18n::Text;
 use crate::model::site::{DayHours, Hours, HoursException};
 use leptos::prelude::*;
 
 #[component]
 pub fn HoursEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
-    let day_names = [K::Mon, K::Tue, K::Wed, K::Thu, K::Fri, K::Sat, K::Sun];
+    let day_names = [
+        Text::Mon,
+        Text::Tue,
+        Text::Wed,
+        Text::Thu,
+        Text::Fri,
+        Text::Sat,
+        Text::Sun,
+    ];
     let day = move |i: usize| {
         ed.site
             .with(|s| s.data.hours.as_ref().and_then(|h| h.weekly.get(i).cloned()))
@@ -36,14 +44,14 @@ pub fn HoursEditor() -> impl IntoView {
                     <legend>{t(k)}</legend>
                     <label class="check"><input type="checkbox" prop:checked=move || day(i).is_some_and(|d| d.closed)
                         on:change=move |e| { let v = event_target_checked(&e); set_day(i, &move |d| d.closed = v); ed.seal(); }/>
-                        {t(K::Closed)}</label>
-                    <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(K::Opens))}</label>
+                        {t(Text::Closed)}</label>
+                    <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Opens))}</label>
                     <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
                         data-path=format!("data.hours.weekly[{i}].open") aria-invalid=move || problem(i).is_some().to_string()
                         disabled=move || day(i).is_some_and(|d| d.closed)
                         on:change=move |e| { let v = event_target_value(&e); set_day(i, &move |d| d.open = v.clone()); ed.seal(); }/>
                     <span aria-hidden="true">"–"</span>
-                    <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(K::Closes))}</label>
+                    <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Closes))}</label>
                     <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
                         data-path=format!("data.hours.weekly[{i}].close") aria-invalid=move || problem(i).is_some().to_string()
                         disabled=move || day(i).is_some_and(|d| d.closed)
@@ -55,7 +63,7 @@ pub fn HoursEditor() -> impl IntoView {
         .collect_view();
     view! {
         <section class="subpanel" aria-labelledby="hours-title">
-            <h3 id="hours-title">{t(K::BlockOpeningHours)}</h3>
+            <h3 id="hours-title">{t(Text::BlockOpeningHours)}</h3>
             {rows}
             <SpecialDays/>
         </section>
@@ -79,7 +87,7 @@ fn default_hours() -> Hours {
 /// Days that differ from the week: holidays (closed) or special hours, with a note.
 #[component]
 fn SpecialDays() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let count = move || {
         ed.site
@@ -114,31 +122,31 @@ fn SpecialDays() -> impl IntoView {
         ed.seal();
     };
     view! {
-        <h4>{t(K::SpecialDays)}</h4>
+        <h4>{t(Text::SpecialDays)}</h4>
         <For each=move || 0..count() key=|i| *i let:i>
             {
                 let date_id = format!("special-{i}-date");
                 let open_id = format!("special-{i}-open");
                 let close_id = format!("special-{i}-close");
-                let label = move || day(i).map(|d| d.date).filter(|d| !d.is_empty()).unwrap_or_else(|| t(K::NewSpecialDay).into());
+                let label = move || day(i).map(|d| d.date).filter(|d| !d.is_empty()).unwrap_or_else(|| t(Text::NewSpecialDay).into());
                 view! {
                     <fieldset class="hours-day special-day">
                         <legend>{label}</legend>
-                        <label for=date_id.clone()>{t(K::FieldDate)}</label>
+                        <label for=date_id.clone()>{t(Text::FieldDate)}</label>
                         <input id=date_id type="date" data-path=format!("data.hours.exceptions[{i}].date") prop:value=move || day(i).map(|d| d.date).unwrap_or_default()
                             aria-invalid=move || ed.problem(&format!("data.hours.exceptions[{i}].date")).is_some().to_string()
                             on:change=move |e| { let v = event_target_value(&e); set(i, "date", &move |d| d.date = v.clone()); ed.seal(); }/>
                         {move || ed.problem(&format!("data.hours.exceptions[{i}].date")).map(|m| view! { <p class="field-error">{m}</p> })}
                         <label class="check"><input type="checkbox" prop:checked=move || day(i).is_some_and(|d| d.closed)
                             on:change=move |e| { let v = event_target_checked(&e); set(i, "closed", &move |d| d.closed = v); ed.seal(); }/>
-                            {t(K::Closed)}</label>
-                        <label for=open_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Opens))}</label>
+                            {t(Text::Closed)}</label>
+                        <label for=open_id.clone() class="sr-only">{move || format!("{} {}", label(), t(Text::Opens))}</label>
                         <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
                             data-path=format!("data.hours.exceptions[{i}].open")
                             disabled=move || day(i).is_some_and(|d| d.closed)
                             on:change=move |e| { let v = event_target_value(&e); set(i, "open", &move |d| d.open = v.clone()); ed.seal(); }/>
                         <span aria-hidden="true">"–"</span>
-                        <label for=close_id.clone() class="sr-only">{move || format!("{} {}", label(), t(K::Closes))}</label>
+                        <label for=close_id.clone() class="sr-only">{move || format!("{} {}", label(), t(Text::Closes))}</label>
                         <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
                             data-path=format!("data.hours.exceptions[{i}].close")
                             disabled=move || day(i).is_some_and(|d| d.closed)
@@ -147,22 +155,22 @@ fn SpecialDays() -> impl IntoView {
                             let at = |f: &str| ed.problem(&format!("data.hours.exceptions[{i}].{f}"));
                             at("open").or_else(|| at("close")).map(|m| view! { <p class="field-error">{m}</p> })
                         }}
-                        <TextField label=t(K::FieldNote) path=format!("data.hours.exceptions[{i}].note")
+                        <TextField label=t(Text::FieldNote) path=format!("data.hours.exceptions[{i}].note")
                             value=Signal::derive(move || day(i).map(|d| d.note).unwrap_or_default())
                             set=move |v: String| set(i, "note", &|d| d.note = v.clone())/>
                         <button type="button" class="link-button danger"
-                            aria-label=move || format!("{}: {}", t(K::Delete), label())
+                            aria-label=move || format!("{}: {}", t(Text::Delete), label())
                             on:click=move |_| {
                                 set_data(ed, "data.hours.exceptions", |d| {
                                     if let Some(h) = d.hours.as_mut() { if i < h.exceptions.len() { h.exceptions.remove(i); } }
                                 });
                                 ed.seal();
-                            }>{t(K::Delete)}</button>
+                            }>{t(Text::Delete)}</button>
                     </fieldset>
                 }
             }
         </For>
-        <button type="button" class="btn" on:click=add>{t(K::AddSpecialDay)}</button>
+        <button type="button" class="btn" on:click=add>{t(Text::AddSpecialDay)}</button>
     }
     .into_any()
 }

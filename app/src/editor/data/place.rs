@@ -1,14 +1,14 @@
 //! Where the shop is and how to reach it: location on the map, contact details, gallery.
 use super::super::fields::{ImageField, TextField};
-use super::super::state::Ed;
+use super::super::state::EditorState;
 use super::{data, set_data};
-use crate::i18n::K;
+use crate::i18n::Text;
 use crate::model::site::Location;
 use leptos::prelude::*;
 
 #[component]
 pub fn LocationEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let loc = move || ed.site.with(|s| s.data.location.clone());
     let set = move |f: &str, g: &(dyn Fn(&mut Location) + Send + Sync)| {
@@ -40,23 +40,23 @@ pub fn LocationEditor() -> impl IntoView {
                         }
                     }
                     on:blur=move |_| ed.seal()/>
-                {move || bad.get().then(|| view! { <p class="field-error">{t(K::ErrCoordinate)}</p> })}
+                {move || bad.get().then(|| view! { <p class="field-error">{t(Text::ErrCoordinate)}</p> })}
                 {move || ed.problem(&format!("data.location.{f}")).map(|m| view! { <p class="field-error">{m}</p> })}
             </div>
         }
     };
     view! {
         <section class="subpanel" aria-labelledby="location-title">
-            <h3 id="location-title">{t(K::Location)}</h3>
-            <TextField label=t(K::FieldName) path="data.location.name"
+            <h3 id="location-title">{t(Text::Location)}</h3>
+            <TextField label=t(Text::FieldName) path="data.location.name"
                 value=Signal::derive(move || loc().map(|l| l.name).unwrap_or_default())
                 set=move |v: String| set("name", &|l| l.name = v.clone())/>
-            <TextField label=t(K::Address) path="data.location.address"
+            <TextField label=t(Text::Address) path="data.location.address"
                 value=Signal::derive(move || loc().map(|l| l.address).unwrap_or_default())
                 set=move |v: String| set("address", &|l| l.address = v.clone())/>
-            {coord("latitude", t(K::Latitude), |l| l.latitude, |l, v| l.latitude = v)}
-            {coord("longitude", t(K::Longitude), |l| l.longitude, |l, v| l.longitude = v)}
-            <p class="hint">{t(K::CoordinateHint)}</p>
+            {coord("latitude", t(Text::Latitude), |l| l.latitude, |l, v| l.latitude = v)}
+            {coord("longitude", t(Text::Longitude), |l| l.longitude, |l, v| l.longitude = v)}
+            <p class="hint">{t(Text::CoordinateHint)}</p>
         </section>
     }
     .into_any()
@@ -64,18 +64,18 @@ pub fn LocationEditor() -> impl IntoView {
 
 #[component]
 pub fn ContactEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     view! {
         <section class="subpanel" aria-labelledby="contact-title">
-            <h3 id="contact-title">{t(K::BlockContactCard)}</h3>
-            <TextField label=t(K::Phone) path="data.contact.phone"
+            <h3 id="contact-title">{t(Text::BlockContactCard)}</h3>
+            <TextField label=t(Text::Phone) path="data.contact.phone"
                 value=data(ed, |d| Some(d.contact.phone.clone()))
                 set=move |v: String| set_data(ed, "data.contact.phone", |d| d.contact.phone = v)/>
-            <TextField label=t(K::WechatId) path="data.contact.wechat"
+            <TextField label=t(Text::WechatId) path="data.contact.wechat"
                 value=data(ed, |d| Some(d.contact.wechat.clone()))
                 set=move |v: String| set_data(ed, "data.contact.wechat", |d| d.contact.wechat = v)/>
-            <TextField label=t(K::Email) path="data.contact.email"
+            <TextField label=t(Text::Email) path="data.contact.email"
                 value=data(ed, |d| Some(d.contact.email.clone()))
                 set=move |v: String| set_data(ed, "data.contact.email", |d| d.contact.email = v)/>
         </section>
@@ -85,21 +85,21 @@ pub fn ContactEditor() -> impl IntoView {
 
 #[component]
 pub fn GalleryEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let count = move || ed.site.with(|s| s.data.gallery.len());
     view! {
         <section class="subpanel" aria-labelledby="gallery-title">
-            <h3 id="gallery-title">{t(K::BlockGallery)}</h3>
+            <h3 id="gallery-title">{t(Text::BlockGallery)}</h3>
             <For each=move || 0..count() key=|i| *i let:i>
-                <ImageField label=t(K::FieldImage) path=format!("data.gallery[{i}]")
+                <ImageField label=t(Text::FieldImage) path=format!("data.gallery[{i}]")
                     value=data(ed, move |d| d.gallery.get(i).cloned())
                     set=move |v: String| set_data(ed, &format!("data.gallery[{i}]"), |d| {
                         if v.is_empty() { if i < d.gallery.len() { d.gallery.remove(i); } }
                         else if let Some(g) = d.gallery.get_mut(i) { *g = v }
                     })/>
             </For>
-            <ImageField label=t(K::AddPicture) path="data.gallery"
+            <ImageField label=t(Text::AddPicture) path="data.gallery"
                 value=Signal::derive(String::new)
                 set=move |v: String| if !v.is_empty() { set_data(ed, "data.gallery", |d| d.gallery.push(v)); ed.seal(); }/>
         </section>

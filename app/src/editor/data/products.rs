@@ -1,18 +1,18 @@
 //! Products (name, price, pictures, stock) with their options and the price and stock of each
 //! combination sold, and the categories that group them.
 use super::super::fields::{ImageField, NumberField, PriceField, SelectField, TextField};
-use super::super::state::Ed;
+use super::super::state::EditorState;
 use super::{data, fresh_id, set_data};
-use crate::i18n::K;
+use crate::i18n::Text;
 use crate::model::site::{Category, Product, SkuOption};
 use leptos::prelude::*;
 
 #[component]
 pub fn ProductsEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let open = RwSignal::new(None::<usize>);
-    // A problem in a product (see `Ed::reveal_problem`) opens that product's form.
+    // A problem in a product (see `EditorState::reveal_problem`) opens that product's form.
     Effect::new(move |_| {
         let at = ed
             .reveal
@@ -29,10 +29,10 @@ pub fn ProductsEditor() -> impl IntoView {
         ed.site
             .with(|s| s.data.products.get(i).map(|p| p.name.clone()))
             .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| t(K::Unnamed).into())
+            .unwrap_or_else(|| t(Text::Unnamed).into())
     };
     let add = move |_| {
-        let name = t(K::NewProduct).to_string();
+        let name = t(Text::NewProduct).to_string();
         let index = ed.site.with_untracked(|s| s.data.products.len());
         set_data(ed, "data.products", |d| {
             let id = fresh_id("product", "product", |id| {
@@ -56,7 +56,7 @@ pub fn ProductsEditor() -> impl IntoView {
     };
     view! {
         <section class="subpanel" aria-labelledby="products-title">
-            <h3 id="products-title">{t(K::Products)}</h3>
+            <h3 id="products-title">{t(Text::Products)}</h3>
             <ul class="item-list">
                 <For each=move || 0..count() key=|i| *i let:i>
                     <li>
@@ -68,7 +68,7 @@ pub fn ProductsEditor() -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <button type="button" class="btn" on:click=add>{t(K::AddProduct)}</button>
+            <button type="button" class="btn" on:click=add>{t(Text::AddProduct)}</button>
         </section>
     }
     .into_any()
@@ -76,7 +76,7 @@ pub fn ProductsEditor() -> impl IntoView {
 
 #[component]
 fn ProductForm(i: usize) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let p = move || ed.site.with(|s| s.data.products.get(i).cloned());
     let path = move |f: &str| format!("data.products[{i}].{f}");
@@ -88,7 +88,7 @@ fn ProductForm(i: usize) -> impl IntoView {
         })
     };
     let categories = Signal::derive(move || {
-        let mut v = vec![(String::new(), t(K::NoCategory).to_string())];
+        let mut v = vec![(String::new(), t(Text::NoCategory).to_string())];
         ed.site.with(|s| {
             v.extend(
                 s.data
@@ -109,33 +109,33 @@ fn ProductForm(i: usize) -> impl IntoView {
     };
     view! {
         <div class="item-form">
-            <TextField label=t(K::FieldName) path=path("name")
+            <TextField label=t(Text::FieldName) path=path("name")
                 value=Signal::derive(move || p().map(|p| p.name).unwrap_or_default())
                 set=move |v: String| set("name", &|p| p.name = v.clone())/>
-            <PriceField label=t(K::FieldPrice) path=path("price")
+            <PriceField label=t(Text::FieldPrice) path=path("price")
                 fen=Signal::derive(move || p().map(|p| p.price).unwrap_or_default())
                 set=move |v: u64| set("price", &|p| p.price = v)/>
-            <PriceField label=t(K::FieldCompareAt) path=path("compare_at")
+            <PriceField label=t(Text::FieldCompareAt) path=path("compare_at")
                 fen=Signal::derive(move || p().and_then(|p| p.compare_at).unwrap_or_default())
                 set=move |v: u64| set("compare_at", &|p| p.compare_at = (v > 0).then_some(v))/>
-            <NumberField label=t(K::FieldStock) path=path("stock") min=-1 max=999_999
+            <NumberField label=t(Text::FieldStock) path=path("stock") min=-1 max=999_999
                 value=Signal::derive(move || p().and_then(|p| p.stock).map_or(-1, i64::from))
                 set=move |v: i64| set("stock", &|p| p.stock = u32::try_from(v).ok())/>
-            <p class="hint">{t(K::StockHint)}</p>
-            <SelectField label=t(K::FieldCategory) path=path("category") options=categories
+            <p class="hint">{t(Text::StockHint)}</p>
+            <SelectField label=t(Text::FieldCategory) path=path("category") options=categories
                 value=Signal::derive(move || p().and_then(|p| p.category).unwrap_or_default())
                 set=move |v: String| set("category", &|p| p.category = (!v.is_empty()).then(|| v.clone()))/>
-            <TextField label=t(K::FieldDescription) path=path("description") long=true
+            <TextField label=t(Text::FieldDescription) path=path("description") long=true
                 value=Signal::derive(move || p().map(|p| p.description).unwrap_or_default())
                 set=move |v: String| set("description", &|p| p.description = v.clone())/>
-            <ImageField label=t(K::FieldImage) path=path("images[0]")
+            <ImageField label=t(Text::FieldImage) path=path("images[0]")
                 value=Signal::derive(move || p().and_then(|p| p.images.first().cloned()).unwrap_or_default())
                 set=move |v: String| set("images", &|p| {
                     if v.is_empty() { if !p.images.is_empty() { p.images.remove(0); } }
                     else if p.images.is_empty() { p.images.push(v.clone()) } else { p.images[0] = v.clone() }
                 })/>
             <SkuEditor i/>
-            <button type="button" class="link-button danger" on:click=remove>{t(K::DeleteProduct)}</button>
+            <button type="button" class="link-button danger" on:click=remove>{t(Text::DeleteProduct)}</button>
         </div>
     }
     .into_any()
@@ -161,7 +161,7 @@ fn ListField(
     #[prop(into)] set: Callback<Vec<String>>,
     path: String,
 ) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let id = super::super::fields::field_id(&path);
     let typed = RwSignal::new(values.get_untracked().join(", "));
     let shown = move || {
@@ -193,7 +193,7 @@ fn ListField(
 /// A product's options (size, temperature…) and the price and stock of each combination.
 #[component]
 fn SkuEditor(i: usize) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     // What the form is built from: the options and which combinations are sold. A memo, so
     // edits elsewhere (or to a price) do not rebuild the rows.
@@ -250,25 +250,25 @@ fn SkuEditor(i: usize) -> impl IntoView {
     let option_name = move |k: usize| options().get(k).map(|o| o.name.clone()).unwrap_or_default();
     view! {
         <fieldset class="item-card sku">
-            <legend>{t(K::SkuOptions)}</legend>
+            <legend>{t(Text::SkuOptions)}</legend>
             <For each=move || 0..options().len() key=|k| *k let:k>
                 <div class="sku-option">
-                    <TextField label=t(K::OptionName) path=format!("data.products[{i}].options[{k}].name")
+                    <TextField label=t(Text::OptionName) path=format!("data.products[{i}].options[{k}].name")
                         value=Signal::derive(move || option_name(k))
                         set=move |v: String| set_option(k, &|o| o.name = v.clone())/>
-                    <ListField label=t(K::OptionValues) path=format!("data.products[{i}].options[{k}].values")
+                    <ListField label=t(Text::OptionValues) path=format!("data.products[{i}].options[{k}].values")
                         values=Signal::derive(move || options().get(k).map(|o| o.values.clone()).unwrap_or_default())
                         set={move |v: Vec<String>| set_option(k, &|o| o.values = v.clone())}/>
-                    <button type="button" class="link-button danger" aria-label=move || format!("{}: {}", t(K::RemoveOption), option_name(k))
+                    <button type="button" class="link-button danger" aria-label=move || format!("{}: {}", t(Text::RemoveOption), option_name(k))
                         on:click=move |_| { change(format!("data.products[{i}].options"), &|p| p.remove_option(k)); ed.seal(); }>
-                        {t(K::RemoveOption)}</button>
+                        {t(Text::RemoveOption)}</button>
                 </div>
             </For>
-            <button type="button" class="btn" on:click=add_option>{t(K::AddOption)}</button>
-            {move || too_many().then(|| view! { <p class="field-error" role="alert">{t(K::TooManyVariants)}</p> })}
+            <button type="button" class="btn" on:click=add_option>{t(Text::AddOption)}</button>
+            {move || too_many().then(|| view! { <p class="field-error" role="alert">{t(Text::TooManyVariants)}</p> })}
             {move || shape.with(|(_, sold)| !sold.is_empty()).then(|| view! {
-                <h4>{t(K::Variants)}</h4>
-                <p class="hint">{t(K::VariantsHint)}</p>
+                <h4>{t(Text::Variants)}</h4>
+                <p class="hint">{t(Text::VariantsHint)}</p>
                 <For each=rows key=Clone::clone let:row>
                     <VariantRow i j=row.0 name=row.1.join(" / ")/>
                 </For>
@@ -276,7 +276,7 @@ fn SkuEditor(i: usize) -> impl IntoView {
             {move || missing().then(|| view! {
                 <button type="button" class="link-button"
                     on:click=move |_| { change(format!("data.products[{i}].variants"), &Product::restore_variants); ed.seal(); }>
-                    {t(K::RestoreVariants)}</button>
+                    {t(Text::RestoreVariants)}</button>
             })}
         </fieldset>
     }
@@ -285,7 +285,7 @@ fn SkuEditor(i: usize) -> impl IntoView {
 
 #[component]
 fn VariantRow(i: usize, j: usize, name: String) -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let variant = move || {
         ed.site.with(|s| {
@@ -305,13 +305,13 @@ fn VariantRow(i: usize, j: usize, name: String) -> impl IntoView {
     view! {
         <fieldset class="variant-row">
             <legend>{name.clone()}</legend>
-            <PriceField label=t(K::FieldPrice) path=format!("data.products[{i}].variants[{j}].price")
+            <PriceField label=t(Text::FieldPrice) path=format!("data.products[{i}].variants[{j}].price")
                 fen=Signal::derive(move || variant().map(|v| v.price).unwrap_or_default())
                 set=move |v: u64| set("price", &|x| x.price = v)/>
-            <NumberField label=t(K::FieldStock) path=format!("data.products[{i}].variants[{j}].stock") min=-1 max=999_999
+            <NumberField label=t(Text::FieldStock) path=format!("data.products[{i}].variants[{j}].stock") min=-1 max=999_999
                 value=Signal::derive(move || variant().and_then(|v| v.stock).map_or(-1, i64::from))
                 set=move |v: i64| set("stock", &|x| x.stock = u32::try_from(v).ok())/>
-            <button type="button" class="icon-btn danger" aria-label=format!("{}: {}", t(K::RemoveVariant), name)
+            <button type="button" class="icon-btn danger" aria-label=format!("{}: {}", t(Text::RemoveVariant), name)
                 on:click=move |_| {
                     set_data(ed, &format!("data.products[{i}].variants"), |d| {
                         if let Some(p) = d.products.get_mut(i) { if j < p.variants.len() { p.variants.remove(j); } }
@@ -325,7 +325,7 @@ fn VariantRow(i: usize, j: usize, name: String) -> impl IntoView {
 
 #[component]
 pub fn CategoriesEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let count = move || ed.site.with(|s| s.data.categories.len());
     let name = move |i: usize| data(ed, move |d| d.categories.get(i).map(|c| c.name.clone()));
@@ -336,19 +336,19 @@ pub fn CategoriesEditor() -> impl IntoView {
             });
             d.categories.push(Category {
                 id,
-                name: t(K::NewCategory).into(),
+                name: t(Text::NewCategory).into(),
             });
         });
         ed.seal();
     };
     view! {
         <section class="subpanel" aria-labelledby="categories-title">
-            <h3 id="categories-title">{t(K::Categories)}</h3>
+            <h3 id="categories-title">{t(Text::Categories)}</h3>
             <For each=move || 0..count() key=|i| *i let:i>
                 <div class="row-field">
-                    <TextField label=t(K::FieldName) path=format!("data.categories[{i}].name") value=name(i)
+                    <TextField label=t(Text::FieldName) path=format!("data.categories[{i}].name") value=name(i)
                         set=move |v: String| set_data(ed, &format!("data.categories[{i}].name"), |d| if let Some(c) = d.categories.get_mut(i) { c.name = v })/>
-                    <button type="button" class="icon-btn danger" aria-label=move || format!("{}: {}", t(K::Delete), name(i).get())
+                    <button type="button" class="icon-btn danger" aria-label=move || format!("{}: {}", t(Text::Delete), name(i).get())
                         on:click=move |_| { set_data(ed, "data.categories", |d| {
                             if i < d.categories.len() {
                                 let id = d.categories.remove(i).id;
@@ -357,7 +357,7 @@ pub fn CategoriesEditor() -> impl IntoView {
                         }); ed.seal(); }>"✕"</button>
                 </div>
             </For>
-            <button type="button" class="btn" on:click=add>{t(K::AddCategory)}</button>
+            <button type="button" class="btn" on:click=add>{t(Text::AddCategory)}</button>
         </section>
     }
     .into_any()

@@ -1,9 +1,9 @@
 //! Services (name, duration, price, who offers them) and the staff who offer them, edited
 //! together: removing a staff member or a service keeps the other in step.
 use super::super::fields::{ImageField, NumberField, PriceField, TextField};
-use super::super::state::Ed;
+use super::super::state::EditorState;
 use super::{fresh_id, set_data};
-use crate::i18n::K;
+use crate::i18n::Text;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::BlockKind;
 use crate::model::site::{Service, Staff};
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 /// The services a service list or booking button shows: name, duration, price.
 #[component]
 pub fn ServicesEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let count = move || ed.site.with(|s| s.data.services.len());
     let service = move |i: usize| ed.site.with(|s| s.data.services.get(i).cloned());
@@ -40,27 +40,27 @@ pub fn ServicesEditor() -> impl IntoView {
     };
     view! {
         <section class="subpanel" aria-labelledby="services-title">
-            <h3 id="services-title">{t(K::Services)}</h3>
+            <h3 id="services-title">{t(Text::Services)}</h3>
             <For each=move || 0..count() key=|i| *i let:i>
                 <fieldset class="item-card">
-                    <legend>{move || service(i).map(|s| s.name).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| t(K::Unnamed).into())}</legend>
-                    <TextField label=t(K::FieldName) path=format!("data.services[{i}].name")
+                    <legend>{move || service(i).map(|s| s.name).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| t(Text::Unnamed).into())}</legend>
+                    <TextField label=t(Text::FieldName) path=format!("data.services[{i}].name")
                         value=Signal::derive(move || service(i).map(|s| s.name).unwrap_or_default())
                         set=move |v: String| set(i, "name", &|s| s.name = v.clone())/>
-                    <NumberField label=t(K::FieldDuration) path=format!("data.services[{i}].duration_min") min=5 max=600
+                    <NumberField label=t(Text::FieldDuration) path=format!("data.services[{i}].duration_min") min=5 max=600
                         value=Signal::derive(move || service(i).map(|s| s.duration_min as i64).unwrap_or_default())
                         set=move |v: i64| set(i, "duration_min", &|s| s.duration_min = v as u16)/>
-                    <PriceField label=t(K::FieldPrice) path=format!("data.services[{i}].price")
+                    <PriceField label=t(Text::FieldPrice) path=format!("data.services[{i}].price")
                         fen=Signal::derive(move || service(i).map(|s| s.price).unwrap_or_default())
                         set=move |v: u64| set(i, "price", &|s| s.price = v)/>
-                    <TextField label=t(K::FieldDescription) path=format!("data.services[{i}].description") long=true
+                    <TextField label=t(Text::FieldDescription) path=format!("data.services[{i}].description") long=true
                         value=Signal::derive(move || service(i).map(|s| s.description).unwrap_or_default())
                         set=move |v: String| set(i, "description", &|s| s.description = v.clone())/>
                     {move || {
                         let staff = staff.get();
                         (!staff.is_empty()).then(|| view! {
                             <fieldset class="checks">
-                                <legend>{t(K::OfferedBy)}</legend>
+                                <legend>{t(Text::OfferedBy)}</legend>
                                 {staff.into_iter().map(|(id, name)| {
                                     let id2 = id.clone();
                                     view! {
@@ -84,10 +84,10 @@ pub fn ServicesEditor() -> impl IntoView {
                         })
                     }}
                     <button type="button" class="link-button danger"
-                        on:click=move |_| remove_service(ed, i)>{t(K::DeleteService)}</button>
+                        on:click=move |_| remove_service(ed, i)>{t(Text::DeleteService)}</button>
                 </fieldset>
             </For>
-            <button type="button" class="btn" on:click=move |_| add_service(ed)>{t(K::AddService)}</button>
+            <button type="button" class="btn" on:click=move |_| add_service(ed)>{t(Text::AddService)}</button>
         </section>
     }
     .into_any()
@@ -96,7 +96,7 @@ pub fn ServicesEditor() -> impl IntoView {
 /// The people who give the services; a service lists who offers it.
 #[component]
 pub fn StaffEditor() -> impl IntoView {
-    let ed = expect_context::<Ed>();
+    let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let count = move || ed.site.with(|s| s.data.staff.len());
     let person = move |i: usize| ed.site.with(|s| s.data.staff.get(i).cloned());
@@ -108,7 +108,7 @@ pub fn StaffEditor() -> impl IntoView {
         })
     };
     let add = move |_| {
-        let name = t(K::NewStaff).to_string();
+        let name = t(Text::NewStaff).to_string();
         set_data(ed, "data.staff", |d| {
             let id = fresh_id("staff", "staff", |id| d.staff.iter().any(|p| p.id == id));
             d.staff.push(Staff {
@@ -122,21 +122,21 @@ pub fn StaffEditor() -> impl IntoView {
     };
     view! {
         <section class="subpanel" aria-labelledby="staff-title">
-            <h3 id="staff-title">{t(K::Staff)}</h3>
+            <h3 id="staff-title">{t(Text::Staff)}</h3>
             <For each=move || 0..count() key=|i| *i let:i>
                 <fieldset class="item-card">
-                    <legend>{move || person(i).map(|p| p.name).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| t(K::Unnamed).into())}</legend>
-                    <TextField label=t(K::FieldName) path=format!("data.staff[{i}].name")
+                    <legend>{move || person(i).map(|p| p.name).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| t(Text::Unnamed).into())}</legend>
+                    <TextField label=t(Text::FieldName) path=format!("data.staff[{i}].name")
                         value=Signal::derive(move || person(i).map(|p| p.name).unwrap_or_default())
                         set=move |v: String| set(i, "name", &|p| p.name = v.clone())/>
-                    <TextField label=t(K::FieldJobTitle) path=format!("data.staff[{i}].title")
+                    <TextField label=t(Text::FieldJobTitle) path=format!("data.staff[{i}].title")
                         value=Signal::derive(move || person(i).map(|p| p.title).unwrap_or_default())
                         set=move |v: String| set(i, "title", &|p| p.title = v.clone())/>
-                    <ImageField label=t(K::FieldPhoto) path=format!("data.staff[{i}].photo")
+                    <ImageField label=t(Text::FieldPhoto) path=format!("data.staff[{i}].photo")
                         value=Signal::derive(move || person(i).and_then(|p| p.photo).unwrap_or_default())
                         set=move |v: String| set(i, "photo", &|p| p.photo = (!v.is_empty()).then(|| v.clone()))/>
                     <button type="button" class="link-button danger"
-                        aria-label=move || format!("{}: {}", t(K::Delete), person(i).map(|p| p.name).unwrap_or_default())
+                        aria-label=move || format!("{}: {}", t(Text::Delete), person(i).map(|p| p.name).unwrap_or_default())
                         on:click=move |_| {
                             set_data(ed, "data.staff", |d| {
                                 if i < d.staff.len() {
@@ -145,18 +145,18 @@ pub fn StaffEditor() -> impl IntoView {
                                 }
                             });
                             ed.seal();
-                        }>{t(K::Delete)}</button>
+                        }>{t(Text::Delete)}</button>
                 </fieldset>
             </For>
-            <button type="button" class="btn" on:click=add>{t(K::AddStaff)}</button>
+            <button type="button" class="btn" on:click=add>{t(Text::AddStaff)}</button>
         </section>
     }
     .into_any()
 }
 
 /// Adds a service, with the duration and price of the last one as a start.
-pub fn add_service(ed: Ed) {
-    let name = ed.t(K::NewService).to_string();
+pub fn add_service(ed: EditorState) {
+    let name = ed.t(Text::NewService).to_string();
     set_data(ed, "data.services", |d| {
         let id = fresh_id("service", "service", |id| {
             d.services.iter().any(|s| s.id == id)
@@ -180,7 +180,7 @@ pub fn add_service(ed: Ed) {
 
 /// Deletes service `i` in one undo step; booking buttons that named it fall back to letting
 /// the customer choose.
-pub fn remove_service(ed: Ed, i: usize) {
+pub fn remove_service(ed: EditorState, i: usize) {
     let edits = ed.site.with_untracked(|site| {
         let id = site.data.services.get(i)?.id.clone();
         let mut edits = Vec::new();
