@@ -1,16 +1,18 @@
 //! Server functions: the browser's only way to read and change data.
 //!
-//! Each is a thin shell around the [`Backend`] trait that the `server` crate puts into context,
-//! so this crate never depends on storage. Tenant checks live behind the trait, where every
-//! caller passes through them.
+//! Each is a thin shell around the [`Backend`] trait (`api/backend.rs`) that the `server` crate
+//! puts into context, so this crate never depends on storage. Tenant checks live behind the
+//! trait, where every caller passes through them. The editor's JSON endpoints and what they
+//! exchange are in [`rest`].
 use crate::error::AppError;
 use crate::model::{MerchantCreated, MerchantHome, MerchantView, SiteSummary};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-mod ssr;
+mod backend;
+pub mod rest;
 #[cfg(feature = "ssr")]
-pub use ssr::*;
+pub use backend::*;
 
 #[server(prefix = "/api", endpoint = "merchants/list", input = leptos::server_fn::codec::GetUrl)]
 pub async fn list_merchants() -> Result<Vec<MerchantView>, AppError> {
@@ -48,7 +50,7 @@ pub async fn get_merchant_home(merchant_id: String) -> Result<MerchantHome, AppE
 }
 
 #[server(prefix = "/api", endpoint = "sites/get_draft", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_draft(site_id: String) -> Result<crate::model::editor::DraftView, AppError> {
+pub async fn get_draft(site_id: String) -> Result<crate::api::rest::DraftView, AppError> {
     let who = principal()?;
     reply(backend().load_draft(&who, &site_id).await)
 }

@@ -17,9 +17,9 @@ mod phone;
 mod state;
 mod sync;
 
+use crate::api::rest::DraftView;
 use crate::i18n::{Lang, Text};
 use crate::model::edit::History;
-use crate::model::editor::DraftView;
 #[cfg(feature = "hydrate")]
 use dom::focus_field;
 use leptos::prelude::*;

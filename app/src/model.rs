@@ -7,7 +7,6 @@ pub mod account;
 pub mod blocks;
 pub mod color;
 pub mod edit;
-pub mod editor;
 pub mod product;
 pub mod site;
 pub mod theme;

@@ -93,7 +93,7 @@ impl Backend for StoreBackend {
         &self,
         who: &UserView,
         site_id: &str,
-    ) -> Result<app::model::editor::DraftView, AppError> {
+    ) -> Result<app::api::rest::DraftView, AppError> {
         Ok(crate::sites::draft_view(&self.store, who, site_id)?)
     }
 }

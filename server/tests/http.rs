@@ -514,7 +514,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
     // The draft starts as the template's starter, named after the site.
     let draft = a.get(&format!("{base}/draft")).await;
     assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
-    let draft: app::model::editor::DraftView = serde_json::from_str(&draft.body).unwrap();
+    let draft: app::api::rest::DraftView = serde_json::from_str(&draft.body).unwrap();
     assert_eq!(
         (draft.version, draft.site.name.as_str()),
         (1, "Bamboo Salon")
@@ -528,7 +528,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
     let mut site = draft.site.clone();
     site.data.services[0].price = 9900;
     let body = |v: u64, s: &app::model::site::Site| {
-        serde_json::to_vec(&app::model::editor::SaveDraft {
+        serde_json::to_vec(&app::api::rest::SaveDraft {
             base_version: v,
             site: s.clone(),
         })
@@ -546,7 +546,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
     assert!(stale.body.contains("changed elsewhere"), "{}", stale.body);
-    let now: app::model::editor::DraftView =
+    let now: app::api::rest::DraftView =
         serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
     assert_eq!((now.version, now.site.data.services[0].price), (2, 9900));
     assert_eq!(now.site.name, "Bamboo Salon");
@@ -578,7 +578,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
         )
         .await;
     assert_eq!(pv.status, StatusCode::OK, "{}", pv.body);
-    let pv: app::model::editor::PreviewReply = serde_json::from_str(&pv.body).unwrap();
+    let pv: app::api::rest::PreviewReply = serde_json::from_str(&pv.body).unwrap();
     assert_eq!(
         pv.screen.matches("data-mpf-block=").count(),
         site.pages[0].blocks.iter().filter(|b| !b.hidden).count()
@@ -607,7 +607,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
         .call("POST", &format!("{base}/media"), png(640, 480))
         .await;
     assert_eq!(up.status, StatusCode::OK, "{}", up.body);
-    let up: app::model::editor::Uploaded = serde_json::from_str(&up.body).unwrap();
+    let up: app::api::rest::Uploaded = serde_json::from_str(&up.body).unwrap();
     let hash = up.reference.strip_prefix("media/").unwrap();
     assert_eq!(
         a.get(&format!("{base}/media/{hash}")).await.status,
@@ -673,7 +673,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let problem = |body: &str| {
-        let r: app::model::editor::ExportRefused = serde_json::from_str(body).unwrap();
+        let r: app::api::rest::ExportRefused = serde_json::from_str(body).unwrap();
         assert_eq!(r.problems.len(), 1, "{body}");
         (r.problems[0].path.clone(), r.problems[0].message.clone())
     };

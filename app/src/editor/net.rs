@@ -1,7 +1,7 @@
 #![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 //! The editor's calls to `/api/sites/{id}/…` (browser only; on the server these are never
 //! reached, since nothing is edited during server rendering).
-use crate::model::editor::{ExportRefused, PreviewReply, Uploaded};
+use crate::api::rest::{ExportRefused, PreviewReply, Uploaded};
 use crate::model::site::Site;
 
 /// Why a call failed, in the terms the editor acts on.
@@ -25,8 +25,8 @@ pub enum Exported {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::*;
+    use crate::api::rest::{SaveDraft, Saved};
     use crate::error::AppError;
-    use crate::model::editor::{SaveDraft, Saved};
     use gloo_net::http::{Request, Response};
     use wasm_bindgen::JsCast;
 
@@ -79,7 +79,7 @@ mod browser {
         if !res.ok() {
             return Err(error_of(res).await);
         }
-        let d: crate::model::editor::DraftView = res.json().await.map_err(|_| NetError::Offline)?;
+        let d: crate::api::rest::DraftView = res.json().await.map_err(|_| NetError::Offline)?;
         Ok(d.version)
     }
 

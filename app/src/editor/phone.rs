@@ -146,7 +146,7 @@ type Shown = (String, Vec<(String, String)>);
 #[cfg(feature = "hydrate")]
 mod frame_dom {
     use super::{split_screen, EditorState, Shown};
-    use crate::model::editor::PreviewReply;
+    use crate::api::rest::PreviewReply;
     use leptos::prelude::*;
     use leptos::wasm_bindgen::JsCast;
     use web_sys::{Document, Element, Node};

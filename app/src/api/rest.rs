@@ -1,6 +1,7 @@
-//! What the editor and the server exchange (JSON over `/api/sites/{id}/…`).
-use super::site::Site;
-use super::validate::Problem;
+//! The editor's JSON endpoints under `/api/sites/{id}/…`: what the editor and the server
+//! exchange.
+use crate::model::site::Site;
+use crate::model::validate::Problem;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/sites/{id}/draft`: the site as last saved, and the version to base edits on.

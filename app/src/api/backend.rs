@@ -44,7 +44,7 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         who: &UserView,
         site_id: &str,
-    ) -> Result<crate::model::editor::DraftView, AppError>;
+    ) -> Result<crate::api::rest::DraftView, AppError>;
 }
 
 /// The backend handle the server provides in every request's context.
