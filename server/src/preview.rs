@@ -13,7 +13,8 @@ use app::model::ThemeKind;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use wxml::{escape, rpx_to_px, RenderHooks, WxmlPage};
 
 /// WeChat's built-in component looks (style v2), approximated for the browser. The theme's
@@ -59,6 +60,44 @@ fn parsed_block_page(theme: &Theme) -> Result<Arc<WxmlPage>, GenerateError> {
     Ok(BUILTIN[i].get_or_init(|| page).clone())
 }
 
+/// Which built-in theme `theme` is, if it is one (they are loaded once, so by address).
+fn builtin_index(theme: &Theme) -> Option<usize> {
+    ThemeKind::ALL
+        .iter()
+        .position(|&k| std::ptr::eq(theme, builtin_theme(k)))
+}
+
+/// The preview's CSS for `site`'s theme settings: WeChat's component looks, then the theme's
+/// `app.wxss` in px. Rendered once per distinct settings of a built-in theme (the editor asks
+/// on every change; colours rarely change), on every call for any other theme.
+fn preview_css(site: &Site, theme: &Theme) -> Result<Arc<str>, GenerateError> {
+    /// (built-in theme, its settings as JSON) → CSS.
+    type CssCache = HashMap<(usize, String), Arc<str>>;
+    static CACHE: LazyLock<Mutex<CssCache>> = LazyLock::new(Mutex::default);
+    let key =
+        builtin_index(theme).map(|i| (i, serde_json::to_string(&site.theme).unwrap_or_default()));
+    if let Some(css) = key.as_ref().and_then(|k| lock(&CACHE).get(k).cloned()) {
+        return Ok(css);
+    }
+    let wxss = environment(theme)?
+        .get_template("app.wxss.j2")?
+        .render(style_context(site, theme))?;
+    let css: Arc<str> = format!("{BASE_CSS}{}", page_selector(&rpx_to_px(&wxss))).into();
+    if let Some(key) = key {
+        let mut cache = lock(&CACHE);
+        // Bounded: a merchant trying colours makes a handful; a flood just starts over.
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(key, css.clone());
+    }
+    Ok(css)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn block_page(theme: &Theme) -> Result<WxmlPage, GenerateError> {
     let mut files: BTreeMap<String, String> = theme.static_files.iter().cloned().collect();
     files.insert("pages/page/index.wxml".into(), theme.page_wxml.clone());
@@ -80,7 +119,7 @@ pub struct PreviewOptions<'a> {
 /// A prepared preview for one site: parse and style once, render any page.
 pub struct Previewer {
     page: Arc<WxmlPage>,
-    css: String,
+    css: Arc<str>,
     model: Value,
     site_name: String,
     lang: Lang,
@@ -93,11 +132,7 @@ impl Previewer {
     /// Works on sites with problems too (the editor previews while the merchant types);
     /// references that do not resolve simply show nothing.
     pub fn new(site: &Site, theme: &Theme) -> Result<Self, GenerateError> {
-        let env = environment(theme)?;
-        let wxss = env
-            .get_template("app.wxss.j2")?
-            .render(style_context(site, theme))?;
-        let css = format!("{BASE_CSS}{}", page_selector(&rpx_to_px(&wxss)));
+        let css = preview_css(site, theme)?;
         let tab_bar = site
             .tab_bar
             .as_ref()
