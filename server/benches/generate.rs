@@ -58,11 +58,15 @@ fn spilling_shop() -> (Site, std::collections::BTreeMap<String, Vec<u8>>) {
     let mut images = std::collections::BTreeMap::new();
     for (i, p) in site.data.products.iter_mut().enumerate() {
         p.images = vec![format!("/images/card{i}.jpg")];
-        images.insert(format!("images/card{i}.jpg"), vec![i as u8; 1000]);
-        for j in 0..3u8 {
+        // The grid's pictures stay in the main package (the grid is on a tab page).
+        let card = (0..150 * 1024u32)
+            .map(|k| (k.wrapping_mul(2_246_822_519) >> 11) as u8 ^ i as u8)
+            .collect();
+        images.insert(format!("images/card{i}.jpg"), card);
+        for j in 0..4u8 {
             // Incompressible bytes: the size check counts bytes, not pixels.
-            let detail = (0..130 * 1024u32)
-                .map(|k| (k.wrapping_mul(2_654_435_761) >> 13) as u8 ^ (i as u8 * 3 + j))
+            let detail = (0..100 * 1024u32)
+                .map(|k| (k.wrapping_mul(2_654_435_761) >> 13) as u8 ^ (i as u8 * 4 + j))
                 .collect();
             p.images.push(format!("/images/detail{i}_{j}.jpg"));
             images.insert(format!("images/detail{i}_{j}.jpg"), detail);
