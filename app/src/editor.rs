@@ -19,7 +19,6 @@ mod sync;
 
 use crate::api::rest::DraftView;
 use crate::i18n::{Lang, Text};
-use crate::model::edit::History;
 #[cfg(feature = "hydrate")]
 use dom::focus_field;
 use leptos::prelude::*;
@@ -36,27 +35,7 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
         version,
         site,
     } = draft;
-    let site_signal = RwSignal::new(site);
-    let problems = Memo::new(move |_| site_signal.with(|s| s.validate(lang)));
-    let ed = EditorState {
-        lang,
-        site: site_signal,
-        history: StoredValue::new(History::default()),
-        can_undo: RwSignal::new(false),
-        can_redo: RwSignal::new(false),
-        page: RwSignal::new(0),
-        selected: RwSignal::new(None),
-        save: RwSignal::new(SaveState::Saved),
-        version: StoredValue::new(version),
-        generation: StoredValue::new(0),
-        saving: StoredValue::new(false),
-        site_id: StoredValue::new(site_id.clone()),
-        csrf: StoredValue::new(csrf),
-        problems,
-        notice: RwSignal::new(None),
-        reveal: RwSignal::new(None),
-        patched: StoredValue::new(Vec::new()),
-    };
+    let ed = EditorState::new(site_id.clone(), version, site, csrf, lang);
     provide_context(ed);
 
     // Unsaved work from an earlier visit (network dropped, tab closed) comes back.

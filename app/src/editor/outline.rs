@@ -185,21 +185,7 @@ fn OutlineRow(
         hidden,
         summary,
     } = row;
-    let summary = RwSignal::new(summary);
-    summaries.update_value(|m| {
-        m.insert(id.clone(), summary);
-    });
-    {
-        let id = id.clone();
-        // A rebuilt row registers its own signal before the old one is cleaned up.
-        on_cleanup(move || {
-            summaries.update_value(|m| {
-                if m.get(&id) == Some(&summary) {
-                    m.remove(&id);
-                }
-            })
-        });
-    }
+    let summary = register_summary(summaries, &id, summary);
     let label = move || {
         summary.with(|s| {
             if s.is_empty() {
@@ -215,40 +201,7 @@ fn OutlineRow(
         Signal::derive(move || ed.selected.get().as_deref() == Some(id.as_str()))
     };
     let page = move || ed.page.get_untracked();
-    let len = move || {
-        ed.site
-            .with_untracked(|s| s.pages.get(page()).map_or(0, |p| p.blocks.len()))
-    };
-    let move_by = move |delta: isize| {
-        let to = index as isize + delta;
-        if to >= 0 && (to as usize) < len() {
-            ed.edit(
-                Edit::MoveBlock {
-                    page: page(),
-                    from: index,
-                    to: to as usize,
-                },
-                None,
-            );
-            // Keep keyboard focus on the moved block.
-            let target = to as usize;
-            request_animation_frame(move || {
-                if let Some(el) = document()
-                    .query_selector(&format!(
-                        ".outline li:nth-child({}) .outline-select",
-                        target + 1
-                    ))
-                    .ok()
-                    .flatten()
-                {
-                    use leptos::wasm_bindgen::JsCast;
-                    if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
-                        let _ = el.focus();
-                    }
-                }
-            });
-        }
-    };
+    let move_by = move |delta: isize| move_block(ed, index, delta);
     let select_id = id.clone();
     // The block as it is now (the row outlives edits that do not change what it shows).
     let current = move || {
@@ -305,4 +258,57 @@ fn OutlineRow(
             </span>
         </li>
     }
+}
+
+/// Registers a row's summary signal under its block id, so typing updates that row's text;
+/// a rebuilt row registers its own signal before the old one is cleaned up.
+fn register_summary(
+    summaries: StoredValue<HashMap<String, RwSignal<String>>>,
+    id: &str,
+    summary: String,
+) -> RwSignal<String> {
+    let summary = RwSignal::new(summary);
+    summaries.update_value(|m| {
+        m.insert(id.to_string(), summary);
+    });
+    let id = id.to_string();
+    on_cleanup(move || {
+        summaries.update_value(|m| {
+            if m.get(&id) == Some(&summary) {
+                m.remove(&id);
+            }
+        })
+    });
+    summary
+}
+
+/// Moves the block at `index` of the current page by `delta` places, keeping keyboard focus
+/// on it.
+fn move_block(ed: EditorState, index: usize, delta: isize) {
+    let page = ed.page.get_untracked();
+    let len = ed
+        .site
+        .with_untracked(|s| s.pages.get(page).map_or(0, |p| p.blocks.len()));
+    let to = index as isize + delta;
+    if to < 0 || to as usize >= len {
+        return;
+    }
+    let to = to as usize;
+    ed.edit(
+        Edit::MoveBlock {
+            page,
+            from: index,
+            to,
+        },
+        None,
+    );
+    request_animation_frame(move || {
+        let row = format!(".outline li:nth-child({}) .outline-select", to + 1);
+        if let Some(el) = document().query_selector(&row).ok().flatten() {
+            use leptos::wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
 }

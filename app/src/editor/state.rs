@@ -49,6 +49,30 @@ pub struct EditorState {
 }
 
 impl EditorState {
+    /// The state of an editor opened on `site` (saved as `version`).
+    pub fn new(site_id: String, version: u64, site: Site, csrf: String, lang: Lang) -> Self {
+        let site = RwSignal::new(site);
+        EditorState {
+            lang,
+            site,
+            history: StoredValue::new(History::default()),
+            can_undo: RwSignal::new(false),
+            can_redo: RwSignal::new(false),
+            page: RwSignal::new(0),
+            selected: RwSignal::new(None),
+            save: RwSignal::new(SaveState::Saved),
+            version: StoredValue::new(version),
+            generation: StoredValue::new(0),
+            saving: StoredValue::new(false),
+            site_id: StoredValue::new(site_id),
+            csrf: StoredValue::new(csrf),
+            problems: Memo::new(move |_| site.with(|s| s.validate(lang))),
+            notice: RwSignal::new(None),
+            reveal: RwSignal::new(None),
+            patched: StoredValue::new(Vec::new()),
+        }
+    }
+
     pub fn t(&self, k: Text) -> &'static str {
         self.lang.t(k)
     }
