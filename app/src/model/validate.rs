@@ -491,6 +491,11 @@ pub fn parse_site(json: &[u8], lang: Lang) -> Result<Site, Vec<Problem>> {
         path,
         message: lang.fill(key, args),
     };
+    // The common case costs one parse: only a site that does not read is looked at again to
+    // name what and where.
+    if let Ok(site) = serde_json::from_slice::<Site>(json) {
+        return Ok(site);
+    }
     let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
         vec![problem(
             String::new(),
