@@ -696,3 +696,64 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
     assert_eq!(path, "pages[0].blocks[0].slides[0].image");
     assert_eq!(message, "已上传的图片中找不到这张：请重新上传");
 }
+
+#[tokio::test]
+async fn a_misspelt_block_kind_is_refused_with_its_path_and_nothing_is_saved() {
+    let w = world();
+    let mut a = Browser::new(&w.app);
+    a.login("cafe@a.test", PASSWORD).await;
+    let created = a
+        .post_csrf(
+            "/api/sites/create",
+            &[
+                ("merchant_id", &w.merchant_a),
+                ("name", "Lotus"),
+                ("template", "shop"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let site_id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = format!("/api/sites/{site_id}");
+    let draft: serde_json::Value =
+        serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
+    let mut site = draft["site"].clone();
+    site["pages"][0]["blocks"][1]["kind"] = "bannr".into();
+    let body = serde_json::to_vec(&serde_json::json!({"base_version": 1, "site": site})).unwrap();
+    let refused = a.call("PUT", &format!("{base}/draft"), body).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let err: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(err["Invalid"]["field"], "pages[0].blocks[1].kind", "{err}");
+    assert!(
+        err["Invalid"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"bannr\" is not a block type"),
+        "{err}"
+    );
+    // The preview refuses it the same way, and the stored draft is untouched.
+    let preview = a
+        .call(
+            "POST",
+            &format!("{base}/preview?page=0"),
+            serde_json::to_vec(&site).unwrap(),
+        )
+        .await;
+    assert_eq!(
+        preview.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        preview.body
+    );
+    let now: serde_json::Value =
+        serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
+    assert_eq!(now, draft);
+}
