@@ -7,9 +7,9 @@
 //!
 //! [`Edit`]: crate::model::edit::Edit
 mod block_panel;
-mod data;
 mod dom;
 mod fields;
+mod merchant_data;
 mod net;
 mod outline;
 mod panels;

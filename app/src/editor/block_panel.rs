@@ -1,8 +1,8 @@
 //! The selected block's panel: its own fields, by type (every type is matched: a new type does
 //! not compile until it has a panel), then the editors of the merchant data it shows, as the
 //! block catalogue lists them; and the banner's slides.
-use super::data::DataEditor;
 use super::fields::{ImageField, NumberField, SelectField, TextField};
+use super::merchant_data::DataEditor;
 use super::state::EditorState;
 use crate::i18n::Text;
 use crate::model::blocks::BlockType;
