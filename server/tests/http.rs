@@ -481,6 +481,25 @@ async fn language_choice_is_kept_per_user() {
     assert_eq!(r.location.as_deref(), Some("/"));
 }
 
+/// Creates a site of `template` for `merchant` as the signed-in user; its id.
+async fn create_site(a: &mut Browser<'_>, merchant: &str, name: &str, template: &str) -> String {
+    let created = a
+        .post_csrf(
+            "/api/sites/create",
+            &[
+                ("merchant_id", merchant),
+                ("name", name),
+                ("template", template),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn png(w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::new();
     image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(w, h, image::Rgb([200, 90, 40])))
@@ -494,21 +513,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
     let w = world();
     let mut a = Browser::new(&w.app);
     a.login("cafe@a.test", PASSWORD).await;
-    let created = a
-        .post_csrf(
-            "/api/sites/create",
-            &[
-                ("merchant_id", &w.merchant_a),
-                ("name", "Bamboo Salon"),
-                ("template", "booking"),
-            ],
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-    let site_id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let site_id = create_site(&mut a, &w.merchant_a, "Bamboo Salon", "booking").await;
     let base = format!("/api/sites/{site_id}");
 
     // The draft starts as the template's starter, named after the site.
@@ -702,21 +707,7 @@ async fn a_misspelt_block_kind_is_refused_with_its_path_and_nothing_is_saved() {
     let w = world();
     let mut a = Browser::new(&w.app);
     a.login("cafe@a.test", PASSWORD).await;
-    let created = a
-        .post_csrf(
-            "/api/sites/create",
-            &[
-                ("merchant_id", &w.merchant_a),
-                ("name", "Lotus"),
-                ("template", "shop"),
-            ],
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-    let site_id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let site_id = create_site(&mut a, &w.merchant_a, "Lotus", "shop").await;
     let base = format!("/api/sites/{site_id}");
     let draft: serde_json::Value =
         serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
