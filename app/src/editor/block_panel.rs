@@ -63,14 +63,7 @@ pub(super) fn BlockPanel(page: usize, index: usize, kind: BlockType) -> impl Int
     let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let at = BlockAt { ed, page, index };
-    let pages = Signal::derive(move || {
-        ed.site.with(|s| {
-            s.pages
-                .iter()
-                .map(|p| (p.id.clone(), p.title.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
+    let pages = ed.page_choices();
     let fields = match kind {
         BlockType::Banner => view! { <SlidesEditor at pages/> }.into_any(),
         BlockType::RichText => view! {

@@ -268,14 +268,7 @@ fn TabBarPanel() -> impl IntoView {
             set(Some(tb));
         }
     };
-    let pages = Signal::derive(move || {
-        ed.site.with(|s| {
-            s.pages
-                .iter()
-                .map(|p| (p.id.clone(), p.title.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
+    let pages = ed.page_choices();
     let icons = Signal::derive(move || {
         Icon::ALL
             .iter()

@@ -134,6 +134,19 @@ impl EditorState {
 }
 
 impl EditorState {
+    /// Every page as `(id, title)`, for the selects that link to a page.
+    pub fn page_choices(&self) -> Signal<Vec<(String, String)>> {
+        let site = self.site;
+        Signal::derive(move || {
+            site.with(|s| {
+                s.pages
+                    .iter()
+                    .map(|p| (p.id.clone(), p.title.clone()))
+                    .collect()
+            })
+        })
+    }
+
     pub fn page_index(&self) -> usize {
         self.page.get()
     }
