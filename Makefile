@@ -9,8 +9,10 @@ export CARGO_TERM_COLOR ?= never
 setup:
 	@bash .ci/setup
 
+# --split: the editor's lazily loaded parts get wasm files of their own; --precompress: brotli
+# and gzip copies beside every built file, served as they are.
 build: setup
-	cargo leptos build --release
+	cargo leptos build --release --split --precompress
 
 run: build
 	./target/release/mpforge

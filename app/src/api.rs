@@ -64,17 +64,6 @@ pub async fn create_site(
 ) -> Result<SiteSummary, AppError> {
     let _ = csrf_token;
     let who = principal()?;
-    let lang = who.lang;
-    use crate::model::ThemeKind;
-    let Some(template) = ThemeKind::from_slug(&template) else {
-        return reply(Err(AppError::invalid(
-            "template",
-            lang.t(crate::i18n::Text::ErrTemplateUnknown),
-        )));
-    };
-    reply(
-        backend()
-            .create_site(&who, &merchant_id, NewSite { name, template })
-            .await,
-    )
+    let input = NewSite::from_form(name, &template, who.lang).map_err(with_status)?;
+    reply(backend().create_site(&who, &merchant_id, input).await)
 }

@@ -1,4 +1,5 @@
 //! Reusable widgets.
 pub mod feedback;
 pub mod layout;
+pub mod outcome;
 pub mod session;

@@ -7,6 +7,7 @@
 //!
 //! [`Edit`]: crate::model::edit::Edit
 mod block_panel;
+mod deferred;
 mod dom;
 mod fields;
 mod merchant_data;
@@ -22,12 +23,13 @@ use crate::i18n::{Lang, Text};
 #[cfg(feature = "hydrate")]
 use dom::focus_field;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use outline::{Outline, Palette};
 use phone::PhonePreview;
 pub use state::{EditorState, SaveState};
 
-#[component]
+/// The editor: an island, the only part of the app that runs in the browser. Its props (the
+/// draft, the anti-CSRF token, the language) travel in the page as JSON.
+#[island]
 pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
     let DraftView {
         site_id,
@@ -49,16 +51,19 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
         }
     });
 
-    // A problem's field (see `EditorState::reveal_problem`): focused once its panel is on screen.
+    // A problem's field (see `EditorState::reveal_problem`): focused once its panel is on screen,
+    // after any part of the editor it needs has loaded (at most about five seconds later).
     Effect::new(move |_| {
         if ed.reveal.with(Option::is_some) {
-            request_animation_frame(move || {
-                #[cfg(feature = "hydrate")]
-                if let Some(path) = ed.reveal.get_untracked() {
-                    focus_field(&path);
-                }
-                ed.reveal.set(None);
-            });
+            reveal_when_loaded(ed, 300, true);
+        }
+    });
+
+    // The tab's title follows the site's name (the server rendered the first one).
+    Effect::new(move |first: Option<()>| {
+        let name = ed.site.with(|s| s.name.clone());
+        if first.is_some() {
+            document().set_title(&format!("{name} · {} · mpforge", lang.t(Text::Editor)));
         }
     });
 
@@ -84,7 +89,6 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
     let title = move || ed.site.with(|s| s.name.clone());
     let back = format!("/merchants/{merchant_id}");
     view! {
-        <Title text=move || format!("{} · {}", title(), t(Text::Editor))/>
         <div class="editor" aria-label=t(Text::Editor)>
             <header class="editor-bar">
                 <a class="back" href=back>"← "{t(Text::MySites)}</a>
@@ -118,6 +122,23 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// Focuses the field of `ed.reveal` on a later frame, once no part of the editor is loading
+/// (`frames` more frames at most), then clears it.
+fn reveal_when_loaded(ed: EditorState, frames: u32, waited: bool) {
+    request_animation_frame(move || {
+        let loading = deferred::loading();
+        if frames > 0 && (loading || !waited) {
+            // One more frame after the last part arrived, for its effects to have run.
+            return reveal_when_loaded(ed, frames - 1, !loading);
+        }
+        #[cfg(feature = "hydrate")]
+        if let Some(path) = ed.reveal.get_untracked() {
+            focus_field(&path);
+        }
+        ed.reveal.set(None);
+    });
 }
 
 #[component]

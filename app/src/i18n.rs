@@ -138,7 +138,6 @@ translations! {
     TemplateInfo => "Info", "信息展示";
     TemplateInfoDesc => "Opening hours, map, gallery and contact.", "营业时间、地图、相册与联系方式。";
     CreateSite => "Create site", "创建站点";
-    SiteCreated => "Site created.", "站点已创建。";
     BackToDashboard => "Back to the dashboard", "返回控制台";
     NotFoundTitle => "Page not found", "页面不存在";
     ErrorTitle => "Something went wrong", "出错了";
@@ -200,7 +199,6 @@ translations! {
     AddBlockToFix => "No page shows this yet: add a “{block}” block to a page, and its panel lets you change it.", "还没有页面显示这些内容：请在页面中添加一个“{block}”区块，然后在它的面板中修改。";
     Editor => "Editor", "编辑器";
     EditSite => "Edit", "编辑";
-    OpenEditor => "Open the editor", "打开编辑器";
     Undo => "Undo", "撤销";
     Redo => "Redo", "重做";
     Saved => "Saved", "已保存";

@@ -1,4 +1,7 @@
 //! The HTML document, the router and the session every page reads.
+//!
+//! Every screen is rendered on the server; only islands (`#[island]`, today the editor) run in
+//! the browser. A page that has one renders [`IslandScripts`], so the others load no wasm.
 use crate::components::layout::TopBar;
 use crate::components::session::{
     initial_session, provide_session, session_json, SESSION_SCRIPT_ID,
@@ -8,7 +11,7 @@ use crate::routes::{
     not_found::NotFound,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -16,6 +19,11 @@ use leptos_router::{
 
 /// The server-rendered document around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Outside islands nothing is hydrated: no hydration markers in the HTML.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    let css = asset_names().css;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -24,8 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" id="leptos" href=css/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>
@@ -45,7 +53,6 @@ pub fn App() -> impl IntoView {
     provide_session(session);
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/mpforge.css"/>
         <script id=SESSION_SCRIPT_ID type="application/json" inner_html=json></script>
         <Title formatter=|title: String| if title.is_empty() { "mpforge".to_string() } else { format!("{title} · mpforge") }/>
         <Router>
@@ -61,4 +68,28 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// The built stylesheet's URL (hashed in release builds), as the server found it at start.
+#[derive(Clone, Debug)]
+pub struct AssetNames {
+    pub css: String,
+}
+
+impl Default for AssetNames {
+    fn default() -> Self {
+        AssetNames {
+            css: "/pkg/mpforge.css".into(),
+        }
+    }
+}
+
+fn asset_names() -> AssetNames {
+    use_context::<AssetNames>().unwrap_or_default()
+}
+
+/// Loads the wasm that hydrates this page's islands. Rendered by the pages that have one.
+#[component]
+pub fn IslandScripts() -> impl IntoView {
+    use_context::<LeptosOptions>().map(|options| view! { <HydrationScripts options islands=true/> })
 }

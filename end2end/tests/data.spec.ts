@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { logIn, createMerchant, preview, saved } from "./helpers";
+import { logIn, createMerchant, createSite, openPanel, preview, saved } from "./helpers";
 import AxeBuilder from "@axe-core/playwright";
 
 // Its own agency (see start-server.sh), so the other specs' merchants do not show here.
@@ -37,12 +37,16 @@ test("every screen passes an automated accessibility audit", async ({ page }) =>
 
   await logIn(page, owner.login, owner.password);
   await audit(page, "the merchant's sites");
-  await page.getByLabel("Site name").fill("Maple Coffee");
-  await page.getByRole("radio", { name: /Shop/ }).check();
-  await page.getByRole("button", { name: "Create site" }).click();
-  await page.getByRole("link", { name: "Open the editor" }).click();
+  await createSite(page, "Maple Coffee", /Shop/);
   await expect(preview(page).locator("[data-mpf-block]").first()).toBeVisible();
   await audit(page, "the editor");
+  // The panels whose code loads when opened, and a block's data editor.
+  await expect((await openPanel(page, "Theme")).getByRole("textbox", { name: "Main colour", exact: true })).toBeVisible();
+  await expect((await openPanel(page, "Tab bar")).getByRole("group", { name: "Tab 1" })).toBeVisible();
+  await audit(page, "the editor's theme and tab bar panels");
+  await outline(page).getByRole("button", { name: /^Product grid/ }).first().click();
+  await expect(page.getByRole("region", { name: "Products" })).toBeVisible();
+  await audit(page, "the editor's product list");
 });
 
 test("a merchant sells sizes at their own prices, and adds staff and a holiday", async ({ page }) => {

@@ -1,5 +1,5 @@
 import { test, expect, Page, Browser } from "@playwright/test";
-import { logIn, createMerchant, preview, saved } from "./helpers";
+import { logIn, createMerchant, createSite, openPanel, preview, saved } from "./helpers";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -45,11 +45,7 @@ test("a merchant builds a booking site, and everything is saved and exports", as
 
   // The merchant creates a booking site from its template and opens the editor.
   await logIn(page, owner.login, owner.password);
-  await page.getByLabel("Site name").fill("Bamboo Salon");
-  await page.getByRole("radio", { name: /Booking/ }).check();
-  await page.getByRole("button", { name: "Create site" }).click();
-  await page.getByRole("link", { name: "Open the editor" }).click();
-  await expect(page).toHaveURL(/\/sites\/[0-9A-Z]{26}\/edit$/);
+  await createSite(page, "Bamboo Salon", /Booking/);
   editorUrl = page.url();
   await expect(preview(page).getByText("Good hair days, booked in seconds")).toBeVisible();
   const before = await outline(page).count();
@@ -213,7 +209,7 @@ test("the tab bar's colours and icons, and the text colour, are edited and shown
   await logIn(page, owner.login, owner.password);
   await page.goto(editorUrl);
   await expect(preview(page).getByText("Good hair days, booked in seconds")).toBeVisible();
-  const tabs = page.getByRole("region", { name: "Tab bar" });
+  const tabs = await openPanel(page, "Tab bar");
 
   // The selected tab's colour, in the phone's tab bar (the home tab is the current page).
   const selected = tabs.getByRole("textbox", { name: "Selected tab", exact: true });
@@ -232,12 +228,14 @@ test("the tab bar's colours and icons, and the text colour, are edited and shown
   await icon.selectOption({ label: "Map" });
 
   // The site's text colour is in the theme panel.
-  await page.getByRole("region", { name: "Theme" }).getByRole("textbox", { name: "Text", exact: true }).fill("#222222");
+  await (await openPanel(page, "Theme")).getByRole("textbox", { name: "Text", exact: true }).fill("#222222");
   await saved(page);
   await page.reload();
+  await openPanel(page, "Tab bar");
   await expect(tabs.getByRole("textbox", { name: "Selected tab", exact: true })).toHaveValue("#aa0000");
   await expect(tabs.getByRole("group", { name: "Tab 2" }).getByLabel("Icon")).toHaveValue("map");
-  await expect(page.getByRole("region", { name: "Theme" }).getByRole("textbox", { name: "Text", exact: true })).toHaveValue("#222222");
+  const theme = await openPanel(page, "Theme");
+  await expect(theme.getByRole("textbox", { name: "Text", exact: true })).toHaveValue("#222222");
 });
 
 test("a banner's slides are added, linked to a page, reordered and removed", async ({ page }) => {

@@ -17,8 +17,23 @@ export async function createMerchant(page: Page, m: Account) {
   await form.getByLabel("Merchant login").fill(m.login);
   await form.getByLabel("Initial password").fill(m.password);
   await form.getByRole("button", { name: "Create merchant" }).click();
-  // The inline confirmation only appears when the page is hydrated (the action ran in-page).
+  // The server runs the form and renders the dashboard again with the confirmation.
   await expect(page.getByRole("status").filter({ hasText: "Merchant created." })).toContainText(m.name);
+}
+
+/** On the merchant's page: creates a site from a template; the editor opens on it. */
+export async function createSite(page: Page, name: string, template: RegExp) {
+  await page.getByLabel("Site name").fill(name);
+  await page.getByRole("radio", { name: template }).check();
+  await page.getByRole("button", { name: "Create site" }).click();
+  await expect(page).toHaveURL(/\/sites\/[0-9A-Z]{26}\/edit$/);
+}
+
+/** Opens one of the editor's panels that load when first opened ("Theme", "Tab bar"). */
+export async function openPanel(page: Page, name: string) {
+  const toggle = page.getByRole("button", { name, exact: true, expanded: false });
+  if (await toggle.count()) await toggle.click();
+  return page.getByRole("region", { name });
 }
 
 export const preview = (page: Page) => page.frameLocator('iframe[title="Phone preview"]');

@@ -2,8 +2,10 @@
 //! ([`session`]), then reach a plain-form endpoint ([`forms`]: login, logout, language; they work
 //! without JavaScript), the editor's JSON endpoints ([`sites`], [`media`]), a server function
 //! or a Leptos page.
+pub mod assets;
 pub mod forms;
 pub mod media;
+pub mod pages;
 pub mod session;
 pub mod sites;
 
@@ -40,16 +42,18 @@ pub fn app(state: AppState) -> Router {
     // before that would have its tasks dropped and hang. Set it up front (idempotent).
     let _ = any_spawner::Executor::init_tokio();
     let routes = ROUTES.clone();
-    let backend = BackendHandle(state.backend.clone());
-    let context = move || provide_context(backend.clone());
+    let context = page_context(&state);
     let leptos = state.leptos.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/auth/login", post(forms::login))
         .route("/auth/logout", post(forms::logout))
         .route("/settings/lang", post(forms::set_lang))
+        .route("/agency", post(pages::create_merchant))
+        .route("/merchants/{id}", post(pages::create_site))
         .merge(sites::routes())
         .merge(media::routes())
+        .merge(assets::routes(&state.leptos))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })
@@ -81,6 +85,19 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// What every page render finds in its context: the backend, the options the island loader
+/// needs and the built assets' names.
+pub(crate) fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let backend = BackendHandle(state.backend.clone());
+    let options = state.leptos.clone();
+    let assets = state.assets.clone();
+    move || {
+        provide_context(backend.clone());
+        provide_context(options.clone());
+        provide_context(assets.clone());
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

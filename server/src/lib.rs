@@ -20,14 +20,22 @@ pub use http::app;
 pub use state::AppState;
 
 /// Leptos options built from our own config, so the binary runs with or without cargo-leptos.
+/// A release build's hash file in the site root turns on hashed asset names.
 pub fn leptos_options(
     site_root: &str,
     addr: std::net::SocketAddr,
 ) -> leptos::prelude::LeptosOptions {
+    let hash_file = http::assets::hash_file(site_root);
     leptos::prelude::LeptosOptions::builder()
         .output_name("mpforge")
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hash_file.is_some())
+        .hash_file(
+            hash_file
+                .map(|p| p.to_string_lossy().into())
+                .unwrap_or_else(|| http::assets::HASH_FILE.into()),
+        )
         .build()
 }

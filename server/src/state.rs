@@ -18,11 +18,14 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Processed images, so re-exporting does not redo work.
     pub media_cache: crate::media::MediaCache,
+    /// The built stylesheet's (hashed) name, read once.
+    pub assets: app::AssetNames,
 }
 
 impl AppState {
     pub fn new(leptos: LeptosOptions, store: Store, secure_cookies: bool) -> Self {
         AppState {
+            assets: crate::http::assets::names(&leptos),
             leptos,
             backend: Arc::new(StoreBackend {
                 store: store.clone(),

@@ -18,6 +18,20 @@ pub struct NewSite {
     pub template: ThemeKind,
 }
 
+impl NewSite {
+    /// A site from a form's fields; `template` is a theme's slug.
+    pub fn from_form(
+        name: String,
+        template: &str,
+        lang: crate::i18n::Lang,
+    ) -> Result<Self, AppError> {
+        let template = ThemeKind::from_slug(template).ok_or_else(|| {
+            AppError::invalid("template", lang.t(crate::i18n::Text::ErrTemplateUnknown))
+        })?;
+        Ok(NewSite { name, template })
+    }
+}
+
 /// What the server fns need from the server. Every method enforces tenancy: a caller never
 /// learns that another tenant's id exists (NotFound, not Forbidden, for foreign ids).
 #[async_trait::async_trait]

@@ -8,15 +8,22 @@ mod place;
 mod products;
 mod services;
 
+use super::deferred::deferred;
 use super::state::EditorState;
 use crate::model::blocks::DataSection;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::MerchantData;
 use leptos::prelude::*;
 
-/// The editor of one section of the merchant's data.
+/// The editor of one section of the merchant's data; its code loads when a block that shows
+/// such data is first selected.
 #[component]
 pub fn DataEditor(section: DataSection) -> impl IntoView {
+    deferred!(data_editor, data_editor(section))
+}
+
+#[lazy]
+fn data_editor(section: DataSection) -> AnyView {
     match section {
         DataSection::Products => view! { <products::ProductsEditor/> }.into_any(),
         DataSection::Categories => view! { <products::CategoriesEditor/> }.into_any(),

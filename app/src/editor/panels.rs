@@ -1,6 +1,8 @@
 //! The editor's panels: pages, the properties of the selection (the block's own panel is in
-//! [`super::block_panel`]; with nothing selected: page, site, theme, tab bar), plus export.
+//! [`super::block_panel`]; with nothing selected: page, site, then theme and tab bar, whose
+//! code loads when they are opened), plus export.
 use super::block_panel::BlockPanel;
+use super::deferred::{deferred, Disclosure};
 use super::fields::{ColorField, FieldProblem, NumberField, SelectField, TextField};
 use super::net;
 use super::state::EditorState;
@@ -107,8 +109,28 @@ pub fn Properties() -> impl IntoView {
     });
     move || match selected.get() {
         Some((page, index, kind)) => view! { <BlockPanel page index kind/> }.into_any(),
-        None => view! { <PagePanel/><SitePanel/><ThemePanel/><TabBarPanel/> }.into_any(),
+        None => view! {
+            <PagePanel/>
+            <SitePanel/>
+            <Disclosure id="theme-panel-title" title=ed.t(Text::Theme) open=ed.theme_open
+                body=|| deferred!(theme_panel, theme_panel()).into_any()/>
+            <Disclosure id="tabbar-panel-title" title=ed.t(Text::TabBar) open=ed.tab_bar_open
+                body=|| deferred!(tab_bar_panel, tab_bar_panel()).into_any()/>
+        }
+        .into_any(),
     }
+}
+
+/// The theme panel's body, loaded when the panel is first opened.
+#[lazy]
+fn theme_panel() -> AnyView {
+    view! { <ThemePanel/> }.into_any()
+}
+
+/// The tab bar panel's body, loaded when the panel is first opened.
+#[lazy]
+fn tab_bar_panel() -> AnyView {
+    view! { <TabBarPanel/> }.into_any()
 }
 
 #[component]
@@ -199,8 +221,6 @@ fn ThemePanel() -> impl IntoView {
     };
     let bg = Signal::derive(move || theme().background);
     view! {
-        <section class="panel" aria-labelledby="theme-panel-title">
-            <h2 id="theme-panel-title">{t(Text::Theme)}</h2>
             <ColorField label=t(Text::ColorPrimary) path="theme.primary" against=bg
                 value=Signal::derive(move || theme().primary) set=move |v: String| set("primary", &|th| th.primary = v.clone())/>
             <ColorField label=t(Text::ColorAccent) path="theme.accent" against=bg
@@ -218,7 +238,6 @@ fn ThemePanel() -> impl IntoView {
                     on:input=move |e| { if let Ok(v) = event_target_value(&e).parse::<f32>() { set("font_scale", &|th| th.font_scale = v) } }
                     on:change=move |_| ed.seal()/>
             </div>
-        </section>
     }
 }
 
@@ -287,8 +306,6 @@ fn TabBarPanel() -> impl IntoView {
     };
     let tab_bg = Signal::derive(move || color_of(|tb| tb.background));
     view! {
-        <section class="panel" aria-labelledby="tabbar-panel-title">
-            <h2 id="tabbar-panel-title">{t(Text::TabBar)}</h2>
             <p class="hint">{t(Text::TabRules)}</p>
             {move || tab_bar().is_none().then(|| view! { <p class="muted">{t(Text::NoTabBar)}</p> })}
             <For each=move || 0..count() key=|i| *i let:i>
@@ -319,7 +336,6 @@ fn TabBarPanel() -> impl IntoView {
                         value=tab_bg set=move |v: String| set_color("background", &|tb| tb.background = v.clone())/>
                 </fieldset>
             })}
-        </section>
     }
 }
 
@@ -344,14 +360,16 @@ fn icon_label(icon: Icon) -> Text {
 // --------------------------------------------------------------------------------------------
 // Export
 
+/// What an export gave: the package's page count and part sizes, or why it was refused.
+type ExportResult =
+    Result<(u64, Vec<(String, usize)>), (String, Vec<crate::model::validate::Problem>)>;
+
 #[component]
 pub fn ExportButton() -> impl IntoView {
     let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     let busy = RwSignal::new(false);
-    let result = RwSignal::new(
-        None::<Result<(u64, Vec<(String, usize)>), (String, Vec<crate::model::validate::Problem>)>>,
-    );
+    let result = RwSignal::new(None::<ExportResult>);
     let run = move |_| {
         busy.set(true);
         result.set(None);
@@ -371,28 +389,37 @@ pub fn ExportButton() -> impl IntoView {
         <button type="button" class="btn btn-primary" on:click=run disabled=move || busy.get()>
             {move || if busy.get() { t(Text::Exporting) } else { t(Text::Export) }}
         </button>
-        {move || result.get().map(|r| match r {
-            Ok((pages, sizes)) => view! {
-                <div class="export-result alert alert-ok" role="status">
-                    <strong>{t(Text::Exported)}</strong>" "{format!("{pages} {}", t(Text::PagesWord))}
-                    <ul>{sizes.into_iter().map(|(name, bytes)| view! {
-                        <li>{format!("{name}: {:.0} KB / 2048 KB", bytes as f64 / 1024.0)}
-                            <meter min="0" max="2097152" high="1887436" value=bytes.to_string()></meter></li>
-                    }).collect_view()}</ul>
-                    <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(Text::Dismiss)}</button>
-                </div>
-            }.into_any(),
-            Err((message, problems)) => view! {
-                <div class="export-result alert alert-error" role="alert">
-                    <p>{message}</p>
-                    <ul>{problems.into_iter().map(|p| {
-                        let path = p.path.clone();
-                        // The message is what the merchant reads; the path is for support and scripts.
-                        view! { <li><button type="button" class="link-button" on:click=move |_| ed.reveal_problem(&path)>{p.message}</button>" "<code class="muted small">{p.path.clone()}</code></li> }
-                    }).collect_view()}</ul>
-                    <button type="button" class="link-button" on:click=move |_| result.set(None)>{t(Text::Dismiss)}</button>
-                </div>
-            }.into_any(),
-        })}
+        {move || result.get().map(|r| deferred!(export_report, export_report(r.clone(), result)))}
+    }
+}
+
+/// The export's report, loaded with the first export: sizes, or the problems to fix, each a
+/// link to its field. `shown` is cleared to dismiss it.
+#[lazy]
+fn export_report(report: ExportResult, shown: RwSignal<Option<ExportResult>>) -> AnyView {
+    let ed = expect_context::<EditorState>();
+    let t = move |k| ed.t(k);
+    match report {
+        Ok((pages, sizes)) => view! {
+            <div class="export-result alert alert-ok" role="status">
+                <strong>{t(Text::Exported)}</strong>" "{format!("{pages} {}", t(Text::PagesWord))}
+                <ul>{sizes.into_iter().map(|(name, bytes)| view! {
+                    <li>{format!("{name}: {:.0} KB / 2048 KB", bytes as f64 / 1024.0)}
+                        <meter min="0" max="2097152" high="1887436" value=bytes.to_string()></meter></li>
+                }).collect_view()}</ul>
+                <button type="button" class="link-button" on:click=move |_| shown.set(None)>{t(Text::Dismiss)}</button>
+            </div>
+        }.into_any(),
+        Err((message, problems)) => view! {
+            <div class="export-result alert alert-error" role="alert">
+                <p>{message}</p>
+                <ul>{problems.into_iter().map(|p| {
+                    let path = p.path.clone();
+                    // The message is what the merchant reads; the path is for support and scripts.
+                    view! { <li><button type="button" class="link-button" on:click=move |_| ed.reveal_problem(&path)>{p.message}</button>" "<code class="muted small">{p.path.clone()}</code></li> }
+                }).collect_view()}</ul>
+                <button type="button" class="link-button" on:click=move |_| shown.set(None)>{t(Text::Dismiss)}</button>
+            </div>
+        }.into_any(),
     }
 }

@@ -40,6 +40,9 @@ pub struct EditorState {
     pub csrf: StoredValue<String>,
     pub problems: Memo<Vec<Problem>>,
     pub notice: RwSignal<Option<String>>,
+    /// Whether the theme and tab bar panels are open (their code loads on first opening).
+    pub theme_open: RwSignal<bool>,
+    pub tab_bar_open: RwSignal<bool>,
     /// A field to bring into view and focus (a problem's path), until it has been.
     pub reveal: RwSignal<Option<String>>,
     /// Blocks whose text the editor patched in the phone ahead of the server's render: the
@@ -68,6 +71,8 @@ impl EditorState {
             csrf: StoredValue::new(csrf),
             problems: Memo::new(move |_| site.with(|s| s.validate(lang))),
             notice: RwSignal::new(None),
+            theme_open: RwSignal::new(false),
+            tab_bar_open: RwSignal::new(false),
             reveal: RwSignal::new(None),
             patched: StoredValue::new(Vec::new()),
         }

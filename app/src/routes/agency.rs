@@ -1,6 +1,7 @@
-//! `/agency`: the agency's merchants, and a form to add one.
-use crate::api::{list_merchants, CreateMerchant};
-use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
+//! `/agency`: the agency's merchants, and a form to add one. Server-rendered, no island.
+use crate::api::list_merchants;
+use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
+use crate::components::outcome::{refused_field, refused_value, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text};
@@ -19,8 +20,7 @@ pub fn AgencyPage() -> impl IntoView {
     if user.role != Role::AgencyAdmin {
         return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
     }
-    let create = ServerAction::<CreateMerchant>::new();
-    let merchants = Resource::new_blocking(move || create.version().get(), |_| list_merchants());
+    let merchants = Resource::new_blocking(|| (), |_| list_merchants());
     let t = move |k| lang.t(k);
     view! {
         <Title text=t(Text::Merchants)/>
@@ -39,7 +39,7 @@ pub fn AgencyPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <NewMerchantForm action=create csrf=s.csrf.clone() lang/>
+        <NewMerchantForm csrf=s.csrf.clone() lang/>
     }
     .into_any()
 }
@@ -82,54 +82,87 @@ fn MerchantTable(list: Vec<MerchantView>, lang: Lang) -> impl IntoView {
     .into_any()
 }
 
+/// A plain form posted to `/agency` (works without JavaScript): the server creates the
+/// merchant and renders this page again with the outcome.
 #[component]
-fn NewMerchantForm(
-    action: ServerAction<CreateMerchant>,
-    csrf: String,
-    lang: Lang,
-) -> impl IntoView {
+fn NewMerchantForm(csrf: String, lang: Lang) -> impl IntoView {
     let t = move |k| lang.t(k);
-    let result = move || {
-        action.value().get().map(|r| match r {
-            Ok(created) => view! {
+    let outcome = use_outcome();
+    if let Some(FormOutcome::Refused { error, .. }) = &outcome {
+        set_http_status(error.status());
+    }
+    let created = match &outcome {
+        Some(FormOutcome::MerchantCreated(created)) => Some(created.clone()),
+        _ => None,
+    };
+    // A refusal not about one of the fields is shown above them.
+    let general = match &outcome {
+        Some(FormOutcome::Refused { error, .. })
+            if !matches!(error.field(), Some("name" | "login" | "password")) =>
+        {
+            Some(error.clone())
+        }
+        _ => None,
+    };
+    let field = |name: &'static str, id: &'static str| {
+        let error = refused_field(&outcome, name);
+        let invalid = error.is_some();
+        let err_id = format!("{id}-err");
+        let message = error.map(|e| view! { <p class="field-error" id=err_id.clone() role="alert">{e.message(lang)}</p> });
+        (refused_value(&outcome, name), invalid, message)
+    };
+    let (name, name_bad, name_err) = field("name", "m-name");
+    let (login, login_bad, login_err) = field("login", "m-login");
+    let (_, password_bad, password_err) = field("password", "m-password");
+    let described = |bad: bool, id: &str, hint: Option<&str>| {
+        let mut ids: Vec<String> = hint.map(str::to_string).into_iter().collect();
+        if bad {
+            ids.push(format!("{id}-err"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    view! {
+        <section class="card" aria-labelledby="new-merchant-title">
+            <h2 id="new-merchant-title">{t(Text::CreateMerchant)}</h2>
+            {created.map(|created| view! {
                 <div class="alert alert-ok" role="status">
                     <p>{t(Text::MerchantCreated)}" "<strong>{created.merchant.name.clone()}</strong></p>
                     {created.generated_password.map(|p| view! {
                         <p>{t(Text::GeneratedPassword)}" "<code class="secret">{p}</code></p>
                     })}
                 </div>
-            }
-            .into_any(),
-            Err(error) => view! { <ErrorAlert error lang/> }.into_any(),
-        })
-    };
-    view! {
-        <section class="card" aria-labelledby="new-merchant-title">
-            <h2 id="new-merchant-title">{t(Text::CreateMerchant)}</h2>
-            <ActionForm action=action attr:class="grid-form">
+            })}
+            {general.map(|error| view! { <ErrorAlert error lang/> })}
+            <form method="post" action="/agency" class="grid-form">
                 <CsrfField token=csrf/>
                 <div class="field">
                     <label for="m-name">{t(Text::MerchantName)}</label>
-                    <input id="m-name" name="name" type="text" required maxlength="80"/>
+                    <input id="m-name" name="name" type="text" required maxlength="80" value=name
+                        aria-invalid=name_bad.then_some("true") autofocus=name_bad
+                        aria-describedby=described(name_bad, "m-name", None)/>
+                    {name_err}
                 </div>
                 <div class="field">
                     <label for="m-login">{t(Text::MerchantLogin)}</label>
-                    <input id="m-login" name="login" type="text" required maxlength="64"
-                        autocomplete="off" autocapitalize="none" spellcheck="false"/>
+                    <input id="m-login" name="login" type="text" required maxlength="64" value=login
+                        autocomplete="off" autocapitalize="none" spellcheck="false"
+                        aria-invalid=login_bad.then_some("true") autofocus=login_bad
+                        aria-describedby=described(login_bad, "m-login", None)/>
+                    {login_err}
                 </div>
                 <div class="field">
                     <label for="m-password">{t(Text::MerchantPassword)}</label>
                     <input id="m-password" name="password" type="password" minlength="10"
-                        autocomplete="new-password" aria-describedby="m-password-hint"/>
+                        autocomplete="new-password" aria-invalid=password_bad.then_some("true")
+                        autofocus=password_bad
+                        aria-describedby=described(password_bad, "m-password", Some("m-password-hint"))/>
                     <p class="hint" id="m-password-hint">{t(Text::MerchantPasswordHint)}</p>
+                    {password_err}
                 </div>
                 <div class="actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { t(Text::Creating) } else { t(Text::CreateMerchant) }}
-                    </button>
+                    <button type="submit" class="btn btn-primary">{t(Text::CreateMerchant)}</button>
                 </div>
-            </ActionForm>
-            {result}
+            </form>
         </section>
     }
 }

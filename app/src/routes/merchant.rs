@@ -1,6 +1,8 @@
-//! `/merchants/:id`: a merchant's sites, and creating one from a template.
-use crate::api::{get_merchant_home, CreateSite};
-use crate::components::feedback::{ErrorAlert, ErrorPage, Loading};
+//! `/merchants/:id`: a merchant's sites, and creating one from a template. Server-rendered,
+//! no island.
+use crate::api::get_merchant_home;
+use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
+use crate::components::outcome::{refused_field, refused_value, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::i18n::{Lang, Text};
 use crate::model::{Role, SiteSummary, ThemeKind};
@@ -18,11 +20,7 @@ pub fn MerchantPage() -> impl IntoView {
     };
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let create = ServerAction::<CreateSite>::new();
-    let home = Resource::new_blocking(
-        move || (id(), create.version().get()),
-        |(id, _)| get_merchant_home(id),
-    );
+    let home = Resource::new_blocking(id, get_merchant_home);
     let t = move |k| lang.t(k);
     let back = (user.role == Role::AgencyAdmin).then(|| {
         view! { <a class="back" href="/agency">"← "{t(Text::BackToDashboard)}</a> }
@@ -48,7 +46,7 @@ pub fn MerchantPage() -> impl IntoView {
                             </div>
                         </div>
                         <SiteList sites=home.sites lang/>
-                        <NewSiteForm action=create merchant_id=home.merchant.id csrf lang/>
+                        <NewSiteForm merchant_id=home.merchant.id csrf lang/>
                     }
                     .into_any()
                 })
@@ -80,23 +78,26 @@ fn SiteList(sites: Vec<SiteSummary>, lang: Lang) -> impl IntoView {
     view! { <ul class="site-grid" aria-label=t(Text::Sites)>{items}</ul> }.into_any()
 }
 
+/// A plain form posted to `/merchants/{id}` (works without JavaScript): the server creates
+/// the site and opens it in the editor, or renders this page again saying what to fix.
 #[component]
-fn NewSiteForm(
-    action: ServerAction<CreateSite>,
-    merchant_id: String,
-    csrf: String,
-    lang: Lang,
-) -> impl IntoView {
+fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
     let t = move |k| lang.t(k);
+    let outcome = use_outcome();
+    if let Some(FormOutcome::Refused { error, .. }) = &outcome {
+        set_http_status(error.status());
+    }
+    let chosen = ThemeKind::from_slug(&refused_value(&outcome, "template"));
     let choices = ThemeKind::ALL
         .into_iter()
         .enumerate()
         .map(|(i, tpl)| {
             let id = format!("tpl-{}", tpl.slug());
             let desc_id = format!("{id}-desc");
+            let checked = chosen.map_or(i == 0, |c| c == tpl);
             view! {
                 <div class="template-choice">
-                    <input type="radio" name="template" id=id.clone() value=tpl.slug() checked=i == 0
+                    <input type="radio" name="template" id=id.clone() value=tpl.slug() checked=checked
                         aria-describedby=desc_id.clone()/>
                     <label for=id>
                         // The starter's first page, rendered from the theme; inert: a picture.
@@ -111,34 +112,35 @@ fn NewSiteForm(
             }
         })
         .collect_view();
-    let result = move || {
-        action.value().get().map(|r| match r {
-            Ok(site) => view! { <p class="alert alert-ok" role="status">{t(Text::SiteCreated)}" "<strong>{site.name}</strong>" "
-                <a class="btn btn-primary" href=format!("/sites/{}/edit", site.id)>{t(Text::OpenEditor)}</a></p> }.into_any(),
-            Err(error) => view! { <ErrorAlert error lang/> }.into_any(),
-        })
+    let name_error = refused_field(&outcome, "name");
+    let name_bad = name_error.is_some();
+    let other_error = match &outcome {
+        Some(FormOutcome::Refused { error, .. }) if error.field() != Some("name") => {
+            Some(error.clone())
+        }
+        _ => None,
     };
     view! {
         <section class="card" aria-labelledby="new-site-title">
             <h2 id="new-site-title">{t(Text::NewSite)}</h2>
-            <ActionForm action=action attr:class="stack">
+            {other_error.map(|error| view! { <ErrorAlert error lang/> })}
+            <form method="post" action=format!("/merchants/{merchant_id}") class="stack">
                 <CsrfField token=csrf/>
-                <input type="hidden" name="merchant_id" value=merchant_id/>
                 <div class="field">
                     <label for="site-name">{t(Text::SiteName)}</label>
-                    <input id="site-name" name="name" type="text" required maxlength="30"/>
+                    <input id="site-name" name="name" type="text" required maxlength="30"
+                        value=refused_value(&outcome, "name") aria-invalid=name_bad.then_some("true")
+                        autofocus=name_bad aria-describedby=name_bad.then_some("site-name-err")/>
+                    {name_error.map(|e| view! { <p class="field-error" id="site-name-err" role="alert">{e.message(lang)}</p> })}
                 </div>
                 <fieldset class="template-picker">
                     <legend>{t(Text::Template)}</legend>
                     {choices}
                 </fieldset>
                 <div class="actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { t(Text::Creating) } else { t(Text::CreateSite) }}
-                    </button>
+                    <button type="submit" class="btn btn-primary">{t(Text::CreateSite)}</button>
                 </div>
-            </ActionForm>
-            {result}
+            </form>
         </section>
     }
 }

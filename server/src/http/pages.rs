@@ -1,0 +1,95 @@
+//! Forms of the server-rendered screens, posted to the screen's own URL (they work without
+//! JavaScript): the action runs here, then the screen is rendered again with its
+//! [`FormOutcome`], or the browser is sent where the work continues.
+use super::page_context;
+use crate::state::AppState;
+use app::api::{Backend, NewMerchant, NewSite};
+use app::components::outcome::FormOutcome;
+use app::model::SessionInfo;
+use app::shell;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Largest form these screens accept.
+const FORM_LIMIT: usize = 64 * 1024;
+
+type Form = Vec<(String, String)>;
+
+/// The signed-in user and the submitted fields, or the response that ends the request.
+async fn read(parts: &Parts, body: Body) -> Result<(app::model::UserView, Form), Response> {
+    let user = parts
+        .extensions
+        .get::<SessionInfo>()
+        .and_then(|s| s.user.clone())
+        .ok_or_else(|| Redirect::to("/login").into_response())?;
+    let bytes = to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+    let form = serde_urlencoded::from_bytes::<Form>(&bytes).unwrap_or_default();
+    Ok((user, form))
+}
+
+fn field(form: &Form, name: &str) -> String {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Renders the screen at the request's URL with `outcome` in context.
+async fn render(state: &AppState, parts: Parts, outcome: FormOutcome) -> Response {
+    let leptos = state.leptos.clone();
+    let context = page_context(state);
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            context();
+            leptos::prelude::provide_context(outcome.clone());
+        },
+        move || shell(leptos.clone()),
+    );
+    handler(Request::from_parts(parts, Body::empty())).await
+}
+
+/// `POST /agency`: create a merchant; the page shows it, with its generated password once.
+pub(super) async fn create_merchant(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let (user, form) = match read(&parts, body).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let input = NewMerchant {
+        name: field(&form, "name"),
+        login: field(&form, "login"),
+        password: field(&form, "password"),
+    };
+    let outcome = match state.backend.create_merchant(&user, input).await {
+        Ok(created) => FormOutcome::MerchantCreated(created),
+        Err(error) => FormOutcome::refused(error, &form),
+    };
+    render(&state, parts, outcome).await
+}
+
+/// `POST /merchants/{id}`: create a site and open it in the editor.
+pub(super) async fn create_site(
+    State(state): State<AppState>,
+    Path(merchant_id): Path<String>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let (user, form) = match read(&parts, body).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let created =
+        match NewSite::from_form(field(&form, "name"), &field(&form, "template"), user.lang) {
+            Ok(input) => state.backend.create_site(&user, &merchant_id, input).await,
+            Err(error) => Err(error),
+        };
+    match created {
+        Ok(site) => Redirect::to(&format!("/sites/{}/edit", site.id)).into_response(),
+        Err(error) => render(&state, parts, FormOutcome::refused(error, &form)).await,
+    }
+}
