@@ -748,3 +748,170 @@ async fn a_misspelt_block_kind_is_refused_with_its_path_and_nothing_is_saved() {
         serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
     assert_eq!(now, draft);
 }
+
+#[tokio::test]
+async fn the_dashboard_forms_work_as_plain_html_posts() {
+    let w = world();
+    let mut agency = Browser::new(&w.app);
+    agency.login("admin@a.test", PASSWORD).await;
+
+    // Created: the dashboard shows the merchant and its one-time password.
+    let r = agency
+        .post_csrf(
+            "/agency",
+            &[
+                ("name", "Opal Bakery"),
+                ("login", "opal@a.test"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Merchant created."), "{}", r.body);
+    assert!(r.body.contains("class=\"secret\""));
+    let listed = r.body.split("<tbody>").nth(1).unwrap_or_default();
+    assert!(
+        listed.contains("Opal Bakery"),
+        "listed in the table: {listed}"
+    );
+
+    // Refused: 409, said at the login field, what was typed kept, the password not.
+    let r = agency
+        .post_csrf(
+            "/agency",
+            &[
+                ("name", "Copycat"),
+                ("login", "opal@a.test"),
+                ("password", "secret-pass-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("id=\"m-login-err\""), "{}", r.body);
+    assert!(r.body.contains("value=\"Copycat\""));
+    assert!(!r.body.contains("secret-pass-1"));
+
+    // Without the anti-CSRF token nothing happens.
+    let r = agency
+        .post(
+            "/agency",
+            &[("name", "X"), ("login", "x@a.test"), ("password", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // A merchant creates a site on its own page and lands in the editor.
+    let mut cafe = Browser::new(&w.app);
+    cafe.login("cafe@a.test", PASSWORD).await;
+    let own = format!("/merchants/{}", w.merchant_a);
+    let r = cafe
+        .post_csrf(&own, &[("name", "Alpha Shop"), ("template", "shop")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let editor = r.location.expect("sent to the editor");
+    assert!(editor.starts_with("/sites/") && editor.ends_with("/edit"));
+    assert_eq!(cafe.get(&editor).await.status, StatusCode::OK);
+
+    // An unknown template is refused next to the form, the name kept.
+    let r = cafe
+        .post_csrf(&own, &[("name", "Alpha Two"), ("template", "spaceship")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Choose one of the templates."));
+    assert!(r.body.contains("value=\"Alpha Two\""));
+
+    // Another tenant's merchant: not found, nothing created there.
+    let theirs = format!("/merchants/{}", w.merchant_b);
+    let r = cafe
+        .post_csrf(&theirs, &[("name", "Sneaky"), ("template", "shop")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let mut salon = Browser::new(&w.app);
+    salon.login("salon@b.test", PASSWORD).await;
+    assert!(!salon.get(&theirs).await.body.contains("Sneaky"));
+    // And a merchant cannot create merchants (as for the page itself: 403).
+    let r = cafe
+        .post_csrf(
+            "/agency",
+            &[("name", "X"), ("login", "x@a.test"), ("password", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!agency.get("/agency").await.body.contains("x@a.test"));
+}
+
+#[tokio::test]
+async fn screens_without_an_island_load_no_script_and_the_editor_does() {
+    let w = world();
+    let mut cafe = Browser::new(&w.app);
+    cafe.login("cafe@a.test", PASSWORD).await;
+    let home = cafe.get(&format!("/merchants/{}", w.merchant_a)).await;
+    assert!(
+        !home.body.contains("<script type=\"module\""),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains(".wasm"));
+    let site = create_site(&mut cafe, &w.merchant_a, "Alpha", "shop").await;
+    let editor = cafe.get(&format!("/sites/{site}/edit")).await;
+    assert!(
+        editor.body.contains("<leptos-island"),
+        "the editor is an island"
+    );
+    assert!(editor.body.contains(".wasm"));
+}
+
+#[tokio::test]
+async fn built_assets_are_served_precompressed_and_cached_by_their_hashed_names() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("mpforge.abc123.wasm"), b"\0asm raw").unwrap();
+    std::fs::write(pkg.join("mpforge.abc123.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("mpforge.abc123.wasm.gz"), b"gzip bytes").unwrap();
+    std::fs::write(pkg.join("mpforge.xyz.css"), b"body{}").unwrap();
+    std::fs::write(
+        site.path().join("hash.txt"),
+        "js: abc123\nwasm: abc123\ncss: xyz\n",
+    )
+    .unwrap();
+    let root = site.path().to_str().unwrap();
+    let options = server::leptos_options(root, "127.0.0.1:0".parse().unwrap());
+    let app = server::app(AppState::new(options, Store::temporary().unwrap(), false));
+    let get = |encoding: &'static str| {
+        let app = app.clone();
+        async move {
+            let req = Request::get("/pkg/mpforge.abc123.wasm")
+                .header(header::ACCEPT_ENCODING, encoding)
+                .body(Body::empty())
+                .unwrap();
+            let res = app.oneshot(req).await.unwrap();
+            let h = |n| {
+                res.headers()
+                    .get(n)
+                    .map(|v: &header::HeaderValue| v.to_str().unwrap().to_string())
+            };
+            let (enc, cache) = (h(header::CONTENT_ENCODING), h(header::CACHE_CONTROL));
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            (enc, cache, body)
+        }
+    };
+    let (enc, cache, body) = get("gzip, deflate, br").await;
+    assert_eq!(enc.as_deref(), Some("br"));
+    assert_eq!(&body[..], b"brotli bytes");
+    assert!(cache.unwrap().contains("immutable"));
+    let (enc, _, body) = get("gzip").await;
+    assert_eq!(enc.as_deref(), Some("gzip"));
+    assert_eq!(&body[..], b"gzip bytes");
+    let (enc, _, body) = get("identity").await;
+    assert_eq!(enc, None);
+    assert_eq!(&body[..], b"\0asm raw");
+
+    // Pages link the stylesheet by its hashed name.
+    let res = app
+        .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let page = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&page).contains("/pkg/mpforge.xyz.css"));
+}
