@@ -3,8 +3,10 @@
 set -euo pipefail
 port=${1:-3197}
 cd "$(dirname "$0")/.."
-bin=target/release/mpforge
-[ -x "$bin" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
+# MPFORGE_BIN and MPFORGE_SITE_ROOT point at another build (the bench compares two).
+bin=${MPFORGE_BIN:-target/release/mpforge}
+site_root=${MPFORGE_SITE_ROOT:-target/site}
+[ -x "$bin" ] || { echo "build first: make build" >&2; exit 1; }
 data=$(mktemp -d "${TMPDIR:-/tmp}/mpforge-e2e.XXXXXX")
 trap 'rm -rf "$data"' EXIT
 printf '%s\n' "$E2E_AGENCY_PASSWORD" |
@@ -15,7 +17,7 @@ printf '%s\n' "$E2E_AGENCY_PASSWORD" |
 # A third for the merchant-data and accessibility tests.
 printf '%s\n' "$E2E_AGENCY_PASSWORD" |
   "$bin" --data-dir "$data" create-agency --name "E2E Access" --login access@e2e.test
-"$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root target/site --no-demo &
+"$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root "$site_root" --no-demo &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT TERM INT
 wait $pid

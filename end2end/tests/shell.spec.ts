@@ -121,8 +121,22 @@ test("only the editor loads wasm; its theme panel's code arrives when opened", a
   await expect(preview(page).locator("[data-mpf-block]").first()).toBeVisible();
   expect(loaded.filter((p) => p.endsWith(".wasm")).length).toBeGreaterThan(0);
   expect(loaded.some((p) => p.includes("theme_panel")), "not before it is opened").toBe(false);
-  await page.getByRole("button", { name: "Theme", exact: true }).click();
-  await expect(page.getByRole("region", { name: "Theme" }).getByRole("textbox", { name: "Main colour", exact: true })).toBeVisible();
+  // Held on the way: the panel says it is loading, and the focus stays on its toggle.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/theme_panel.*\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const toggle = page.getByRole("button", { name: "Theme", exact: true });
+  await toggle.click();
+  const theme = page.getByRole("region", { name: "Theme" });
+  await expect(theme.getByRole("status")).toHaveText("Loading…");
+  await expect(toggle).toBeFocused();
+  release();
+  await expect(theme.getByRole("textbox", { name: "Main colour", exact: true })).toBeVisible();
+  await expect(theme.getByRole("status")).toHaveCount(0);
+  await expect(toggle).toBeFocused();
   expect(loaded.some((p) => p.includes("theme_panel"))).toBe(true);
   // Built files are precompressed, named by their content and cached for good.
   const wasm = loaded.find((p) => /mpforge\.[\w-]+\.wasm$/.test(p))!;

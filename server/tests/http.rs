@@ -892,6 +892,7 @@ async fn built_assets_are_served_precompressed_and_cached_by_their_hashed_names(
                     .map(|v: &header::HeaderValue| v.to_str().unwrap().to_string())
             };
             let (enc, cache) = (h(header::CONTENT_ENCODING), h(header::CACHE_CONTROL));
+            assert_eq!(h(header::VARY).as_deref(), Some("accept-encoding"));
             let body = res.into_body().collect().await.unwrap().to_bytes();
             (enc, cache, body)
         }

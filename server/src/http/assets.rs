@@ -57,6 +57,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(cache),
             ))
+            // One URL, several encodings: caches between must keep them apart.
+            .layer(SetResponseHeaderLayer::overriding(
+                header::VARY,
+                HeaderValue::from_static("accept-encoding"),
+            ))
             .service(files),
     )
 }
