@@ -102,7 +102,8 @@ translations! {
     LoginHint => "The login your agency gave you, e.g. name@example.com", "您的服务商提供的登录名，例如 name@example.com";
     Password => "Password", "密码";
     ErrBadCredentials => "That login and password do not match. Check both and try again.", "登录名与密码不匹配，请检查后重试。";
-    ErrThrottled => "Too many failed attempts. Wait 15 minutes, then try again.", "失败次数过多，请 15 分钟后再试。";
+    ErrThrottled => "Too many failed attempts. Try again in {minutes} min.", "失败次数过多，请 {minutes} 分钟后再试。";
+    ErrBusy => "Too many people are signing in right now. Try again in a moment.", "当前登录的人太多，请稍后再试。";
     ErrMissingFields => "Enter both your login and your password.", "请输入登录名和密码。";
     ErrCsrf => "This form has expired or came from another site. Reload the page and try again.", "表单已过期或来自其他网站，请刷新页面后重试。";
     ErrUnauthenticated => "Please log in to continue.", "请先登录。";

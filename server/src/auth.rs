@@ -105,71 +105,178 @@ pub fn end_session(store: &Store, token: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Counts recent failed logins per login name and per client address; too many in the window
-/// blocks further attempts until the oldest failure leaves the window.
+/// What one key (a login name, a client address) may do within the throttle's window.
+#[derive(Clone, Copy, Debug)]
+pub struct Allowance {
+    /// Attempts allowed at once before delays start.
+    pub free: usize,
+    /// Past `free`, each attempt waits twice as long after the previous one as the one before,
+    /// from `first_delay` up to this. `None`: no more attempts until the window has passed.
+    pub max_delay: Option<Duration>,
+    pub first_delay: Duration,
+}
+
+/// Login attempts per login name and per client address. An attempt is reserved before the
+/// password is checked (so parallel guesses count, each one) and counts as a failure unless
+/// the login succeeds. A named account is never locked: past a few failures its attempts are
+/// spaced out (progressive delays), so its owner can still sign in while a guesser crawls. A
+/// client address gets a fixed number of failures per window.
 pub struct LoginThrottle {
-    max_failures: usize,
     window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    login: Allowance,
+    address: Allowance,
+    attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        LoginThrottle::new(5, Duration::from_secs(15 * 60))
+        LoginThrottle::new(
+            Duration::from_secs(15 * 60),
+            Allowance {
+                free: 3,
+                max_delay: Some(Duration::from_secs(60)),
+                first_delay: Duration::from_secs(1),
+            },
+            Allowance {
+                free: 20,
+                max_delay: None,
+                first_delay: Duration::ZERO,
+            },
+        )
     }
 }
 
+/// An attempt reserved by [`LoginThrottle::reserve`].
+#[derive(Debug)]
+pub struct Reservation {
+    login_key: String,
+    address_key: Option<String>,
+    at: Instant,
+}
+
 impl LoginThrottle {
-    pub fn new(max_failures: usize, window: Duration) -> Self {
+    pub fn new(window: Duration, login: Allowance, address: Allowance) -> Self {
         LoginThrottle {
-            max_failures,
             window,
-            failures: Mutex::new(HashMap::new()),
+            login,
+            address,
+            attempts: Mutex::new(HashMap::new()),
         }
     }
 
-    fn prune(&self, q: &mut VecDeque<Instant>, now: Instant) {
+    /// How long `q` (attempts under `rule`) must still wait at `now`; zero when it may go.
+    fn wait(&self, q: &mut VecDeque<Instant>, rule: Allowance, now: Instant) -> Duration {
         while q
             .front()
             .is_some_and(|t| now.duration_since(*t) >= self.window)
         {
             q.pop_front();
         }
+        if q.len() < rule.free {
+            return Duration::ZERO;
+        }
+        let until = match rule.max_delay {
+            Some(max) => {
+                let doublings = (q.len() - rule.free).min(16) as u32;
+                let delay = (rule.first_delay * (1u32 << doublings)).min(max);
+                *q.back().expect("not empty") + delay
+            }
+            None => *q.front().expect("not empty") + self.window,
+        };
+        until.saturating_duration_since(now)
     }
 
-    /// True when any of `keys` has used up its attempts.
-    pub fn is_blocked(&self, keys: &[String], now: Instant) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter().any(|k| {
-            map.get_mut(k).is_some_and(|q| {
-                self.prune(q, now);
-                q.len() >= self.max_failures
-            })
+    /// Reserves an attempt for `login` from `address`, or says how long to wait. Atomic: two
+    /// parallel requests never both take the last free attempt.
+    pub fn reserve(
+        &self,
+        login: &str,
+        address: Option<std::net::IpAddr>,
+        now: Instant,
+    ) -> Result<Reservation, Duration> {
+        let login_key = format!("login:{login}");
+        let address_key = address.map(|a| format!("ip:{a}"));
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        // Bound memory under a flood of distinct names: drop entries that have aged out.
+        if map.len() > 10_000 {
+            let window = self.window;
+            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
+        }
+        let mut wait = self.wait(map.entry(login_key.clone()).or_default(), self.login, now);
+        if let Some(k) = &address_key {
+            wait = wait.max(self.wait(map.entry(k.clone()).or_default(), self.address, now));
+        }
+        if !wait.is_zero() {
+            return Err(wait);
+        }
+        map.entry(login_key.clone()).or_default().push_back(now);
+        if let Some(k) = &address_key {
+            map.entry(k.clone()).or_default().push_back(now);
+        }
+        Ok(Reservation {
+            login_key,
+            address_key,
+            at: now,
         })
     }
 
-    pub fn record_failure(&self, keys: &[String], now: Instant) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        // Bound memory under a flood of distinct names: drop entries that have aged out.
-        if map.len() > 10_000 {
-            map.retain(|_, q| {
-                q.back()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
+    /// The reserved attempt succeeded: the login's failures are forgotten, and the address
+    /// gets its attempt back.
+    pub fn succeeded(&self, r: Reservation) {
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&r.login_key);
+        if let Some(q) = r.address_key.and_then(|k| map.get_mut(&k)) {
+            if let Some(i) = q.iter().rposition(|t| *t == r.at) {
+                q.remove(i);
+            }
         }
-        for k in keys {
-            let q = map.entry(k.clone()).or_default();
-            self.prune(q, now);
-            q.push_back(now);
+    }
+}
+
+/// A bound on password checks running at once: each takes about 19 MiB for a moment (argon2id),
+/// so without one a burst of logins takes the server's memory. A few more may wait briefly;
+/// beyond that a login is answered "busy, try again" at once.
+pub struct PasswordChecks {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+}
+
+/// Too many logins at once: try again in a moment.
+#[derive(Debug, PartialEq)]
+pub struct Busy;
+
+impl PasswordChecks {
+    pub fn new(at_once: usize, max_waiting: usize) -> Self {
+        PasswordChecks {
+            running: tokio::sync::Semaphore::new(at_once.max(1)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting,
         }
     }
 
-    /// A successful login clears that login's count (not the address's).
-    pub fn record_success(&self, login_key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(login_key);
+    /// One per core (at least two), and as many waiting.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        PasswordChecks::new(cores.max(2), cores.max(2) * 4)
+    }
+
+    /// Runs `check` (blocking work) when a slot is free, or refuses when too many wait.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        check: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        use std::sync::atomic::Ordering;
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(Busy);
+        }
+        let permit = tokio::time::timeout(Duration::from_secs(5), self.running.acquire()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let Ok(Ok(_permit)) = permit else {
+            return Err(Busy);
+        };
+        tokio::task::spawn_blocking(check).await.map_err(|_| Busy)
     }
 }
 
@@ -245,41 +352,152 @@ mod tests {
         );
     }
 
-    #[test]
-    fn throttle_blocks_after_repeated_failures_and_recovers() {
-        let th = LoginThrottle::new(3, Duration::from_secs(60));
-        let t0 = Instant::now();
-        let keys = ["login:ann".to_string(), "ip:1.2.3.4".to_string()];
-        for i in 0..3 {
-            assert!(!th.is_blocked(&keys, t0), "attempt {i}");
-            th.record_failure(&keys, t0 + Duration::from_secs(i));
+    fn rules(free: usize, max_delay: Option<u64>) -> Allowance {
+        Allowance {
+            free,
+            max_delay: max_delay.map(Duration::from_secs),
+            first_delay: Duration::from_secs(1),
         }
-        assert!(th.is_blocked(&keys, t0 + Duration::from_secs(10)));
-        // Another login from the same address is blocked too; the same login elsewhere as well.
-        assert!(th.is_blocked(
-            &["login:bob".into(), "ip:1.2.3.4".into()],
-            t0 + Duration::from_secs(10)
-        ));
-        assert!(th.is_blocked(
-            &["login:ann".into(), "ip:9.9.9.9".into()],
-            t0 + Duration::from_secs(10)
-        ));
-        assert!(!th.is_blocked(
-            &["login:bob".into(), "ip:9.9.9.9".into()],
-            t0 + Duration::from_secs(10)
-        ));
-        // Once the first failure leaves the window, one more try is allowed.
-        assert!(!th.is_blocked(&keys, t0 + Duration::from_secs(61)));
     }
 
     #[test]
-    fn success_clears_the_login_count() {
-        let th = LoginThrottle::new(2, Duration::from_secs(60));
+    fn a_named_login_is_slowed_down_never_locked() {
+        let th = LoginThrottle::new(
+            Duration::from_secs(900),
+            rules(3, Some(60)),
+            rules(100, None),
+        );
+        let t0 = Instant::now();
+        let ip = Some("1.2.3.4".parse().unwrap());
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        for i in 0..3 {
+            assert!(th.reserve("ann", ip, t0).is_ok(), "attempt {i} is free");
+        }
+        // The fourth waits a second after the last, the fifth two more, and so on up to 60 s.
+        assert_eq!(
+            th.reserve("ann", ip, t0).unwrap_err(),
+            Duration::from_secs(1)
+        );
+        assert!(th.reserve("ann", ip, at(1)).is_ok());
+        assert_eq!(
+            th.reserve("ann", ip, at(1)).unwrap_err(),
+            Duration::from_secs(2)
+        );
+        let mut now = 1;
+        for _ in 0..10 {
+            now += th
+                .reserve("ann", ip, at(now))
+                .err()
+                .map_or(0, |d| d.as_secs());
+            assert!(th.reserve("ann", ip, at(now)).is_ok());
+        }
+        assert_eq!(
+            th.reserve("ann", ip, at(now)).unwrap_err(),
+            Duration::from_secs(60)
+        );
+        // Another login from the same address is not slowed by ann's failures.
+        assert!(th.reserve("bob", ip, at(now)).is_ok());
+    }
+
+    #[test]
+    fn an_address_gets_a_fixed_number_of_failures_per_window() {
+        let th = LoginThrottle::new(Duration::from_secs(900), rules(3, Some(60)), rules(5, None));
+        let t0 = Instant::now();
+        let ip = Some("1.2.3.4".parse().unwrap());
+        for name in ["a", "b", "c", "d", "e"] {
+            assert!(th.reserve(name, ip, t0).is_ok());
+        }
+        assert_eq!(
+            th.reserve("f", ip, t0).unwrap_err(),
+            Duration::from_secs(900)
+        );
+        assert!(th
+            .reserve("f", Some("9.9.9.9".parse().unwrap()), t0)
+            .is_ok());
+        // Once the first failure leaves the window, one more try is allowed.
+        assert!(th.reserve("f", ip, t0 + Duration::from_secs(900)).is_ok());
+    }
+
+    #[test]
+    fn success_forgets_the_logins_failures_and_returns_the_addresss_attempt() {
+        let th = LoginThrottle::new(Duration::from_secs(900), rules(2, Some(60)), rules(2, None));
         let now = Instant::now();
-        let keys = ["login:ann".to_string()];
-        th.record_failure(&keys, now);
-        th.record_success("login:ann");
-        th.record_failure(&keys, now);
-        assert!(!th.is_blocked(&keys, now));
+        let ip = Some("1.2.3.4".parse().unwrap());
+        assert!(th.reserve("ann", ip, now).is_ok());
+        let r = th.reserve("ann", ip, now).unwrap();
+        th.succeeded(r);
+        // ann starts afresh, and the address has one failure left, not none.
+        assert!(th.reserve("ann", ip, now).is_ok());
+        assert!(th.reserve("bob", ip, now).is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn password_checks_run_a_bounded_number_at_once_and_refuse_a_flood() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let checks = Arc::new(PasswordChecks::new(2, 3));
+        let (running, peak, busy) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+        );
+        let open = Arc::new(AtomicBool::new(false));
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let (checks, running, peak, busy, open) = (
+                    checks.clone(),
+                    running.clone(),
+                    peak.clone(),
+                    busy.clone(),
+                    open.clone(),
+                );
+                tokio::spawn(async move {
+                    let r = checks
+                        .run(move || {
+                            let n = running.fetch_add(1, Ordering::SeqCst) + 1;
+                            peak.fetch_max(n, Ordering::SeqCst);
+                            // Held until the flood has been answered (bounded: 20 s).
+                            for _ in 0..2000 {
+                                if open.load(Ordering::SeqCst) {
+                                    break;
+                                }
+                                std::thread::sleep(Duration::from_millis(10));
+                            }
+                            running.fetch_sub(1, Ordering::SeqCst);
+                        })
+                        .await;
+                    if r.is_err() {
+                        busy.fetch_add(1, Ordering::SeqCst);
+                    }
+                    r
+                })
+            })
+            .collect();
+        // Two checks run and three wait: the other fifteen are refused without waiting.
+        for _ in 0..2000 {
+            if busy.load(Ordering::SeqCst) >= 15 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(busy.load(Ordering::SeqCst), 15);
+        open.store(true, Ordering::SeqCst);
+        let done = futures_ok(tasks).await;
+        assert_eq!(done, 5, "the waiting ones ran once slots were free");
+        assert_eq!(
+            peak.load(Ordering::SeqCst),
+            2,
+            "never more than two at once"
+        );
+    }
+
+    async fn futures_ok(tasks: Vec<tokio::task::JoinHandle<Result<(), Busy>>>) -> usize {
+        let mut ok = 0;
+        for t in tasks {
+            if t.await.unwrap().is_ok() {
+                ok += 1;
+            }
+        }
+        ok
     }
 }

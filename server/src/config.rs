@@ -40,6 +40,12 @@ pub struct Cli {
     )]
     pub site_root: String,
 
+    /// Reverse proxies in front of mpforge (addresses or CIDR ranges, comma-separated): only
+    /// from these is `X-Forwarded-For` believed to name the client.
+    #[arg(long = "trusted-proxy", env = "MPFORGE_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = crate::proxies::parse_net, global = true)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Do not create the demo agency on an empty data directory.
     #[arg(long, env = "MPFORGE_NO_DEMO", global = true)]
     pub no_demo: bool,

@@ -10,6 +10,7 @@ pub mod generator;
 pub mod http;
 pub mod media;
 pub mod preview;
+pub mod proxies;
 pub mod seed;
 pub mod sites;
 pub mod state;

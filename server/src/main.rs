@@ -110,7 +110,10 @@ async fn serve(cli: &Cli, store: Store, started: Instant) -> anyhow::Result<()> 
         server::seed::print_demo_logins(&logins);
     }
     let options = server::leptos_options(&cli.site_root, cli.addr);
-    let state = server::AppState::new(options, store.clone(), cli.secure_cookies());
+    let mut state = server::AppState::new(options, store.clone(), cli.secure_cookies());
+    state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(
+        cli.trusted_proxies.clone(),
+    ));
     let router = server::app(state);
     let listener = tokio::net::TcpListener::bind(cli.addr)
         .await

@@ -1,6 +1,7 @@
 //! Everything a request handler can reach, built once at start-up.
-use crate::auth::LoginThrottle;
+use crate::auth::{LoginThrottle, PasswordChecks};
 use crate::backend::StoreBackend;
+use crate::proxies::TrustedProxies;
 use crate::storage::Store;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -14,6 +15,10 @@ pub struct AppState {
     /// What the server functions call, behind the UI's `Backend` trait.
     pub backend: Arc<StoreBackend>,
     pub throttle: Arc<LoginThrottle>,
+    /// At most this many password checks at once (each takes ~19 MiB).
+    pub password_checks: Arc<PasswordChecks>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub proxies: Arc<TrustedProxies>,
     /// Set the `Secure` cookie flag (when served over https).
     pub secure_cookies: bool,
     /// Processed images, so re-exporting does not redo work.
@@ -32,6 +37,8 @@ impl AppState {
             }),
             store,
             throttle: Arc::new(LoginThrottle::default()),
+            password_checks: Arc::new(PasswordChecks::for_this_machine()),
+            proxies: Arc::new(TrustedProxies::default()),
             secure_cookies,
             media_cache: crate::media::MediaCache::default(),
         }

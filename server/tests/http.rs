@@ -205,16 +205,148 @@ async fn login_redirects_each_role_home_and_wrong_passwords_are_refused() {
 }
 
 #[tokio::test]
-async fn repeated_failures_throttle_the_login_even_with_the_right_password() {
-    let w = world();
-    let mut b = Browser::new(&w.app);
-    for _ in 0..5 {
+async fn repeated_failures_slow_the_login_down_even_with_the_right_password() {
+    use server::auth::{Allowance, LoginThrottle};
+    use std::time::Duration;
+    let store = Store::temporary().unwrap();
+    let (agency, _) = create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
+    let nm = NewMerchant {
+        name: "Cafe".into(),
+        login: "cafe@a.test".into(),
+        password: PASSWORD.into(),
+    };
+    create_merchant(&store, agency.id, nm, Lang::En).unwrap();
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    let mut state = AppState::new(options, store, false);
+    // A first delay no machine is slow enough to outlast between two requests.
+    let slow = Allowance {
+        free: 3,
+        max_delay: Some(Duration::from_secs(600)),
+        first_delay: Duration::from_secs(300),
+    };
+    let address = Allowance {
+        free: 20,
+        max_delay: None,
+        first_delay: Duration::ZERO,
+    };
+    state.throttle =
+        std::sync::Arc::new(LoginThrottle::new(Duration::from_secs(900), slow, address));
+    let app = server::app(state);
+    let mut b = Browser::new(&app);
+    for _ in 0..3 {
         let r = b.login("cafe@a.test", "wrong-password").await;
         assert!(r.location.unwrap().contains("error=invalid"));
     }
     let r = b.login("cafe@a.test", PASSWORD).await;
-    assert!(r.location.unwrap().contains("error=throttled"));
+    let to = r.location.unwrap();
+    assert!(to.contains("error=throttled"), "{to}");
+    let wait: u64 = to.split("wait=").nth(1).unwrap().parse().unwrap();
+    assert!((241..=300).contains(&wait), "{to}");
     assert!(b.cookie("mpf_session").is_none());
+    // The page says how long to wait, in whole minutes.
+    let page = b.get(&to).await;
+    assert!(page.body.contains("Try again in 5 min."), "{}", page.body);
+}
+
+/// The attack: 40 wrong passwords for one login at once. Each attempt is reserved before the
+/// password is checked, so only the free ones are checked; the rest wait their turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_are_checked_at_most_the_free_attempts() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.get("/login").await;
+    let (csrf, cookies) = (b.csrf(), b.cookie_header());
+    let tries = (0..40).map(|i| {
+        let app = w.app.clone();
+        let body = serde_urlencoded::to_string([
+            ("login", "cafe@a.test".to_string()),
+            ("password", format!("guess-{i}")),
+            ("csrf_token", csrf.clone()),
+        ])
+        .unwrap();
+        let req = Request::post("/auth/login")
+            .header(header::COOKIE, cookies.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "localhost")
+            .body(Body::from(body))
+            .unwrap();
+        tokio::spawn(async move {
+            let res = app.oneshot(req).await.unwrap();
+            res.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+    });
+    let mut checked = 0;
+    for t in tries.collect::<Vec<_>>() {
+        let to = t.await.unwrap();
+        if to.contains("error=invalid") {
+            checked += 1;
+        } else {
+            assert!(
+                to.contains("error=throttled") || to.contains("error=busy"),
+                "{to}"
+            );
+        }
+    }
+    assert_eq!(
+        checked, 3,
+        "only the free attempts reached the password check"
+    );
+}
+
+/// Behind a proxy everyone shares its address: the throttle counts the client named in
+/// `X-Forwarded-For`, and only when the proxy is one we trust.
+#[tokio::test]
+async fn the_throttle_counts_the_client_behind_a_trusted_proxy() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let store = Store::temporary().unwrap();
+    create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    let mut state = AppState::new(options, store, false);
+    state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(vec![
+        server::proxies::parse_net("10.0.0.1").unwrap(),
+    ]));
+    let app = server::app(state);
+    let mut b = Browser::new(&app);
+    b.get("/login").await;
+    let attempt = |login: String, client: &'static str| {
+        let body = serde_urlencoded::to_string([
+            ("login", login.as_str()),
+            ("password", "wrong-password"),
+            ("csrf_token", b.csrf().as_str()),
+        ])
+        .unwrap();
+        let mut req = Request::post("/auth/login")
+            .header(header::COOKIE, b.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "localhost")
+            .header("x-forwarded-for", client)
+            .body(Body::from(body))
+            .unwrap();
+        let peer: SocketAddr = "10.0.0.1:5555".parse().unwrap();
+        req.extensions_mut().insert(ConnectInfo(peer));
+        let app = app.clone();
+        async move {
+            let res = app.oneshot(req).await.unwrap();
+            res.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    // One client tries 20 different logins: its address is then out of attempts.
+    for i in 0..20 {
+        let to = attempt(format!("user{i}@x.test"), "203.0.113.7").await;
+        assert!(to.contains("error=invalid"), "attempt {i}: {to}");
+    }
+    let to = attempt("user99@x.test".into(), "203.0.113.7").await;
+    assert!(to.contains("error=throttled"), "{to}");
+    // Another client behind the same proxy is not locked out with it.
+    let to = attempt("user99@x.test".into(), "198.51.100.2").await;
+    assert!(to.contains("error=invalid"), "{to}");
 }
 
 #[tokio::test]

@@ -9,15 +9,21 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
+    let s = use_session();
+    // Whole minutes to wait, at least one.
+    let minutes = query
+        .get("wait")
+        .and_then(|w| w.parse::<u64>().ok())
+        .map_or(1, |secs| secs.div_ceil(60).max(1));
     let error = query.get("error").and_then(|e| match e.as_str() {
         "invalid" => Some(Text::ErrBadCredentials),
         "throttled" => Some(Text::ErrThrottled),
+        "busy" => Some(Text::ErrBusy),
         "missing" => Some(Text::ErrMissingFields),
         "csrf" => Some(Text::ErrCsrf),
         _ => None,
     });
     let prefill = query.get("login").unwrap_or_default();
-    let s = use_session();
     if let Some(user) = &s.user {
         return view! { <Redirect path=user.home_path()/> }.into_any();
     }
@@ -27,7 +33,10 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow auth" aria-labelledby="login-title">
             <h1 id="login-title">{t(Text::LoginTitle)}</h1>
             <p class="muted">{t(Text::Tagline)}</p>
-            {error.map(|k| view! { <p class="alert alert-error" role="alert">{t(k)}</p> })}
+            {error.map(|k| {
+                let message = s.lang.fill(k, &[("minutes", minutes.to_string())]);
+                view! { <p class="alert alert-error" role="alert">{message}</p> }
+            })}
             <form method="post" action="/auth/login" class="stack">
                 <CsrfField token=s.csrf.clone()/>
                 <div class="field">

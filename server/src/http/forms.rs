@@ -25,7 +25,11 @@ struct LoginForm {
 }
 
 fn login_error(code: &str, login: &str) -> Response {
-    let q = serde_urlencoded::to_string([("error", code), ("login", login)]).unwrap_or_default();
+    login_redirect(&[("error", code), ("login", login)])
+}
+
+fn login_redirect(query: &[(&str, &str)]) -> Response {
+    let q = serde_urlencoded::to_string(query).unwrap_or_default();
     Redirect::to(&format!("/login?{q}")).into_response()
 }
 
@@ -42,27 +46,37 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     if login.is_empty() || form.password.is_empty() {
         return login_error("missing", &login);
     }
-    let mut keys = vec![format!("login:{login}")];
-    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-        keys.push(format!("ip:{}", addr.ip()));
-    }
-    if state.throttle.is_blocked(&keys, Instant::now()) {
-        tracing::warn!(%login, "login throttled");
-        return login_error("throttled", &login);
-    }
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| state.proxies.client_ip(peer.ip(), &parts.headers));
+    // Reserved before the (slow) password check, so parallel guesses count one by one.
+    let reservation = match state.throttle.reserve(&login, address, Instant::now()) {
+        Ok(r) => r,
+        Err(wait) => {
+            tracing::warn!(%login, ?address, wait_secs = wait.as_secs(), "login throttled");
+            let wait = (wait.as_secs_f64().ceil() as u64).to_string();
+            return login_redirect(&[("error", "throttled"), ("login", &login), ("wait", &wait)]);
+        }
+    };
     let store = state.store.clone();
     let (l, p) = (login.clone(), form.password);
-    let user =
-        match tokio::task::spawn_blocking(move || accounts::authenticate(&store, &l, &p)).await {
-            Ok(Ok(user)) => user,
-            Ok(Err(e)) => return Error::from(e).into_response(),
-            Err(e) => return Error::from(e).into_response(),
-        };
+    let user = match state
+        .password_checks
+        .run(move || accounts::authenticate(&store, &l, &p))
+        .await
+    {
+        Ok(Ok(user)) => user,
+        Ok(Err(e)) => return Error::from(e).into_response(),
+        Err(auth::Busy) => {
+            tracing::warn!("too many password checks at once");
+            return login_error("busy", &login);
+        }
+    };
     let Some(user) = user else {
-        state.throttle.record_failure(&keys, Instant::now());
         return login_error("invalid", &login);
     };
-    state.throttle.record_success(&keys[0]);
+    state.throttle.succeeded(reservation);
     // A language picked on the login page carries over to the account.
     if let Some(lang) = read_cookie(&parts.headers, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
         if lang != user.lang {
