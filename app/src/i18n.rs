@@ -103,6 +103,7 @@ translations! {
     Password => "Password", "密码";
     ErrBadCredentials => "That login and password do not match. Check both and try again.", "登录名与密码不匹配，请检查后重试。";
     ErrThrottled => "Too many failed attempts. Try again in {minutes} min.", "失败次数过多，请 {minutes} 分钟后再试。";
+    ErrTooLarge => "This is too large to send (at most {max}).", "内容过大，无法发送（最多 {max}）。";
     ErrBusy => "Too many people are signing in right now. Try again in a moment.", "当前登录的人太多，请稍后再试。";
     ErrMissingFields => "Enter both your login and your password.", "请输入登录名和密码。";
     ErrCsrf => "This form has expired or came from another site. Reload the page and try again.", "表单已过期或来自其他网站，请刷新页面后重试。";
@@ -244,7 +245,7 @@ translations! {
     BlockLinkButton => "Link button", "链接按钮";
     ErrPriceFormat => "Enter a price in yuan, like 12 or 12.50.", "请输入以元为单位的价格，例如 12 或 12.50。";
     LowContrast => "Low contrast: text in these colours is hard to read.", "对比度低：这些颜色的文字难以阅读。";
-    ErrImageTooLarge => "This file is too large: upload images of at most 16 MB.", "文件过大：请上传不超过 16 MB 的图片。";
+    ErrImageTooLarge => "This file is too large: upload images of at most 20 MB.", "文件过大：请上传不超过 20 MB 的图片。";
     ImageHint => "JPEG, PNG, GIF or WebP. You can also drop a file here.", "支持 JPEG、PNG、GIF 或 WebP，也可以把文件拖到这里。";
     RemoveImage => "Remove the picture", "移除图片";
     Uploading => "Uploading", "正在上传";

@@ -4,6 +4,7 @@
 //! or a Leptos page.
 pub mod assets;
 pub mod forms;
+pub mod limits;
 pub mod media;
 pub mod pages;
 pub mod session;
@@ -28,8 +29,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted (image uploads included).
-pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The app's routes, listed once per process. Listing them runs the app with resource loading
 /// suppressed by a process-wide flag, and a resource first polled while that flag is up never
 /// loads (leptos #4773): a page rendering at that moment would hang. Tests build many apps
@@ -78,7 +77,10 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("SAMEORIGIN"),
         ))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Each request's own bound is set by the session middleware (`limits.rs`); this is the
+        // most any may send, checked first.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limits::MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

@@ -227,7 +227,8 @@ pub(super) fn ImageField(
     #[cfg(feature = "hydrate")]
     let upload = {
         move |file: web_sys::File| {
-            const LIMIT: f64 = 16.0 * 1024.0 * 1024.0;
+            // The server's bound for uploads (`server/src/http/limits.rs`).
+            const LIMIT: f64 = 20.0 * 1024.0 * 1024.0;
             if file.size() > LIMIT {
                 error.set(Some(ed.t(Text::ErrImageTooLarge).into()));
                 return;

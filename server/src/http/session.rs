@@ -1,6 +1,6 @@
 //! The session and anti-CSRF middleware: who is asking, in which language, and whether a
 //! state-changing request really comes from our own pages.
-use super::BODY_LIMIT;
+use super::limits;
 use crate::accounts;
 use crate::auth::{self, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
@@ -64,15 +64,6 @@ pub(super) async fn session_middleware(
     next: Next,
 ) -> Response {
     let cookie_csrf = read_cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() >= 32);
-    let mut req = if is_safe(req.method()) {
-        req
-    } else {
-        match check_csrf(req, cookie_csrf.as_deref()).await {
-            Ok(req) => req,
-            Err(refusal) => return refusal,
-        }
-    };
-
     let token = read_cookie(req.headers(), SESSION_COOKIE);
     let user = match token
         .as_deref()
@@ -89,6 +80,23 @@ pub(super) async fn session_middleware(
         .as_ref()
         .map(|u| u.lang)
         .unwrap_or_else(|| request_lang(req.headers()));
+
+    let mut req = if is_safe(req.method()) {
+        req
+    } else {
+        // Bounded before a byte is read: small for forms and visitors, larger for the editor.
+        let path = req.uri().path().to_string();
+        let limit = limits::body_limit(req.method(), &path, user.is_some());
+        if limits::declared_length(req.headers()).is_some_and(|n| n > limit) {
+            return limits::too_large(&path, limit, lang);
+        }
+        let req = req.map(|body| limits::limited(body, limit));
+        match check_csrf(req, cookie_csrf.as_deref(), limit, lang).await {
+            Ok(req) => req,
+            Err(refusal) => return refusal,
+        }
+    };
+
     let (csrf, new_csrf) = match cookie_csrf {
         Some(t) => (t, false),
         None => (auth::random_token(), true),
@@ -97,6 +105,7 @@ pub(super) async fn session_middleware(
     if user.is_none() && req.method() == Method::GET && requires_login(req.uri().path()) {
         return Redirect::to("/login").into_response();
     }
+    let path = req.uri().path().to_string();
     req.extensions_mut().insert(SessionInfo {
         user,
         csrf: csrf.clone(),
@@ -104,6 +113,17 @@ pub(super) async fn session_middleware(
     });
     req.extensions_mut().insert(SessionToken(token));
     let mut res = next.run(req).await;
+    // A body cut off while a handler read it: say so as the caller expects (JSON for the
+    // editor), not as the framework's plain text.
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && !res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+    {
+        let limit = limits::body_limit(&Method::POST, &path, true);
+        res = limits::too_large(&path, limit, lang);
+    }
     if new_csrf {
         res.headers_mut().append(
             header::SET_COOKIE,
@@ -120,10 +140,19 @@ pub(super) async fn session_middleware(
 }
 
 /// Double-submit check: the token in the form field `csrf_token` (or header `x-csrf-token`)
-/// must equal the `mpf_csrf` cookie, which another site can neither read nor set.
-async fn check_csrf(req: Request, cookie: Option<&str>) -> Result<Request, Response> {
+/// must equal the `mpf_csrf` cookie, which another site can neither read nor set. Without
+/// that cookie the request did not come from our pages: refused before its body is read.
+async fn check_csrf(
+    req: Request,
+    cookie: Option<&str>,
+    limit: usize,
+    lang: Lang,
+) -> Result<Request, Response> {
     let (parts, body) = req.into_parts();
-    let lang = request_lang(&parts.headers);
+    if cookie.is_none() {
+        tracing::warn!(path = %parts.uri.path(), "refused state change without an anti-CSRF cookie");
+        return Err(csrf_refusal(&parts, lang));
+    }
     let from_header = parts
         .headers
         .get("x-csrf-token")
@@ -137,9 +166,9 @@ async fn check_csrf(req: Request, cookie: Option<&str>) -> Result<Request, Respo
     let (given, body) = match (from_header, is_form) {
         (Some(t), _) => (Some(t), body),
         (None, true) => {
-            let bytes = to_bytes(body, BODY_LIMIT)
+            let bytes = to_bytes(body, limit)
                 .await
-                .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+                .map_err(|_| limits::too_large(parts.uri.path(), limit, lang))?;
             (form_field(&bytes, "csrf_token"), Body::from(bytes))
         }
         (None, false) => (None, body),
