@@ -227,8 +227,15 @@ test("the tab bar's colours and icons, and the text colour, are edited and shown
   await expect(icon.getByRole("option", { name: "Information" })).toHaveCount(1);
   await icon.selectOption({ label: "Map" });
 
-  // The site's text colour is in the theme panel.
-  await (await openPanel(page, "Theme")).getByRole("textbox", { name: "Text", exact: true }).fill("#222222");
+  // The site's text colour is in the theme panel. What is not a colour is said at the field
+  // and never reaches the phone (nor the saved site); the usual short forms are read.
+  const text = (await openPanel(page, "Theme")).getByRole("textbox", { name: "Text", exact: true });
+  await text.fill("red");
+  await expect(text).toHaveAttribute("aria-invalid", "true");
+  await expect(text).toHaveAccessibleDescription(/"red" is not a colour/);
+  await saved(page);
+  await text.fill("#222");
+  await expect(text).not.toHaveAttribute("aria-invalid", "true");
   await saved(page);
   await page.reload();
   await openPanel(page, "Tab bar");

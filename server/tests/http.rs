@@ -1125,3 +1125,48 @@ async fn oversized_bodies_are_refused_before_they_are_read() {
     let r = cafe.call("PUT", &path, b"{".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The attack: CSS in a theme colour, to load outside URLs in whoever previews the site.
+#[tokio::test]
+async fn a_colour_that_is_not_a_colour_is_refused_on_save_and_preview() {
+    let w = world();
+    let mut a = Browser::new(&w.app);
+    a.login("cafe@a.test", PASSWORD).await;
+    let site_id = create_site(&mut a, &w.merchant_a, "Lotus", "shop").await;
+    let base = format!("/api/sites/{site_id}");
+    let draft: serde_json::Value =
+        serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
+    for (field, path) in [
+        ("theme.primary", ("theme", "primary")),
+        ("tab_bar.background", ("tab_bar", "background")),
+    ] {
+        let mut site = draft["site"].clone();
+        site[path.0][path.1] = "red;background:url(https://evil.example/x)".into();
+        let body =
+            serde_json::to_vec(&serde_json::json!({"base_version": 1, "site": site})).unwrap();
+        let refused = a.call("PUT", &format!("{base}/draft"), body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        let err: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+        assert_eq!(err["Invalid"]["field"], field, "{err}");
+        assert!(err["Invalid"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a colour"));
+        let preview = a
+            .call(
+                "POST",
+                &format!("{base}/preview?page=0"),
+                serde_json::to_vec(&site).unwrap(),
+            )
+            .await;
+        assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let now: serde_json::Value =
+        serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
+    assert_eq!(now, draft, "nothing stored");
+}

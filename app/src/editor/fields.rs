@@ -5,7 +5,7 @@
 use super::net;
 use super::state::EditorState;
 use crate::i18n::Text;
-use crate::model::color::contrast;
+use crate::model::color::{contrast, normalize_hex};
 use crate::model::site::format_yuan;
 use leptos::prelude::*;
 
@@ -192,17 +192,45 @@ pub(super) fn ColorField(
     let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
     let low = move || contrast(&value.get(), &against.get()).is_some_and(|c| c < 3.0);
+    // What is typed is kept here; only a colour reaches the site (and the phone). Until then
+    // the field says what is wrong, and the site keeps its last colour.
+    let text = RwSignal::new(value.get_untracked());
+    let typed_wrong = RwSignal::new(false);
+    Effect::new(move |_| {
+        let v = value.get();
+        if normalize_hex(&text.get_untracked()).as_deref() != Some(v.as_str()) {
+            text.set(v);
+            typed_wrong.set(false);
+        }
+    });
+    let typed = move |t: String| {
+        match normalize_hex(&t) {
+            Some(color) => {
+                typed_wrong.set(false);
+                set.run(color);
+            }
+            None => typed_wrong.set(true),
+        }
+        text.set(t);
+    };
+    let err_id = format!("{id}-err");
+    let typed_err_id = format!("{id}-typed-err");
     view! {
         <div class="field color-field">
             <label for=id.clone()>{label}</label>
             <span class="color-inputs">
                 <input type="color" prop:value=move || value.get() aria-label=format!("{label} ({})", ed.t(Text::ColorPicker))
                     on:input=move |e| set.run(event_target_value(&e)) on:change=move |_| ed.seal()/>
-                <input id=id.clone() type="text" maxlength="7" data-path=path prop:value=move || value.get()
-                    on:input=move |e| set.run(event_target_value(&e)) on:blur=move |_| ed.seal()/>
+                <input id=id.clone() type="text" maxlength="9" data-path=path prop:value=move || text.get()
+                    aria-invalid=move || typed_wrong.get().then_some("true")
+                    aria-describedby=move || typed_wrong.get().then(|| typed_err_id.clone())
+                    on:input=move |e| typed(event_target_value(&e)) on:blur=move |_| ed.seal()/>
             </span>
             {move || low().then(|| view! { <p class="field-warning">{ed.t(Text::LowContrast)}</p> })}
-            <FieldProblem path id=format!("{id}-err")/>
+            {move || typed_wrong.get().then(|| view! {
+                <p class="field-error" id=format!("{id}-typed-err")>{ed.lang.fill(Text::VColor, &[("value", text.get())])}</p>
+            })}
+            <FieldProblem path id=err_id/>
         </div>
     }
 }

@@ -2,6 +2,22 @@
 //! the theme's primary colour): WCAG 2 relative luminance and contrast ratio.
 
 /// Relative luminance of `#rrggbb`, or None when it is not such a colour.
+/// What a merchant typed as a colour, as the site stores it (`#1a2b3c`): `#ABC`, `abc`,
+/// ` #AaBbCc ` are read too; anything else is not a colour.
+pub fn normalize_hex(text: &str) -> Option<String> {
+    let t = text.trim();
+    let digits = t.strip_prefix('#').unwrap_or(t);
+    if !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let full = match digits.len() {
+        3 => digits.chars().flat_map(|c| [c, c]).collect::<String>(),
+        6 => digits.to_string(),
+        _ => return None,
+    };
+    Some(format!("#{}", full.to_ascii_lowercase()))
+}
+
 pub fn luminance(hex: &str) -> Option<f64> {
     if hex.len() != 7 || !hex.starts_with('#') {
         return None;
@@ -27,6 +43,16 @@ pub fn contrast(a: &str, b: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_colours_are_read_in_their_usual_forms() {
+        assert_eq!(normalize_hex("#1A2b3C").as_deref(), Some("#1a2b3c"));
+        assert_eq!(normalize_hex(" abc ").as_deref(), Some("#aabbcc"));
+        assert_eq!(normalize_hex("#fff").as_deref(), Some("#ffffff"));
+        for bad in ["red", "#12345", "#1234567", "", "#", "#ggg", "url(x)"] {
+            assert_eq!(normalize_hex(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn contrast_matches_wcag() {

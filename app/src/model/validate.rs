@@ -154,12 +154,27 @@ impl Site {
         };
         let refs = Refs::of(self);
         check_site(&mut c, self);
+        check_colors(&mut c, self);
         check_theme(&mut c, &self.theme);
         check_data(&mut c, &self.data, &refs);
         check_pages(&mut c, &self.pages, &refs);
         if let Some(tb) = &self.tab_bar {
             check_tab_bar(&mut c, tb, self.pages.first(), &refs);
         }
+        c.problems
+    }
+
+    /// What must hold before a draft is stored or rendered at all, however unfinished the rest
+    /// is: values that reach CSS or markup as they are (the theme's and the tab bar's colours)
+    /// and where the mini program sends its calls (https only). The full report waits for
+    /// export ([`Site::validate`]).
+    pub fn harmful(&self, lang: Lang) -> Vec<Problem> {
+        let mut c = Check {
+            lang,
+            problems: Vec::new(),
+        };
+        check_colors(&mut c, self);
+        check_api_base(&mut c, self);
         c.problems
     }
 
@@ -189,14 +204,22 @@ fn check_site(c: &mut Check, site: &Site) {
             c.add("appid", Text::VAppId, &[]);
         }
     }
+    check_api_base(c, site);
+}
+
+fn check_api_base(c: &mut Check, site: &Site) {
     if let Some(url) = &site.api_base {
-        if !url.starts_with("https://") {
+        let plain = url
+            .chars()
+            .all(|ch| ch.is_ascii_graphic() && !matches!(ch, '"' | '\'' | '<' | '>' | '\\'));
+        if !url.starts_with("https://") || !plain {
             c.add("api_base", Text::VHttps, &[]);
         }
     }
 }
 
-fn check_theme(c: &mut Check, t: &ThemeSettings) {
+fn check_colors(c: &mut Check, site: &Site) {
+    let t = &site.theme;
     for (field, value) in [
         ("primary", &t.primary),
         ("accent", &t.accent),
@@ -205,6 +228,14 @@ fn check_theme(c: &mut Check, t: &ThemeSettings) {
     ] {
         c.color(&format!("theme.{field}"), value);
     }
+    if let Some(tb) = &site.tab_bar {
+        c.color("tab_bar.color", &tb.color);
+        c.color("tab_bar.selected_color", &tb.selected_color);
+        c.color("tab_bar.background", &tb.background);
+    }
+}
+
+fn check_theme(c: &mut Check, t: &ThemeSettings) {
     if !(0.8..=1.4).contains(&t.font_scale) {
         c.range("theme.font_scale", "0.8", "1.4");
     }
@@ -449,9 +480,6 @@ fn check_block(c: &mut Check, at: &str, kind: &BlockKind, refs: &Refs) {
 }
 
 fn check_tab_bar(c: &mut Check, tb: &TabBar, home: Option<&Page>, refs: &Refs) {
-    c.color("tab_bar.color", &tb.color);
-    c.color("tab_bar.selected_color", &tb.selected_color);
-    c.color("tab_bar.background", &tb.background);
     if !(2..=5).contains(&tb.items.len()) {
         c.add("tab_bar.items", Text::VTabCount, &[]);
     }

@@ -73,8 +73,14 @@ async fn template_preview(
 
 /// A site as sent by the editor. What cannot be read (an unknown block type, a value of the
 /// wrong type) is named by its path, in the user's language: a 422, never a 500.
+/// A site that holds something harmful (a colour that is not a colour, an api_base that is
+/// not https) is refused too, before it is stored or rendered, naming the field.
 fn read_site(body: &[u8], lang: Lang) -> Result<Site> {
-    parse_site(body, lang).map_err(|problems| unreadable(&problems, lang))
+    let site = parse_site(body, lang).map_err(|problems| unreadable(&problems, lang))?;
+    if let Some(p) = site.harmful(lang).into_iter().next() {
+        return Err(AppError::invalid(p.path, p.message).into());
+    }
+    Ok(site)
 }
 
 fn unreadable(problems: &[Problem], lang: Lang) -> crate::error::Error {
