@@ -26,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css = asset_names().css;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -1,5 +1,5 @@
 import { test, expect, Page, Browser } from "@playwright/test";
-import { logIn, createMerchant, createSite, openPanel, preview, saved } from "./helpers";
+import { logIn, createMerchant, createSite, cspViolations, openPanel, preview, saved } from "./helpers";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -38,6 +38,7 @@ let editorUrl = "";
 test.describe.configure({ mode: "serial" });
 
 test("a merchant builds a booking site, and everything is saved and exports", async ({ page, browser }) => {
+  const violations = cspViolations(page);
   // The agency creates the merchant.
   await logIn(page, agency.login, agency.password());
   await createMerchant(page, owner);
@@ -120,6 +121,7 @@ test("a merchant builds a booking site, and everything is saved and exports", as
   const site = fs.readFileSync(path.join(dir, "pkg", "data", "site.js"), "utf8");
   expect(site).toContain("¥99.50");
   fs.rmSync(dir, { recursive: true, force: true });
+  expect(violations, "nothing the editor did was refused by the CSP").toEqual([]);
 });
 
 test("a second editor's save is refused with a message, and nothing is lost", async ({ browser }) => {

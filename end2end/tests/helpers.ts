@@ -39,3 +39,12 @@ export async function openPanel(page: Page, name: string) {
 export const preview = (page: Page) => page.frameLocator('iframe[title="Phone preview"]');
 export const saved = (page: Page) =>
   expect(page.getByRole("status").filter({ hasText: /^Saved$/ })).toBeVisible({ timeout: 15_000 });
+
+/** Collects what the browser reports against the Content-Security-Policy. */
+export function cspViolations(page: Page): string[] {
+  const found: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) found.push(m.text());
+  });
+  return found;
+}

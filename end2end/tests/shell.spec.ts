@@ -107,6 +107,11 @@ test.describe("without JavaScript", () => {
 });
 
 test("only the editor loads wasm; its theme panel's code arrives when opened", async ({ page }) => {
+  // Everything runs under the Content-Security-Policy: the browser reports no violation.
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
   const loaded: string[] = [];
   page.on("request", (r) => {
     if (/\.(wasm|js)$/.test(new URL(r.url()).pathname)) loaded.push(new URL(r.url()).pathname);
@@ -143,6 +148,7 @@ test("only the editor loads wasm; its theme panel's code arrives when opened", a
   const res = await page.request.get(wasm, { headers: { "accept-encoding": "br, gzip" } });
   expect(res.headers()["content-encoding"]).toBe("br");
   expect(res.headers()["cache-control"]).toContain("immutable");
+  expect(violations).toEqual([]);
 });
 
 test("switching to 中文 translates the shell and is remembered", async ({ page }) => {

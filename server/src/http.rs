@@ -4,6 +4,7 @@
 //! or a Leptos page.
 pub mod assets;
 pub mod forms;
+pub mod headers;
 pub mod limits;
 pub mod media;
 pub mod pages;
@@ -62,6 +63,10 @@ pub fn app(state: AppState) -> Router {
         >(context, shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            headers::security_headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             session::session_middleware,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -99,6 +104,15 @@ pub(crate) fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync 
         provide_context(backend.clone());
         provide_context(options.clone());
         provide_context(assets.clone());
+        // The page's inline scripts carry this render's nonce; its policy names it.
+        if let (Some(nonce), Some(res)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            if let Ok(csp) = HeaderValue::from_str(&headers::page_csp(&nonce)) {
+                res.insert_header(header::CONTENT_SECURITY_POLICY, csp);
+            }
+        }
     }
 }
 

@@ -1170,3 +1170,70 @@ async fn a_colour_that_is_not_a_colour_is_refused_on_save_and_preview() {
         serde_json::from_str(&a.get(&format!("{base}/draft")).await.body).unwrap();
     assert_eq!(now, draft, "nothing stored");
 }
+
+#[tokio::test]
+async fn private_responses_are_never_stored_and_every_page_has_a_policy() {
+    let w = world();
+    let mut cafe = Browser::new(&w.app);
+    cafe.login("cafe@a.test", PASSWORD).await;
+    let site = create_site(&mut cafe, &w.merchant_a, "Alpha", "shop").await;
+    let head = |app: &Router, path: String, cookies: String| {
+        let app = app.clone();
+        async move {
+            let req = Request::get(&path)
+                .header(header::COOKIE, cookies)
+                .body(Body::empty())
+                .unwrap();
+            let res = app.oneshot(req).await.unwrap();
+            let h = res.headers().clone();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            (h, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    for path in [
+        format!("/merchants/{}", w.merchant_a),
+        format!("/sites/{site}/edit"),
+        format!("/api/sites/{site}/draft"),
+        format!("/api/sites/{site}/export"),
+    ] {
+        let (h, _) = head(&w.app, path.clone(), cafe.cookie_header()).await;
+        assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
+        assert!(h.contains_key(header::CONTENT_SECURITY_POLICY), "{path}");
+        assert!(
+            !h.contains_key(header::STRICT_TRANSPORT_SECURITY),
+            "plain http"
+        );
+    }
+    // The editor's inline loader carries the nonce its page's policy names; nothing else runs.
+    let (h, body) = head(&w.app, format!("/sites/{site}/edit"), cafe.cookie_header()).await;
+    let csp = h[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(body.contains(&format!("nonce=\"{nonce}\"")), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'") && csp.contains("object-src 'none'"));
+    assert!(!csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"));
+    // The phone preview is sandboxed.
+    assert!(body.contains("sandbox=\"allow-same-origin\""));
+    // A visitor's login page may be cached; it has a policy all the same.
+    let (h, _) = head(&w.app, "/login".into(), String::new()).await;
+    assert_ne!(
+        h.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()),
+        Some("no-store")
+    );
+    assert!(h.contains_key(header::CONTENT_SECURITY_POLICY));
+
+    // Served over https: HSTS.
+    let store = Store::temporary().unwrap();
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    let secure = server::app(AppState::new(options, store, true));
+    let (h, _) = head(&secure, "/login".into(), String::new()).await;
+    assert_eq!(h[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
+}

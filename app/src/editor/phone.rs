@@ -123,6 +123,7 @@ pub(super) fn PhonePreview() -> impl IntoView {
         view! {
             <div class="phone" role="presentation">
                 <iframe node_ref=frame class="phone-screen" title=ed.t(Text::PhonePreview) srcdoc=PREVIEW_SHELL
+                    sandbox="allow-same-origin"
                     on:load=move |_| on_load()></iframe>
             </div>
         }
@@ -132,7 +133,8 @@ pub(super) fn PhonePreview() -> impl IntoView {
         let _ = (frame, loads, seq, shown);
         view! {
             <div class="phone" role="presentation">
-                <iframe class="phone-screen" title=ed.t(Text::PhonePreview) srcdoc=PREVIEW_SHELL></iframe>
+                <iframe class="phone-screen" title=ed.t(Text::PhonePreview) srcdoc=PREVIEW_SHELL
+                    sandbox="allow-same-origin"></iframe>
             </div>
         }
     }

@@ -103,7 +103,7 @@ fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
                         // The starter's first page, rendered from the theme; inert: a picture.
                         <span class=format!("template-thumb thumb-{}", tpl.slug()) inert=true>
                             <iframe src=format!("/templates/{}/preview?lang={}", tpl.slug(), lang.code())
-                                tabindex="-1" title=tpl.label(lang)></iframe>
+                                tabindex="-1" title=tpl.label(lang) sandbox=""></iframe>
                         </span>
                         <strong>{tpl.label(lang)}</strong>
                         <span class="muted" id=desc_id>{tpl.description(lang)}</span>
