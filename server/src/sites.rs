@@ -190,6 +190,7 @@ pub fn saved_site(store: &Store, who: &UserView, id: &str) -> Result<(SiteRecord
 pub fn build_package(
     store: &Store,
     cache: &MediaCache,
+    merchant: ulid::Ulid,
     site: &Site,
     lang: Lang,
 ) -> std::result::Result<generator::Package, GenerateError> {
@@ -199,7 +200,8 @@ pub fn build_package(
         let Some(hash) = reference.strip_prefix("media/") else {
             return Err(lang.t(Text::MediaNotUploaded).into());
         };
-        match store.media.get(hash.as_bytes()) {
+        // Only the merchant's own uploads: another's hash is missing, whoever knows it.
+        match store.merchant_media(merchant, hash) {
             Ok(Some(bytes)) => Ok(bytes.to_vec()),
             Ok(None) => Err(lang.t(Text::MediaMissing).into()),
             Err(e) => Err(e.to_string()),
@@ -242,6 +244,36 @@ mod tests {
         )
         .unwrap();
         (store, who, site)
+    }
+
+    /// Data written before images had owners: opening it gives each image to the merchants
+    /// whose drafts use it, and to nobody else.
+    #[tokio::test]
+    async fn images_in_an_older_data_dir_go_to_the_merchants_that_use_them() {
+        let (store, who, summary) = setup();
+        let hash = "ab".repeat(32);
+        store
+            .media
+            .insert(hash.as_bytes(), &b"png bytes"[..])
+            .unwrap();
+        let base = draft_view(&store, &who, &summary.id).unwrap();
+        let mut site = base.site.clone();
+        site.data.gallery = vec![format!("media/{hash}")];
+        let input = SaveDraft {
+            base_version: base.version,
+            site,
+        };
+        save_draft(&store, &who, &summary.id, input).await.unwrap();
+        // As schema 1 left it: no owners.
+        store.media_by_merchant.clear().unwrap();
+        crate::storage::schema::set_schema_version_for_test(&store.db, 1);
+        crate::storage::schema::migrate(&store.db).unwrap();
+        let merchant: ulid::Ulid = summary.merchant_id.parse().unwrap();
+        assert!(store.merchant_media(merchant, &hash).unwrap().is_some());
+        assert!(store
+            .merchant_media(ulid::Ulid::new(), &hash)
+            .unwrap()
+            .is_none());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -20,8 +20,11 @@ pub struct Store {
     pub sessions: Tree<Session>,
     /// site id -> Draft
     pub drafts: Tree<Draft>,
-    /// SHA-256 of an uploaded image -> its original bytes (content-addressed, shared).
+    /// SHA-256 of an uploaded image -> its original bytes (content-addressed: stored once).
     pub media: sled::Tree,
+    /// Who may use which image: merchant id ++ hash. An image is reachable only through a
+    /// merchant that uploaded it.
+    pub media_by_merchant: sled::Tree,
     pub users_by_login: sled::Tree,
     pub merchants_by_agency: sled::Tree,
     pub sites_by_merchant: sled::Tree,
@@ -38,6 +41,7 @@ impl Store {
             sessions: Tree::open(&db, SESSIONS)?,
             drafts: Tree::open(&db, DRAFTS)?,
             media: db.open_tree(MEDIA)?,
+            media_by_merchant: db.open_tree(MEDIA_BY_MERCHANT)?,
             users_by_login: db.open_tree(USERS_BY_LOGIN)?,
             merchants_by_agency: db.open_tree(MERCHANTS_BY_AGENCY)?,
             sites_by_merchant: db.open_tree(SITES_BY_MERCHANT)?,
@@ -59,9 +63,43 @@ impl Store {
         Ok(())
     }
 
+    /// Stores an uploaded image (once, by its hash) as `merchant`'s.
+    pub fn put_media(
+        &self,
+        merchant: ulid::Ulid,
+        hash: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        self.media.insert(hash.as_bytes(), bytes)?;
+        self.media_by_merchant
+            .insert(media_owner_key(merchant, hash), &[])?;
+        Ok(())
+    }
+
+    /// The image `hash`, if `merchant` uploaded it; `None` for anyone else's, as for a missing one.
+    pub fn merchant_media(
+        &self,
+        merchant: ulid::Ulid,
+        hash: &str,
+    ) -> Result<Option<sled::IVec>, StoreError> {
+        if !self
+            .media_by_merchant
+            .contains_key(media_owner_key(merchant, hash))?
+        {
+            return Ok(None);
+        }
+        Ok(self.media.get(hash.as_bytes())?)
+    }
+
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         schema::is_empty(&self.db)
     }
+}
+
+fn media_owner_key(merchant: ulid::Ulid, hash: &str) -> Vec<u8> {
+    let mut k = tree::ulid_prefix(merchant).to_vec();
+    k.extend_from_slice(hash.as_bytes());
+    k
 }
 
 pub fn now_rfc3339() -> String {

@@ -1237,3 +1237,62 @@ async fn private_responses_are_never_stored_and_every_page_has_a_policy() {
     let (h, _) = head(&secure, "/login".into(), String::new()).await;
     assert_eq!(h[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
 }
+
+/// The attack: a merchant learns another agency's image hash (a shared link, a leaked export)
+/// and asks for it through its own site, or puts it in its own draft to export it.
+#[tokio::test]
+async fn another_tenants_image_is_not_found_through_any_site() {
+    let w = world();
+    let mut owner = Browser::new(&w.app);
+    owner.login("salon@b.test", PASSWORD).await;
+    let theirs = create_site(&mut owner, &w.merchant_b, "Beta", "shop").await;
+    let up = owner
+        .call("POST", &format!("/api/sites/{theirs}/media"), png(320, 200))
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.body);
+    let up: app::api::rest::Uploaded = serde_json::from_str(&up.body).unwrap();
+    let hash = up.reference.strip_prefix("media/").unwrap().to_string();
+
+    let mut thief = Browser::new(&w.app);
+    thief.login("cafe@a.test", PASSWORD).await;
+    let own = create_site(&mut thief, &w.merchant_a, "Alpha", "shop").await;
+    let base = format!("/api/sites/{own}");
+    assert_eq!(
+        thief.get(&format!("{base}/media/{hash}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // In its draft, the picture is missing: the export refuses it, nothing of theirs leaks.
+    let draft: app::api::rest::DraftView =
+        serde_json::from_str(&thief.get(&format!("{base}/draft")).await.body).unwrap();
+    let mut site = draft.site;
+    if let app::model::site::BlockKind::Banner { slides } = &mut site.pages[0].blocks[0].kind {
+        slides[0].image = up.reference.clone();
+    }
+    let save =
+        serde_json::to_vec(&serde_json::json!({"base_version": draft.version, "site": site}))
+            .unwrap();
+    assert_eq!(
+        thief
+            .call("PUT", &format!("{base}/draft"), save)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let refused = thief.get(&format!("{base}/export")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("missing from the uploads"),
+        "{}",
+        refused.body
+    );
+
+    // Uploading the same picture makes it the thief's own as well (it had the bytes anyway).
+    let again = thief
+        .call("POST", &format!("{base}/media"), png(320, 200))
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(
+        thief.get(&format!("{base}/media/{hash}")).await.status,
+        StatusCode::OK
+    );
+}

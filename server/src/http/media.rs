@@ -2,7 +2,6 @@
 use crate::error::Result;
 use crate::media::{self, Use};
 use crate::state::AppState;
-use crate::storage::StoreError;
 use crate::tenancy::{signed_in, visible_site};
 use app::api::rest::Uploaded;
 use app::error::AppError;
@@ -38,7 +37,7 @@ async fn upload(
 ) -> Result<Json<Uploaded>> {
     let who = signed_in(&session)?;
     let lang = who.lang;
-    visible_site(&state.store, who, &id)?;
+    let site = visible_site(&state.store, who, &id)?;
     let bytes = body.to_vec();
     // Decoding (bounded) proves it is a usable image before anything is stored.
     let checked = tokio::task::spawn_blocking(move || {
@@ -48,11 +47,7 @@ async fn upload(
     let (bytes, width, height) =
         checked.map_err(|e| AppError::invalid("image", e.message(lang)))?;
     let hash = hex::encode(Sha256::digest(&bytes));
-    state
-        .store
-        .media
-        .insert(hash.as_bytes(), bytes)
-        .map_err(StoreError::from)?;
+    state.store.put_media(site.merchant_id, &hash, &bytes)?;
     state.store.flush().await?;
     Ok(Json(Uploaded {
         reference: format!("media/{hash}"),
@@ -67,11 +62,11 @@ async fn media_file(
     Path((id, hash)): Path<(String, String)>,
 ) -> Result<Response> {
     let who = signed_in(&session)?;
-    visible_site(&state.store, who, &id)?;
+    let site = visible_site(&state.store, who, &id)?;
+    // Only the site's merchant's own images: another's hash is not found, like a missing one.
     let bytes = state
         .store
-        .media
-        .get(hash.as_bytes())?
+        .merchant_media(site.merchant_id, &hash)?
         .ok_or(AppError::NotFound)?;
     let mime = match bytes.get(..4) {
         Some([0x89, b'P', b'N', b'G']) => "image/png",

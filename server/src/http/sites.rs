@@ -191,7 +191,7 @@ async fn export(
     let store = state.store.clone();
     let cache = state.media_cache.clone();
     let built = tokio::task::spawn_blocking(move || {
-        let package = sites::build_package(&store, &cache, &site, lang)?;
+        let package = sites::build_package(&store, &cache, record.merchant_id, &site, lang)?;
         let zip = package.to_zip()?;
         Ok::<_, GenerateError>((package, zip))
     })

@@ -4,7 +4,7 @@ use super::tree::{encode, StoreError};
 use std::path::Path;
 
 /// The data layout this build writes. Bump it and add a [`Migration`] when records change shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Moves data written by schema `from` to `from + 1`.
 pub struct Migration {
@@ -14,7 +14,57 @@ pub struct Migration {
 }
 
 /// Ordered by `from`; run in sequence on open.
-pub static MIGRATIONS: &[Migration] = &[];
+pub static MIGRATIONS: &[Migration] = &[Migration {
+    from: 1,
+    describe: "give every uploaded image an owner: the merchants whose drafts use it",
+    run: media_owners_from_drafts,
+}];
+
+/// 1 → 2: images were shared by hash; each now belongs to the merchants whose sites use it.
+fn media_owners_from_drafts(db: &sled::Db) -> Result<(), StoreError> {
+    use super::records::{trees, Draft, Site};
+    let drafts = db.open_tree(trees::DRAFTS)?;
+    let sites = db.open_tree(trees::SITES)?;
+    let owners = db.open_tree(trees::MEDIA_BY_MERCHANT)?;
+    let media = db.open_tree(trees::MEDIA)?;
+    for item in drafts.iter() {
+        let (site_key, value) = item?;
+        let Some(site) = sites.get(&site_key)? else {
+            continue;
+        };
+        let decode = |tree: &str, source| StoreError::Decode {
+            tree: tree.into(),
+            source,
+        };
+        let site: Site = serde_json::from_slice(&site).map_err(|e| decode(trees::SITES, e))?;
+        let draft: Draft = serde_json::from_slice(&value).map_err(|e| decode(trees::DRAFTS, e))?;
+        let json = serde_json::to_value(&draft.site).map_err(StoreError::Encode)?;
+        let mut hashes = Vec::new();
+        media_references(&json, &mut hashes);
+        for hash in hashes {
+            if media.contains_key(hash.as_bytes())? {
+                let mut k = super::tree::ulid_prefix(site.merchant_id).to_vec();
+                k.extend_from_slice(hash.as_bytes());
+                owners.insert(k, &[])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every `media/<hash>` string anywhere in `v`.
+fn media_references(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(h) = s.strip_prefix("media/") {
+                out.push(h.to_string());
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| media_references(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| media_references(x, out)),
+        _ => {}
+    }
+}
 
 pub(super) const META: &str = "meta";
 const SCHEMA_KEY: &[u8] = b"schema_version";
@@ -55,6 +105,12 @@ pub(super) fn set_schema_version(db: &sled::Db, v: u32) -> Result<(), StoreError
 }
 
 /// True when no entity tree holds anything (a fresh data directory).
+/// Puts a data directory back to an older schema, to test a migration.
+#[cfg(test)]
+pub(crate) fn set_schema_version_for_test(db: &sled::Db, v: u32) {
+    set_schema_version(db, v).unwrap();
+}
+
 pub fn is_empty(db: &sled::Db) -> Result<bool, StoreError> {
     for name in data_tree_names(db) {
         if !db.open_tree(&name)?.is_empty() {
