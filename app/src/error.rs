@@ -18,6 +18,9 @@ pub enum AppError {
     /// The request cannot be done in the current state (e.g. a login already taken).
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// Too much heavy work at once (image decoding, builds): try again in a moment.
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error")]
     Internal,
     /// Transport or framework failure (network down, bad encoding).
@@ -47,6 +50,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
+            AppError::Busy(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -68,6 +72,7 @@ impl AppError {
             AppError::Invalid { message, .. } | AppError::Conflict { message, .. } => {
                 message.clone()
             }
+            AppError::Busy(message) => message.clone(),
             AppError::Internal => lang.t(Text::ErrInternal).into(),
             AppError::Transport(_) => lang.t(Text::ErrNetwork).into(),
         }

@@ -104,6 +104,7 @@ translations! {
     ErrBadCredentials => "That login and password do not match. Check both and try again.", "登录名与密码不匹配，请检查后重试。";
     ErrThrottled => "Too many failed attempts. Try again in {minutes} min.", "失败次数过多，请 {minutes} 分钟后再试。";
     ErrTooLarge => "This is too large to send (at most {max}).", "内容过大，无法发送（最多 {max}）。";
+    ErrBusyWork => "The server is busy with other pictures and exports. Try again in a moment.", "服务器正忙于处理其他图片和导出，请稍后再试。";
     ErrBusy => "Too many people are signing in right now. Try again in a moment.", "当前登录的人太多，请稍后再试。";
     ErrMissingFields => "Enter both your login and your password.", "请输入登录名和密码。";
     ErrCsrf => "This form has expired or came from another site. Reload the page and try again.", "表单已过期或来自其他网站，请刷新页面后重试。";
@@ -185,7 +186,7 @@ translations! {
     MediaEmpty => "the file is empty", "文件是空的";
     MediaTooLarge => "the file is {size} MB; upload images of at most 20 MB", "文件有 {size} MB，请上传不超过 20 MB 的图片";
     MediaNotAnImage => "this is not an image mpforge can read: use a JPEG, PNG, GIF or WebP file", "这不是可读取的图片：请使用 JPEG、PNG、GIF 或 WebP 文件";
-    MediaTooManyPixels => "the image is {width}×{height} pixels; the largest accepted side is 12000 pixels", "图片为 {width}×{height} 像素，最长边不能超过 12000 像素";
+    MediaTooManyPixels => "the image is {width}×{height} pixels; at most 40 megapixels, and 12000 pixels a side, are accepted", "图片为 {width}×{height} 像素；最多 4000 万像素，且最长边不超过 12000 像素";
     MediaCorrupt => "the image file is damaged and cannot be read ({detail})", "图片文件已损坏，无法读取（{detail}）";
     MediaNotUploaded => "this is not an uploaded picture: upload it again", "这不是已上传的图片：请重新上传";
     MediaMissing => "this picture is missing from the uploads: upload it again", "已上传的图片中找不到这张：请重新上传";

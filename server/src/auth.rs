@@ -233,53 +233,6 @@ impl LoginThrottle {
     }
 }
 
-/// A bound on password checks running at once: each takes about 19 MiB for a moment (argon2id),
-/// so without one a burst of logins takes the server's memory. A few more may wait briefly;
-/// beyond that a login is answered "busy, try again" at once.
-pub struct PasswordChecks {
-    running: tokio::sync::Semaphore,
-    waiting: std::sync::atomic::AtomicUsize,
-    max_waiting: usize,
-}
-
-/// Too many logins at once: try again in a moment.
-#[derive(Debug, PartialEq)]
-pub struct Busy;
-
-impl PasswordChecks {
-    pub fn new(at_once: usize, max_waiting: usize) -> Self {
-        PasswordChecks {
-            running: tokio::sync::Semaphore::new(at_once.max(1)),
-            waiting: std::sync::atomic::AtomicUsize::new(0),
-            max_waiting,
-        }
-    }
-
-    /// One per core (at least two), and as many waiting.
-    pub fn for_this_machine() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        PasswordChecks::new(cores.max(2), cores.max(2) * 4)
-    }
-
-    /// Runs `check` (blocking work) when a slot is free, or refuses when too many wait.
-    pub async fn run<T: Send + 'static>(
-        &self,
-        check: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, Busy> {
-        use std::sync::atomic::Ordering;
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(Busy);
-        }
-        let permit = tokio::time::timeout(Duration::from_secs(5), self.running.acquire()).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let Ok(Ok(_permit)) = permit else {
-            return Err(Busy);
-        };
-        tokio::task::spawn_blocking(check).await.map_err(|_| Busy)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,75 +382,5 @@ mod tests {
         // ann starts afresh, and the address has one failure left, not none.
         assert!(th.reserve("ann", ip, now).is_ok());
         assert!(th.reserve("bob", ip, now).is_err());
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn password_checks_run_a_bounded_number_at_once_and_refuse_a_flood() {
-        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        use std::sync::Arc;
-        let checks = Arc::new(PasswordChecks::new(2, 3));
-        let (running, peak, busy) = (
-            Arc::new(AtomicUsize::new(0)),
-            Arc::new(AtomicUsize::new(0)),
-            Arc::new(AtomicUsize::new(0)),
-        );
-        let open = Arc::new(AtomicBool::new(false));
-        let tasks: Vec<_> = (0..20)
-            .map(|_| {
-                let (checks, running, peak, busy, open) = (
-                    checks.clone(),
-                    running.clone(),
-                    peak.clone(),
-                    busy.clone(),
-                    open.clone(),
-                );
-                tokio::spawn(async move {
-                    let r = checks
-                        .run(move || {
-                            let n = running.fetch_add(1, Ordering::SeqCst) + 1;
-                            peak.fetch_max(n, Ordering::SeqCst);
-                            // Held until the flood has been answered (bounded: 20 s).
-                            for _ in 0..2000 {
-                                if open.load(Ordering::SeqCst) {
-                                    break;
-                                }
-                                std::thread::sleep(Duration::from_millis(10));
-                            }
-                            running.fetch_sub(1, Ordering::SeqCst);
-                        })
-                        .await;
-                    if r.is_err() {
-                        busy.fetch_add(1, Ordering::SeqCst);
-                    }
-                    r
-                })
-            })
-            .collect();
-        // Two checks run and three wait: the other fifteen are refused without waiting.
-        for _ in 0..2000 {
-            if busy.load(Ordering::SeqCst) >= 15 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        assert_eq!(busy.load(Ordering::SeqCst), 15);
-        open.store(true, Ordering::SeqCst);
-        let done = futures_ok(tasks).await;
-        assert_eq!(done, 5, "the waiting ones ran once slots were free");
-        assert_eq!(
-            peak.load(Ordering::SeqCst),
-            2,
-            "never more than two at once"
-        );
-    }
-
-    async fn futures_ok(tasks: Vec<tokio::task::JoinHandle<Result<(), Busy>>>) -> usize {
-        let mut ok = 0;
-        for t in tasks {
-            if t.await.unwrap().is_ok() {
-                ok += 1;
-            }
-        }
-        ok
     }
 }

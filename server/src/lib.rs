@@ -6,6 +6,7 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod gate;
 pub mod generator;
 pub mod http;
 pub mod media;

@@ -14,7 +14,10 @@ pub const MAX_INPUT_BYTES: usize = 20 * 1024 * 1024;
 /// Per image in the package (WeChat flags larger ones).
 pub const MAX_OUTPUT_BYTES: usize = 200 * 1024;
 const MAX_SIDE: u32 = 12_000;
-const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
+/// About what a 40-megapixel camera gives; far more than any use needs (1080 pixels at most).
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// What decoding one image may allocate (40 MP in RGBA8 is 160 MB).
+const MAX_DECODE_ALLOC: u64 = 192 * 1024 * 1024;
 
 /// What an image is for, which decides its size and crop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -125,7 +128,7 @@ fn decode(input: &[u8]) -> Result<DynamicImage, MediaError> {
     let (width, height) = reader
         .into_dimensions()
         .map_err(|e| MediaError::Corrupt(e.to_string()))?;
-    if width > MAX_SIDE || height > MAX_SIDE {
+    if width > MAX_SIDE || height > MAX_SIDE || width as u64 * height as u64 > MAX_PIXELS {
         return Err(MediaError::TooManyPixels { width, height });
     }
     let mut reader = ImageReader::new(Cursor::new(input))
@@ -207,6 +210,24 @@ fn on_white(img: &DynamicImage) -> DynamicImage {
         p[3] = 255;
     }
     DynamicImage::ImageRgba8(rgba)
+}
+
+/// An upload as it is kept: checked like any image, then re-encoded at full size so that nothing
+/// but its pixels remains (no EXIF, no GPS position, no camera serial): JPEG stays JPEG, the
+/// rest becomes PNG. Returns the bytes, width and height.
+pub fn clean_original(input: &[u8]) -> Result<(Vec<u8>, u32, u32), MediaError> {
+    let jpeg = image::guess_format(input).ok() == Some(image::ImageFormat::Jpeg);
+    let img = decode(input)?;
+    let (width, height) = img.dimensions();
+    let bytes = if jpeg {
+        encode_jpeg(&img, 92)
+    } else {
+        let mut out = Vec::new();
+        img.write_with_encoder(image::codecs::png::PngEncoder::new(&mut out))
+            .expect("encoding into memory cannot fail");
+        out
+    };
+    Ok((bytes, width, height))
 }
 
 /// Decodes, bounds, resizes and re-encodes one image for `u`.
@@ -394,6 +415,52 @@ mod tests {
         let p = process(&with_exif, Use::Gallery).unwrap();
         assert!(!p.bytes.windows(6).any(|w| w == b"Exif\x00\x00"));
         assert!(!String::from_utf8_lossy(&p.bytes).contains("GPS-SECRET"));
+    }
+
+    #[test]
+    fn originals_keep_their_pixels_and_lose_their_metadata() {
+        // A JPEG carrying an EXIF block with a GPS position, as phones write it.
+        let plain = encode_jpeg(&image::load_from_memory(&photo(120, 80)).unwrap(), 90);
+        let exif = b"Exif\0\0MM\0*GPSLatitude 31.2304 N GPSLongitude 121.4737 E";
+        let mut tagged = plain[..2].to_vec();
+        tagged.extend_from_slice(&[0xFF, 0xE1]);
+        tagged.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        tagged.extend_from_slice(exif);
+        tagged.extend_from_slice(&plain[2..]);
+        assert!(
+            image::load_from_memory(&tagged).is_ok(),
+            "still a valid JPEG"
+        );
+        let (clean, w, h) = clean_original(&tagged).unwrap();
+        assert_eq!((w, h), (120, 80));
+        assert!(!clean.windows(3).any(|x| x == b"GPS"), "metadata left in");
+        assert_eq!(
+            image::guess_format(&clean).unwrap(),
+            image::ImageFormat::Jpeg
+        );
+        assert_eq!(
+            image::load_from_memory(&clean).unwrap().dimensions(),
+            (120, 80)
+        );
+    }
+
+    #[test]
+    fn a_small_file_claiming_too_many_pixels_is_refused_before_decoding() {
+        // 8000×6000 = 48 MP: within 12000 a side, over the 40 MP budget. A blank PNG of that
+        // size is a few hundred KB and would decode to 192 MB.
+        let img = image::GrayImage::new(8000, 6000);
+        let mut png = Vec::new();
+        DynamicImage::ImageLuma8(img)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(png.len() < 1024 * 1024, "{} bytes", png.len());
+        assert_eq!(
+            process(&png, Use::Gallery),
+            Err(MediaError::TooManyPixels {
+                width: 8000,
+                height: 6000
+            })
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Everything a request handler can reach, built once at start-up.
-use crate::auth::{LoginThrottle, PasswordChecks};
+use crate::auth::LoginThrottle;
 use crate::backend::StoreBackend;
+use crate::gate::Gate;
 use crate::proxies::TrustedProxies;
 use crate::storage::Store;
 use axum::extract::FromRef;
@@ -15,8 +16,10 @@ pub struct AppState {
     /// What the server functions call, behind the UI's `Backend` trait.
     pub backend: Arc<StoreBackend>,
     pub throttle: Arc<LoginThrottle>,
-    /// At most this many password checks at once (each takes ~19 MiB).
-    pub password_checks: Arc<PasswordChecks>,
+    /// Password checks at once (each takes ~19 MiB).
+    pub password_checks: Arc<Gate>,
+    /// Image decodes and package builds at once.
+    pub image_work: Arc<Gate>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub proxies: Arc<TrustedProxies>,
     /// Set the `Secure` cookie flag (when served over https).
@@ -37,7 +40,8 @@ impl AppState {
             }),
             store,
             throttle: Arc::new(LoginThrottle::default()),
-            password_checks: Arc::new(PasswordChecks::for_this_machine()),
+            password_checks: Arc::new(Gate::per_core()),
+            image_work: Arc::new(Gate::per_core()),
             proxies: Arc::new(TrustedProxies::default()),
             secure_cookies,
             media_cache: crate::media::MediaCache::default(),

@@ -1296,3 +1296,45 @@ async fn another_tenants_image_is_not_found_through_any_site() {
         StatusCode::OK
     );
 }
+
+/// A phone photo carries where it was taken; what is kept and served is only its pixels.
+#[tokio::test]
+async fn uploaded_photos_are_kept_without_their_metadata() {
+    let w = world();
+    let mut cafe = Browser::new(&w.app);
+    cafe.login("cafe@a.test", PASSWORD).await;
+    let site = create_site(&mut cafe, &w.merchant_a, "Alpha", "shop").await;
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([x as u8 * 4, y as u8 * 5, 90])
+    }));
+    let mut jpeg = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut jpeg),
+        image::ImageFormat::Jpeg,
+    )
+    .unwrap();
+    let exif = b"Exif\0\0MM\0*GPSLatitude 31.2304 N";
+    let mut tagged = jpeg[..2].to_vec();
+    tagged.extend_from_slice(&[0xFF, 0xE1]);
+    tagged.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    tagged.extend_from_slice(exif);
+    tagged.extend_from_slice(&jpeg[2..]);
+    let up = cafe
+        .call("POST", &format!("/api/sites/{site}/media"), tagged)
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.body);
+    let up: app::api::rest::Uploaded = serde_json::from_str(&up.body).unwrap();
+    assert_eq!((up.width, up.height), (64, 48));
+    let hash = up.reference.strip_prefix("media/").unwrap();
+    let req = Request::get(format!("/api/sites/{site}/media/{hash}"))
+        .header(header::COOKIE, cafe.cookie_header())
+        .body(Body::empty())
+        .unwrap();
+    let res = w.app.clone().oneshot(req).await.unwrap();
+    let served = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(
+        !served.windows(3).any(|x| x == b"GPS"),
+        "metadata served back"
+    );
+    assert!(image::load_from_memory(&served).is_ok());
+}

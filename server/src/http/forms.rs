@@ -68,7 +68,7 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     {
         Ok(Ok(user)) => user,
         Ok(Err(e)) => return Error::from(e).into_response(),
-        Err(auth::Busy) => {
+        Err(crate::gate::Busy) => {
             tracing::warn!("too many password checks at once");
             return login_error("busy", &login);
         }

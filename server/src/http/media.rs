@@ -1,10 +1,11 @@
 //! Uploading an image to a site and serving it back to the editor's preview.
 use crate::error::Result;
-use crate::media::{self, Use};
+use crate::media;
 use crate::state::AppState;
 use crate::tenancy::{signed_in, visible_site};
 use app::api::rest::Uploaded;
 use app::error::AppError;
+use app::i18n::Text;
 use app::model::SessionInfo;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -39,13 +40,15 @@ async fn upload(
     let lang = who.lang;
     let site = visible_site(&state.store, who, &id)?;
     let bytes = body.to_vec();
-    // Decoding (bounded) proves it is a usable image before anything is stored.
-    let checked = tokio::task::spawn_blocking(move || {
-        media::process(&bytes, Use::Gallery).map(|p| (bytes, p.width, p.height))
-    })
-    .await?;
+    // Decoding (bounded, a few at once) proves it is a usable image; what is kept is its
+    // pixels, re-encoded, with no metadata (no GPS position).
+    let cleaned = state
+        .image_work
+        .run(move || media::clean_original(&bytes))
+        .await
+        .map_err(|_| AppError::Busy(lang.t(Text::ErrBusyWork).into()))?;
     let (bytes, width, height) =
-        checked.map_err(|e| AppError::invalid("image", e.message(lang)))?;
+        cleaned.map_err(|e| AppError::invalid("image", e.message(lang)))?;
     let hash = hex::encode(Sha256::digest(&bytes));
     state.store.put_media(site.merchant_id, &hash, &bytes)?;
     state.store.flush().await?;

@@ -190,12 +190,16 @@ async fn export(
     let (record, site) = sites::saved_site(&state.store, who, &id)?;
     let store = state.store.clone();
     let cache = state.media_cache.clone();
-    let built = tokio::task::spawn_blocking(move || {
-        let package = sites::build_package(&store, &cache, record.merchant_id, &site, lang)?;
-        let zip = package.to_zip()?;
-        Ok::<_, GenerateError>((package, zip))
-    })
-    .await?;
+    let merchant = record.merchant_id;
+    let built = state
+        .image_work
+        .run(move || {
+            let package = sites::build_package(&store, &cache, merchant, &site, lang)?;
+            let zip = package.to_zip()?;
+            Ok::<_, GenerateError>((package, zip))
+        })
+        .await
+        .map_err(|_| AppError::Busy(lang.t(Text::ErrBusyWork).into()))?;
     let (package, zip) = match built {
         Ok(ok) => ok,
         // Every problem of the site, else the images that cannot be used, each with its path.
