@@ -35,11 +35,13 @@ checkers: build
 	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent checkers
 	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent render
 
-# Numbers, not tests: generator and preview speed (criterion), then the editor's wasm size and
-# keystroke-to-preview latency on a 300-block page (Playwright in Chromium).
+# Numbers, not tests: generator and preview speed (criterion); what each screen downloads, the
+# time to a usable editor on a throttled link and keystroke-to-preview latency on a 300-block
+# page (Playwright in Chromium); the server's peak memory under hostile load.
 bench: build
 	cargo bench -p server --bench generate
 	cd end2end && node bench/editor.js
+	cd end2end && node bench/memory.js
 
 test: setup lint unit e2e checkers
 	@echo "all tests passed"

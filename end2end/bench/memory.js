@@ -1,0 +1,143 @@
+// Memory under hostile load (prints numbers; not a test), on the release build: the server's
+// peak resident memory (VmHWM) after 150 parallel anonymous logins, then after 12 parallel
+// uploads of a decompression bomb (a small PNG claiming a huge canvas) and 12 of a real
+// 24-megapixel photo, each from one signed-in merchant.
+// Usage: node bench/memory.js   (after `make build`; see `make bench`).
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const zlib = require("node:zlib");
+
+const repo = path.resolve(__dirname, "..", "..");
+const bin = path.resolve(repo, process.env.MPFORGE_BIN || "target/release/mpforge");
+const port = 3298;
+const base = `http://127.0.0.1:${port}`;
+const password = "bench-password-123";
+
+function peakMiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))[1]);
+  return { peak: (kb("VmHWM") / 1024).toFixed(0), now: (kb("VmRSS") / 1024).toFixed(0) };
+}
+
+/** A PNG of `w`×`h` whose pixels come from `row(y)`; blank rows compress to almost nothing. */
+function png(w, h, row) {
+  const crc = (buf) => {
+    let c = ~0;
+    for (const b of buf) {
+      c ^= b;
+      for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+    }
+    return ~c >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.concat(Array.from({ length: h }, (_, y) => Buffer.concat([Buffer.from([0]), row(y)])));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlib.deflateSync(raw, { level: 6 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function cookiesOf(res, jar) {
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(";");
+    const [name, value] = pair.split("=");
+    jar[name] = value;
+  }
+  return jar;
+}
+const cookieHeader = (jar) => Object.entries(jar).map(([k, v]) => `${k}=${v}`).join("; ");
+
+async function formPost(url, jar, fields) {
+  const res = await fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: cookieHeader(jar), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...fields, csrf_token: jar.mpf_csrf }),
+  });
+  cookiesOf(res, jar);
+  return res;
+}
+
+(async () => {
+  const data = fs.mkdtempSync("/tmp/mpforge-mem-");
+  const create = spawn(bin, ["--data-dir", data, "create-agency", "--name", "Mem", "--login", "admin@mem.test"], { stdio: ["pipe", "ignore", "inherit"] });
+  create.stdin.end(`${password}\n`);
+  await new Promise((r) => create.on("exit", r));
+  const server = spawn(bin, ["--data-dir", data, "--addr", `127.0.0.1:${port}`, "--no-demo"], { stdio: "ignore" });
+  try {
+    await waitFor(`${base}/healthz`);
+    console.log(`idle: peak ${peakMiB(server.pid).peak} MiB`);
+
+    // 150 anonymous logins at once, each for a different name (no throttle applies).
+    const jar0 = cookiesOf(await fetch(`${base}/login`), {});
+    const results = await Promise.all(
+      Array.from({ length: 150 }, (_, i) => formPost(`${base}/auth/login`, { ...jar0 }, { login: `nobody${i}@x.test`, password: "wrong-password-1" })),
+    );
+    const busy = results.filter((r) => (r.headers.get("location") || "").includes("error=busy")).length;
+    const m = peakMiB(server.pid);
+    console.log(`150 parallel anonymous logins: peak ${m.peak} MiB (${150 - busy} checked, ${busy} answered busy)`);
+
+    // A merchant and a site, then uploads.
+    const jar = cookiesOf(await fetch(`${base}/login`), {});
+    await formPost(`${base}/auth/login`, jar, { login: "admin@mem.test", password });
+    await formPost(`${base}/agency`, jar, { name: "Mem Cafe", login: "cafe@mem.test", password: "cafe-password-1" });
+    const mjar = cookiesOf(await fetch(`${base}/login`), {});
+    const home = await formPost(`${base}/auth/login`, mjar, { login: "cafe@mem.test", password: "cafe-password-1" });
+    const merchant = home.headers.get("location");
+    const site = (await formPost(`${base}${merchant}`, mjar, { name: "Mem Cafe", template: "shop" })).headers.get("location").split("/")[2];
+    const upload = (bytes) =>
+      fetch(`${base}/api/sites/${site}/media`, {
+        method: "POST",
+        headers: { cookie: cookieHeader(mjar), "x-csrf-token": mjar.mpf_csrf },
+        body: bytes,
+      });
+    // Within 12000 a side but 9000×9000 = 81 MP: refused from its header, before decoding.
+    const bomb = png(9000, 9000, () => Buffer.alloc(9000 * 3));
+    let codes = await Promise.all(Array.from({ length: 12 }, () => upload(bomb).then((r) => r.status)));
+    console.log(`12 parallel decompression bombs (${(bomb.length / 1024).toFixed(0)} KB each, 81 MP): peak ${peakMiB(server.pid).peak} MiB (statuses ${[...new Set(codes)].join(",")})`);
+    // A real 6000×4000 picture (24 MP; gradients with a little noise, so it neither compresses
+    // to nothing nor passes the 20 MB upload limit).
+    let seed = 7;
+    const photo = png(6000, 4000, (y) => {
+      const b = Buffer.alloc(6000 * 3);
+      for (let i = 0; i < b.length; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        b[i] = ((i >> 4) + (y >> 3) + (seed >>> 31)) & 0xff;
+      }
+      return b;
+    });
+    codes = await Promise.all(Array.from({ length: 12 }, () => upload(photo).then((r) => r.status)));
+    console.log(`12 parallel 24 MP uploads (${(photo.length / 1048576).toFixed(1)} MB each): peak ${peakMiB(server.pid).peak} MiB (statuses ${codes.sort().join(",")})`);
+  } finally {
+    server.kill();
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
