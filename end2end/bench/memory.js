@@ -93,7 +93,18 @@ async function formPost(url, jar, fields) {
     await waitFor(`${base}/healthz`);
     console.log(`idle: peak ${peakMiB(server.pid).peak} MiB`);
 
-    // 150 anonymous logins at once, each for a different name (no throttle applies).
+    // A merchant and a site (signed in before the flood of logins below), then uploads.
+    const jar = cookiesOf(await fetch(`${base}/login`), {});
+    await formPost(`${base}/auth/login`, jar, { login: "admin@mem.test", password });
+    await formPost(`${base}/agency`, jar, { name: "Mem Cafe", login: "cafe@mem.test", password: "cafe-password-1" });
+    const mjar = cookiesOf(await fetch(`${base}/login`), {});
+    const home = await formPost(`${base}/auth/login`, mjar, { login: "cafe@mem.test", password: "cafe-password-1" });
+    const merchant = home.headers.get("location");
+    const created = await formPost(`${base}${merchant}`, mjar, { name: "Mem Cafe", template: "shop" });
+    if (created.status !== 303) throw new Error(`creating the site: ${created.status} ${merchant} ${await created.text()}`);
+    const site = created.headers.get("location").split("/")[2];
+    // 150 anonymous logins at once, each for a different name (the address is then out of
+    // attempts: the merchant signed in before).
     const jar0 = cookiesOf(await fetch(`${base}/login`), {});
     const results = await Promise.all(
       Array.from({ length: 150 }, (_, i) => formPost(`${base}/auth/login`, { ...jar0 }, { login: `nobody${i}@x.test`, password: "wrong-password-1" })),
@@ -102,14 +113,6 @@ async function formPost(url, jar, fields) {
     const m = peakMiB(server.pid);
     console.log(`150 parallel anonymous logins: peak ${m.peak} MiB (${150 - busy} checked, ${busy} answered busy)`);
 
-    // A merchant and a site, then uploads.
-    const jar = cookiesOf(await fetch(`${base}/login`), {});
-    await formPost(`${base}/auth/login`, jar, { login: "admin@mem.test", password });
-    await formPost(`${base}/agency`, jar, { name: "Mem Cafe", login: "cafe@mem.test", password: "cafe-password-1" });
-    const mjar = cookiesOf(await fetch(`${base}/login`), {});
-    const home = await formPost(`${base}/auth/login`, mjar, { login: "cafe@mem.test", password: "cafe-password-1" });
-    const merchant = home.headers.get("location");
-    const site = (await formPost(`${base}${merchant}`, mjar, { name: "Mem Cafe", template: "shop" })).headers.get("location").split("/")[2];
     const upload = (bytes) =>
       fetch(`${base}/api/sites/${site}/media`, {
         method: "POST",
@@ -126,11 +129,12 @@ async function formPost(url, jar, fields) {
     const photo = png(6000, 4000, (y) => {
       const b = Buffer.alloc(6000 * 3);
       for (let i = 0; i < b.length; i++) {
-        seed = (seed * 1103515245 + 12345) >>> 0;
+        if (i % 16 === 0) seed = (seed * 1103515245 + 12345) >>> 0;
         b[i] = ((i >> 4) + (y >> 3) + (seed >>> 31)) & 0xff;
       }
       return b;
     });
+    if (photo.length > 20 * 1024 * 1024) throw new Error(`the test photo is ${photo.length} bytes, over the upload limit`);
     codes = await Promise.all(Array.from({ length: 12 }, () => upload(photo).then((r) => r.status)));
     console.log(`12 parallel 24 MP uploads (${(photo.length / 1048576).toFixed(1)} MB each): peak ${peakMiB(server.pid).peak} MiB (statuses ${codes.sort().join(",")})`);
   } finally {
