@@ -82,7 +82,17 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// Arguments the server cannot read are the caller's to fix (400 on the wire, see the
+    /// server's session middleware), not a server fault.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
+                AppError::invalid("arguments", detail)
+            }
+            ServerFnErrorErr::MissingArg(name) => {
+                AppError::invalid(name.clone(), format!("missing argument: {name}"))
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }

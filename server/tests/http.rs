@@ -1338,3 +1338,35 @@ async fn uploaded_photos_are_kept_without_their_metadata() {
     );
     assert!(image::load_from_memory(&served).is_ok());
 }
+
+/// Arguments a server function cannot read are the caller's mistake: 400/422 naming what is
+/// wrong, never a 500.
+#[tokio::test]
+async fn malformed_server_function_arguments_are_a_client_error() {
+    let w = world();
+    let mut agency = Browser::new(&w.app);
+    agency.login("admin@a.test", PASSWORD).await;
+    // Fields missing.
+    let r = agency
+        .post_csrf("/api/merchants/create", &[("name", "X")])
+        .await;
+    assert!(
+        r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{} {}",
+        r.status,
+        r.body
+    );
+    assert!(r.body.contains("Invalid"), "{}", r.body);
+    // No argument at all on a GET (as a script calls it, not a browser form).
+    let r = agency.call("GET", "/api/merchants/home", Vec::new()).await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+    // A real failure of the function keeps its own status (another tenant's merchant: 404).
+    let r = agency
+        .call(
+            "GET",
+            &format!("/api/merchants/home?merchant_id={}", w.merchant_b),
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -124,6 +124,11 @@ pub(super) async fn session_middleware(
         let limit = limits::body_limit(&Method::POST, &path, true);
         res = limits::too_large(&path, limit, lang);
     }
+    // A server function answers every error with 500; the error's own status is the truth
+    // (unreadable arguments: the caller's mistake, not ours).
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR && path.starts_with("/api/") {
+        res = with_error_status(res).await;
+    }
     if new_csrf {
         res.headers_mut().append(
             header::SET_COOKIE,
@@ -137,6 +142,29 @@ pub(super) async fn session_middleware(
         );
     }
     res
+}
+
+/// `res` with the status of the [`app::error::AppError`] its JSON body carries, if it does.
+async fn with_error_status(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        parts.status = StatusCode::INTERNAL_SERVER_ERROR;
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(err.status()) {
+            if !status.is_server_error() {
+                parts.status = match err {
+                    // Unreadable arguments: a bad request, said with the field.
+                    app::error::AppError::Invalid { ref field, .. } if field == "arguments" => {
+                        StatusCode::BAD_REQUEST
+                    }
+                    _ => status,
+                };
+            }
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Double-submit check: the token in the form field `csrf_token` (or header `x-csrf-token`)
