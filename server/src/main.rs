@@ -111,6 +111,10 @@ async fn serve(cli: &Cli, store: Store, started: Instant) -> anyhow::Result<()> 
     }
     let options = server::leptos_options(&cli.site_root, cli.addr);
     let mut state = server::AppState::new(options, store.clone(), cli.secure_cookies());
+    state.public_origin = cli
+        .public_url
+        .as_deref()
+        .and_then(server::http::session::origin_of);
     state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(
         cli.trusted_proxies.clone(),
     ));

@@ -24,6 +24,8 @@ pub struct AppState {
     pub proxies: Arc<TrustedProxies>,
     /// Set the `Secure` cookie flag (when served over https).
     pub secure_cookies: bool,
+    /// `scheme://host[:port]` of `--public-url`: a state-changing request's `Origin` must be it.
+    pub public_origin: Option<String>,
     /// Processed images, so re-exporting does not redo work.
     pub media_cache: crate::media::MediaCache,
     /// The built stylesheet's (hashed) name, read once.
@@ -44,6 +46,7 @@ impl AppState {
             image_work: Arc::new(Gate::per_core()),
             proxies: Arc::new(TrustedProxies::default()),
             secure_cookies,
+            public_origin: None,
             media_cache: crate::media::MediaCache::default(),
         }
     }

@@ -91,7 +91,11 @@ pub(super) async fn session_middleware(
             return limits::too_large(&path, limit, lang);
         }
         let req = req.map(|body| limits::limited(body, limit));
-        match check_csrf(req, cookie_csrf.as_deref(), limit, lang).await {
+        let origin = Origin {
+            public: state.public_origin.clone(),
+            https: state.secure_cookies,
+        };
+        match check_csrf(req, cookie_csrf.as_deref(), limit, lang, &origin).await {
             Ok(req) => req,
             Err(refusal) => return refusal,
         }
@@ -144,6 +148,12 @@ pub(super) async fn session_middleware(
     res
 }
 
+/// Where our pages are served from, for the `Origin` check.
+struct Origin {
+    public: Option<String>,
+    https: bool,
+}
+
 /// `res` with the status of the [`app::error::AppError`] its JSON body carries, if it does.
 async fn with_error_status(res: Response) -> Response {
     let (mut parts, body) = res.into_parts();
@@ -175,6 +185,7 @@ async fn check_csrf(
     cookie: Option<&str>,
     limit: usize,
     lang: Lang,
+    origin: &Origin,
 ) -> Result<Request, Response> {
     let (parts, body) = req.into_parts();
     if cookie.is_none() {
@@ -205,7 +216,7 @@ async fn check_csrf(
         (Some(c), Some(g)) => bool::from(c.as_bytes().ct_eq(g.as_bytes())),
         _ => false,
     };
-    if valid && same_origin(&parts.headers) {
+    if valid && same_origin(&parts.headers, origin.public.as_deref(), origin.https) {
         Ok(Request::from_parts(parts, body))
     } else {
         tracing::warn!(path = %parts.uri.path(), "refused state change without a valid anti-CSRF token");
@@ -221,18 +232,33 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// A browser sends `Origin` on cross-site POSTs; when present it must name this host.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// A browser sends `Origin` on cross-site POSTs; when present it must be ours in full: the
+/// public URL's origin when one is configured, else this host over the scheme we serve.
+fn same_origin(headers: &HeaderMap, public_origin: Option<&str>, https: bool) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    if let Some(ours) = public_origin {
+        return origin.eq_ignore_ascii_case(ours);
+    }
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };
+    let scheme = if https { "https://" } else { "http://" };
     origin
-        .split("://")
-        .nth(1)
+        .strip_prefix(scheme)
         .is_some_and(|o| o.eq_ignore_ascii_case(host))
+}
+
+/// `https://mp.example.com/some/path` → `https://mp.example.com`.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split('/').next().filter(|h| !h.is_empty())?;
+    Some(format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    ))
 }
 
 fn csrf_refusal(parts: &http::request::Parts, lang: Lang) -> Response {
@@ -265,4 +291,58 @@ pub(crate) fn request_lang(headers: &HeaderMap) -> Lang {
                 .and_then(Lang::from_accept_language)
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_origin(origin: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("mp.example.com"));
+        h.insert(header::ORIGIN, HeaderValue::from_str(origin).unwrap());
+        h
+    }
+
+    #[test]
+    fn the_origin_must_be_ours_scheme_included() {
+        let ours = origin_of("https://MP.example.com/app").unwrap();
+        assert_eq!(ours, "https://mp.example.com");
+        assert!(same_origin(
+            &with_origin("https://mp.example.com"),
+            Some(&ours),
+            true
+        ));
+        // The same host over plain http (a downgraded or spoofed page) is not us.
+        assert!(!same_origin(
+            &with_origin("http://mp.example.com"),
+            Some(&ours),
+            true
+        ));
+        assert!(!same_origin(
+            &with_origin("https://evil.example"),
+            Some(&ours),
+            true
+        ));
+        // Without a public URL: this host, over the scheme we serve.
+        assert!(same_origin(
+            &with_origin("http://mp.example.com"),
+            None,
+            false
+        ));
+        assert!(!same_origin(
+            &with_origin("https://mp.example.com"),
+            None,
+            false
+        ));
+        assert!(!same_origin(
+            &with_origin("http://mp.example.com.evil.example"),
+            None,
+            false
+        ));
+        assert!(
+            same_origin(&HeaderMap::new(), Some(&ours), true),
+            "no Origin: not a cross-site post"
+        );
+    }
 }
