@@ -42,12 +42,17 @@ fn world() -> World {
         Lang::En,
     )
     .unwrap();
-    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
     World {
-        app: server::app(AppState::new(options, store, false)),
+        app: server::app(state(store, false)),
         merchant_a: ma.merchant.id,
         merchant_b: mb.merchant.id,
     }
+}
+
+/// The application's state over `store`, served over https when `https`.
+fn state(store: Store, https: bool) -> AppState {
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    AppState::new(options, store, https)
 }
 
 /// A browser: keeps cookies between requests.
@@ -216,8 +221,7 @@ async fn repeated_failures_slow_the_login_down_even_with_the_right_password() {
         password: PASSWORD.into(),
     };
     create_merchant(&store, agency.id, nm, Lang::En).unwrap();
-    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let mut state = AppState::new(options, store, false);
+    let mut state = state(store, false);
     // A first delay no machine is slow enough to outlast between two requests.
     let slow = Allowance {
         free: 3,
@@ -304,8 +308,7 @@ async fn the_throttle_counts_the_client_behind_a_trusted_proxy() {
     use std::net::SocketAddr;
     let store = Store::temporary().unwrap();
     create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
-    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let mut state = AppState::new(options, store, false);
+    let mut state = state(store, false);
     state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(vec![
         server::proxies::parse_net("10.0.0.1").unwrap(),
     ]));
@@ -1231,9 +1234,7 @@ async fn private_responses_are_never_stored_and_every_page_has_a_policy() {
     assert!(h.contains_key(header::CONTENT_SECURITY_POLICY));
 
     // Served over https: HSTS.
-    let store = Store::temporary().unwrap();
-    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let secure = server::app(AppState::new(options, store, true));
+    let secure = server::app(state(Store::temporary().unwrap(), true));
     let (h, _) = head(&secure, "/login".into(), String::new()).await;
     assert_eq!(h[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
 }
