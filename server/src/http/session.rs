@@ -81,12 +81,12 @@ pub(super) async fn session_middleware(
         .map(|u| u.lang)
         .unwrap_or_else(|| request_lang(req.headers()));
 
+    let path = req.uri().path().to_string();
+    // Bounded before a byte is read: small for forms and visitors, larger for the editor.
+    let limit = limits::body_limit(req.method(), &path, user.is_some());
     let mut req = if is_safe(req.method()) {
         req
     } else {
-        // Bounded before a byte is read: small for forms and visitors, larger for the editor.
-        let path = req.uri().path().to_string();
-        let limit = limits::body_limit(req.method(), &path, user.is_some());
         if limits::declared_length(req.headers()).is_some_and(|n| n > limit) {
             return limits::too_large(&path, limit, lang);
         }
@@ -109,7 +109,6 @@ pub(super) async fn session_middleware(
     if user.is_none() && req.method() == Method::GET && requires_login(req.uri().path()) {
         return Redirect::to("/login").into_response();
     }
-    let path = req.uri().path().to_string();
     req.extensions_mut().insert(SessionInfo {
         user,
         csrf: csrf.clone(),
@@ -125,7 +124,6 @@ pub(super) async fn session_middleware(
             .get(header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
     {
-        let limit = limits::body_limit(&Method::POST, &path, true);
         res = limits::too_large(&path, limit, lang);
     }
     // A server function answers every error with 500; the error's own status is the truth
