@@ -26,8 +26,10 @@ lint:
 unit:
 	cargo test --workspace
 
+# Playwright in Chromium, then the server's peak memory under hostile load against its bounds.
 e2e: build
 	cd end2end && npx playwright test
+	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge node bench/memory.js --check
 
 # Generated packages against Tencent's own offline checkers (wcc, wcsc, miniprogram-ci), then
 # rendered and tapped through in miniprogram-simulate.

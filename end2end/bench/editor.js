@@ -130,7 +130,8 @@ async function timeToEditor(browser, state, url, runs) {
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(/agency/);
-    const csrf = (await page.context().cookies()).find((c) => c.name === "mpf_csrf").value;
+    // The session's anti-CSRF token, as every form of the page carries it.
+    const csrf = await page.locator('input[name="csrf_token"]').first().inputValue();
     // The merchant and its site, through the server functions (the same in every build).
     const call = (endpoint, fields) =>
       page.evaluate(

@@ -13,11 +13,38 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use ulid::Ulid;
 
-pub const SESSION_COOKIE: &str = "mpf_session";
-pub const CSRF_COOKIE: &str = "mpf_csrf";
-pub const LANG_COOKIE: &str = "mpf_lang";
-/// How long a login lasts.
+/// The cookies mpforge sets. Over https each name takes the `__Host-` prefix: the browser
+/// then accepts it only from this exact host, `Secure` and for the whole site, so a sibling
+/// subdomain cannot plant one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CookieName {
+    /// The login session (its token).
+    Session,
+    /// A visitor's random id, the anti-CSRF token's root before signing in.
+    Visitor,
+    Lang,
+}
+
+impl CookieName {
+    pub fn name(self, https: bool) -> &'static str {
+        match (self, https) {
+            (CookieName::Session, false) => "mpf_session",
+            (CookieName::Session, true) => "__Host-mpf_session",
+            (CookieName::Visitor, false) => "mpf_csrf",
+            (CookieName::Visitor, true) => "__Host-mpf_csrf",
+            (CookieName::Lang, false) => "mpf_lang",
+            (CookieName::Lang, true) => "__Host-mpf_lang",
+        }
+    }
+}
+
+/// How long a login lasts at most.
 pub const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
+/// A login unused for this long ends.
+pub const SESSION_IDLE_SECS: i64 = 2 * 24 * 3600;
+/// How stale `last_seen` may get before a request writes it again (one write per session per
+/// interval, not per request).
+const TOUCH_EVERY_SECS: i64 = 5 * 60;
 
 /// Argon2id with the crate's defaults (OWASP's 19 MiB / 2 passes / 1 lane).
 pub fn hash_password(password: &str) -> String {
@@ -82,20 +109,39 @@ pub fn create_session(store: &Store, user_id: Ulid) -> Result<String, StoreError
             user_id,
             created_at: now,
             expires_at: now + SESSION_TTL_SECS,
+            last_seen: now,
         },
     )?;
     Ok(token)
 }
 
-/// The user behind a session token, if the session exists and has not expired.
+impl Session {
+    /// Whether the session has ended at `now`: past its lifetime, or unused for too long.
+    fn ended(&self, now: i64) -> bool {
+        let last_seen = if self.last_seen == 0 {
+            self.created_at
+        } else {
+            self.last_seen
+        };
+        self.expires_at <= now || now - last_seen >= SESSION_IDLE_SECS
+    }
+}
+
+/// The user behind a session token, if the session exists, has not expired and has been used
+/// recently; using it keeps it alive.
 pub fn session_user(store: &Store, token: &str) -> Result<Option<User>, StoreError> {
     let key = session_key(token);
-    let Some(session) = store.sessions.get(&key)? else {
+    let Some(mut session) = store.sessions.get(&key)? else {
         return Ok(None);
     };
-    if session.expires_at <= now_unix() {
+    let now = now_unix();
+    if session.ended(now) {
         store.sessions.remove(&key)?;
         return Ok(None);
+    }
+    if now - session.last_seen >= TOUCH_EVERY_SECS {
+        session.last_seen = now;
+        store.sessions.insert(&key, &session)?;
     }
     store.users.get(&session.user_id)
 }
@@ -103,6 +149,56 @@ pub fn session_user(store: &Store, token: &str) -> Result<Option<User>, StoreErr
 pub fn end_session(store: &Store, token: &str) -> Result<(), StoreError> {
     store.sessions.remove(&session_key(token))?;
     Ok(())
+}
+
+/// Ends every session of `user` except the one with token `keep` ("log out everywhere",
+/// and after a password change); ended sessions of anyone are swept on the way. Returns how
+/// many of `user`'s sessions ended.
+pub fn end_sessions_of(store: &Store, user: Ulid, keep: Option<&str>) -> Result<usize, StoreError> {
+    let keep = keep.map(session_key);
+    let now = now_unix();
+    let mut ended = 0;
+    for item in store.sessions.entries() {
+        let (key, session) = item?;
+        let mine = session.user_id == user && keep.as_ref().map(|k| &k[..]) != Some(&key[..]);
+        if mine || session.ended(now) {
+            store.sessions.raw().remove(&key)?;
+            ended += usize::from(mine);
+        }
+    }
+    Ok(ended)
+}
+
+/// Derives anti-CSRF tokens. A token is an HMAC of the session (or, before signing in, of
+/// the visitor cookie) under a secret kept in the store: another site can neither read it
+/// nor compute it, and a cookie planted by someone else does not come with a valid token.
+/// Signing in starts a new session, so the token changes with it.
+#[derive(Clone)]
+pub struct CsrfKey([u8; 32]);
+
+impl CsrfKey {
+    pub fn load(store: &Store) -> Result<Self, StoreError> {
+        Ok(CsrfKey(store.secret("csrf")?))
+    }
+
+    /// The token for a signed-in session (by its cookie value).
+    pub fn for_session(&self, session_token: &str) -> String {
+        self.token(b"session", session_token)
+    }
+
+    /// The token for a visitor not signed in (by the visitor cookie's value).
+    pub fn for_visitor(&self, visitor: &str) -> String {
+        self.token(b"visitor", visitor)
+    }
+
+    fn token(&self, purpose: &[u8], id: &str) -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.0).expect("any key length");
+        mac.update(purpose);
+        mac.update(&[0]);
+        mac.update(id.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
 }
 
 /// What one key (a login name, a client address) may do within the throttle's window.
@@ -303,6 +399,97 @@ mod tests {
             store.sessions.get(&key).unwrap().is_none(),
             "expired session is removed"
         );
+    }
+
+    fn store_with_user() -> (Store, Ulid) {
+        let store = Store::temporary().unwrap();
+        let user = Ulid::new();
+        store
+            .users
+            .insert(
+                &user,
+                &User {
+                    id: user,
+                    login: "a".into(),
+                    display_name: "A".into(),
+                    password_hash: String::new(),
+                    role: crate::storage::StoredRole::AgencyAdmin {
+                        agency_id: Ulid::new(),
+                    },
+                    lang: Default::default(),
+                    created_at: String::new(),
+                },
+            )
+            .unwrap();
+        (store, user)
+    }
+
+    #[test]
+    fn an_unused_session_ends_and_a_used_one_lives_on() {
+        let (store, user) = store_with_user();
+        let age = |token: &str, idle: i64| {
+            let key = session_key(token);
+            let mut s = store.sessions.get(&key).unwrap().unwrap();
+            s.last_seen = now_unix() - idle;
+            store.sessions.insert(&key, &s).unwrap();
+        };
+        let idle = create_session(&store, user).unwrap();
+        age(&idle, SESSION_IDLE_SECS);
+        assert!(session_user(&store, &idle).unwrap().is_none());
+
+        let used = create_session(&store, user).unwrap();
+        age(&used, SESSION_IDLE_SECS - 60);
+        assert!(session_user(&store, &used).unwrap().is_some());
+        // That use moved its clock: it has a whole idle period ahead again.
+        let s = store.sessions.get(&session_key(&used)).unwrap().unwrap();
+        assert!(now_unix() - s.last_seen < 5);
+
+        // A session stored before idle timeouts counts from its creation.
+        let old = create_session(&store, user).unwrap();
+        let key = session_key(&old);
+        let mut s = store.sessions.get(&key).unwrap().unwrap();
+        (s.last_seen, s.created_at) = (0, now_unix() - SESSION_IDLE_SECS - 1);
+        store.sessions.insert(&key, &s).unwrap();
+        assert!(session_user(&store, &old).unwrap().is_none());
+    }
+
+    #[test]
+    fn logging_out_everywhere_ends_every_session_but_the_kept_one() {
+        let (store, user) = store_with_user();
+        let other_store_user = Ulid::new();
+        let a = create_session(&store, user).unwrap();
+        let b = create_session(&store, user).unwrap();
+        let here = create_session(&store, user).unwrap();
+        let someone_else = create_session(&store, other_store_user).unwrap();
+        assert_eq!(end_sessions_of(&store, user, Some(&here)).unwrap(), 2);
+        assert!(session_user(&store, &a).unwrap().is_none());
+        assert!(session_user(&store, &b).unwrap().is_none());
+        assert!(session_user(&store, &here).unwrap().is_some());
+        assert!(store
+            .sessions
+            .get(&session_key(&someone_else))
+            .unwrap()
+            .is_some());
+        assert_eq!(end_sessions_of(&store, user, None).unwrap(), 1);
+        assert!(session_user(&store, &here).unwrap().is_none());
+    }
+
+    #[test]
+    fn csrf_tokens_are_bound_to_what_they_protect() {
+        let store = Store::temporary().unwrap();
+        let key = CsrfKey::load(&store).unwrap();
+        // The same secret for every process sharing the store.
+        let again = CsrfKey::load(&store).unwrap();
+        assert_eq!(key.for_session("s1"), again.for_session("s1"));
+        assert_ne!(key.for_session("s1"), key.for_session("s2"));
+        assert_ne!(
+            key.for_session("x"),
+            key.for_visitor("x"),
+            "purposes differ"
+        );
+        assert_ne!(key.for_visitor("x"), "x");
+        let elsewhere = CsrfKey::load(&Store::temporary().unwrap()).unwrap();
+        assert_ne!(key.for_session("s1"), elsewhere.for_session("s1"));
     }
 
     fn rules(free: usize, max_delay: Option<u64>) -> Allowance {

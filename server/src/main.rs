@@ -110,7 +110,8 @@ async fn serve(cli: &Cli, store: Store, started: Instant) -> anyhow::Result<()> 
         server::seed::print_demo_logins(&logins);
     }
     let options = server::leptos_options(&cli.site_root, cli.addr);
-    let mut state = server::AppState::new(options, store.clone(), cli.secure_cookies());
+    let mut state = server::AppState::new(options, store.clone(), cli.secure_cookies())
+        .context("reading the server's secrets from the store")?;
     state.public_origin = cli
         .public_url
         .as_deref()

@@ -1,9 +1,9 @@
 //! Everything a request handler can reach, built once at start-up.
-use crate::auth::LoginThrottle;
+use crate::auth::{CsrfKey, LoginThrottle};
 use crate::backend::StoreBackend;
 use crate::gate::Gate;
 use crate::proxies::TrustedProxies;
-use crate::storage::Store;
+use crate::storage::{Store, StoreError};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -22,8 +22,10 @@ pub struct AppState {
     pub image_work: Arc<Gate>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub proxies: Arc<TrustedProxies>,
-    /// Set the `Secure` cookie flag (when served over https).
+    /// Served over https: `Secure`, `__Host-` cookies and HSTS.
     pub secure_cookies: bool,
+    /// Derives the anti-CSRF tokens (same secret on every node sharing the store).
+    pub csrf_key: CsrfKey,
     /// `scheme://host[:port]` of `--public-url`: a state-changing request's `Origin` must be it.
     pub public_origin: Option<String>,
     /// Processed images, so re-exporting does not redo work.
@@ -33,8 +35,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(leptos: LeptosOptions, store: Store, secure_cookies: bool) -> Self {
-        AppState {
+    pub fn new(
+        leptos: LeptosOptions,
+        store: Store,
+        secure_cookies: bool,
+    ) -> Result<Self, StoreError> {
+        Ok(AppState {
+            csrf_key: CsrfKey::load(&store)?,
             assets: crate::http::assets::names(&leptos),
             leptos,
             backend: Arc::new(StoreBackend {
@@ -48,7 +55,12 @@ impl AppState {
             secure_cookies,
             public_origin: None,
             media_cache: crate::media::MediaCache::default(),
-        }
+        })
+    }
+
+    /// The name of cookie `c` as this server sets it.
+    pub fn cookie(&self, c: crate::auth::CookieName) -> &'static str {
+        c.name(self.secure_cookies)
     }
 }
 

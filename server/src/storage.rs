@@ -91,6 +91,25 @@ impl Store {
         Ok(self.media.get(hash.as_bytes())?)
     }
 
+    /// A random 32-byte secret named `name`, made on first use and the same for every process
+    /// sharing this store (two racing first uses agree on one). Kept out of dumps.
+    pub fn secret(&self, name: &str) -> Result<[u8; 32], StoreError> {
+        use rand::RngCore;
+        let meta = self.db.open_tree(schema::META)?;
+        let key = format!("secret:{name}");
+        let mut fresh = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut fresh);
+        let stored = match meta.compare_and_swap(key.as_bytes(), None::<&[u8]>, Some(&fresh[..]))? {
+            Ok(()) => fresh.to_vec(),
+            Err(current) => current.current.map(|v| v.to_vec()).unwrap_or_default(),
+        };
+        stored.try_into().map_err(|_| {
+            StoreError::Io(std::io::Error::other(format!(
+                "stored secret `{name}` is not 32 bytes"
+            )))
+        })
+    }
+
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         schema::is_empty(&self.db)
     }

@@ -8,11 +8,8 @@ use tower::ServiceExt;
 #[tokio::test]
 async fn first_request_rendering_a_page_answers() {
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let app = server::app(server::AppState::new(
-        options,
-        Store::temporary().unwrap(),
-        false,
-    ));
+    let app =
+        server::app(server::AppState::new(options, Store::temporary().unwrap(), false).unwrap());
     let res = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         app.oneshot(
@@ -36,7 +33,7 @@ async fn concurrent_page_renders_all_complete() {
     let (own, cookie) = signed_in_merchant(&store, "a");
     let (foreign, _) = signed_in_merchant(&store, "b");
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let app = server::app(server::AppState::new(options, store, false));
+    let app = server::app(server::AppState::new(options, store, false).unwrap());
     let cases = [
         (format!("/merchants/{own}"), StatusCode::OK),
         (format!("/merchants/{foreign}"), StatusCode::NOT_FOUND),
@@ -69,7 +66,7 @@ async fn renders_answer_while_other_apps_are_built() {
         let (store, options, cookie) = (store.clone(), options.clone(), cookie.clone());
         let path = format!("/merchants/{own}");
         tasks.push(tokio::spawn(async move {
-            let app = server::app(server::AppState::new(options, store, false));
+            let app = server::app(server::AppState::new(options, store, false).unwrap());
             assert_eq!(
                 render(app, &path, &cookie).await,
                 StatusCode::OK,

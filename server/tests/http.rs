@@ -52,13 +52,15 @@ fn world() -> World {
 /// The application's state over `store`, served over https when `https`.
 fn state(store: Store, https: bool) -> AppState {
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    AppState::new(options, store, https)
+    AppState::new(options, store, https).unwrap()
 }
 
 /// A browser: keeps cookies between requests.
 struct Browser<'a> {
     app: &'a Router,
     cookies: Vec<(String, String)>,
+    /// The anti-CSRF token of the last page that rendered a form.
+    token: Option<String>,
 }
 
 struct Reply {
@@ -72,6 +74,7 @@ impl<'a> Browser<'a> {
         Browser {
             app,
             cookies: Vec::new(),
+            token: None,
         }
     }
 
@@ -83,7 +86,7 @@ impl<'a> Browser<'a> {
     }
 
     fn csrf(&self) -> String {
-        self.cookie("mpf_csrf").expect("csrf cookie handed out")
+        self.token.clone().expect("a page with a form was loaded")
     }
 
     async fn send(&mut self, req: Request<Body>) -> Reply {
@@ -103,6 +106,9 @@ impl<'a> Browser<'a> {
             .map(|v| v.to_str().unwrap().to_string());
         let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
             .into_owned();
+        if let Some(token) = page_token(&body) {
+            self.token = Some(token);
+        }
         Reply {
             status,
             location,
@@ -158,13 +164,29 @@ impl<'a> Browser<'a> {
         self.send(req).await
     }
 
+    /// Signs in from the login page, then opens the page it leads to (as a browser would,
+    /// which also brings the new session's anti-CSRF token).
     async fn login(&mut self, login: &str, password: &str) -> Reply {
-        if self.cookie("mpf_csrf").is_none() {
+        if self.token.is_none() {
             self.get("/login").await;
         }
-        self.post_csrf("/auth/login", &[("login", login), ("password", password)])
-            .await
+        let r = self
+            .post_csrf("/auth/login", &[("login", login), ("password", password)])
+            .await;
+        if r.status == StatusCode::SEE_OTHER
+            && !r.location.as_deref().unwrap_or("").starts_with("/login")
+        {
+            self.get(r.location.as_deref().unwrap()).await;
+        }
+        r
     }
+}
+
+/// The anti-CSRF token a rendered form carries.
+fn page_token(html: &str) -> Option<String> {
+    let at = html.find(r#"name="csrf_token" value=""#)? + r#"name="csrf_token" value=""#.len();
+    let end = html[at..].find('"')?;
+    Some(html[at..at + end].to_string())
 }
 
 #[tokio::test]
@@ -1012,7 +1034,7 @@ async fn built_assets_are_served_precompressed_and_cached_by_their_hashed_names(
     .unwrap();
     let root = site.path().to_str().unwrap();
     let options = server::leptos_options(root, "127.0.0.1:0".parse().unwrap());
-    let app = server::app(AppState::new(options, Store::temporary().unwrap(), false));
+    let app = server::app(AppState::new(options, Store::temporary().unwrap(), false).unwrap());
     let get = |encoding: &'static str| {
         let app = app.clone();
         async move {
@@ -1370,4 +1392,134 @@ async fn malformed_server_function_arguments_are_a_client_error() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// The attack: someone who can set a cookie for our host (a sibling subdomain, a shared
+/// network) plants a visitor id or copies the cookie value into the form, hoping the token is
+/// a plain double submit. The token is an HMAC under the server's secret: it cannot be made
+/// from a cookie, and a signed-in session's token is bound to that session.
+#[tokio::test]
+async fn a_planted_csrf_cookie_does_not_make_a_valid_token() {
+    let w = world();
+    let planted = "planted-planted-planted-planted-planted-planted";
+    // Before signing in: cookie and form field both the planted value.
+    let mut victim = Browser::new(&w.app);
+    victim.cookies.push(("mpf_csrf".into(), planted.into()));
+    let r = victim
+        .post(
+            "/auth/login",
+            &[
+                ("login", "admin@a.test"),
+                ("password", PASSWORD),
+                ("csrf_token", planted),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/login?error=csrf"));
+    assert!(victim.cookie("mpf_session").is_none());
+
+    // Signed in: the planted cookie and its value as the token, refused too.
+    let mut b = Browser::new(&w.app);
+    b.login("admin@a.test", PASSWORD).await;
+    b.cookies.retain(|(n, _)| n != "mpf_csrf");
+    b.cookies.push(("mpf_csrf".into(), planted.into()));
+    let r = b
+        .post(
+            "/api/merchants/create",
+            &[
+                ("name", "Planted"),
+                ("login", "planted@a.test"),
+                ("password", ""),
+                ("csrf_token", planted),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // The session's own token still works whatever the visitor cookie says.
+    let r = b
+        .post_csrf(
+            "/api/merchants/create",
+            &[
+                ("name", "Honest"),
+                ("login", "honest@a.test"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// Signing in rotates the token: a token learnt before (from the login page) is worthless
+/// after, and a second session of the same user has a token of its own.
+#[tokio::test]
+async fn the_csrf_token_changes_at_login_and_differs_per_session() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.get("/login").await;
+    let before = b.csrf();
+    let visitor_before = b.cookie("mpf_csrf").unwrap();
+    b.login("admin@a.test", PASSWORD).await;
+    let after = b.csrf();
+    assert_ne!(before, after);
+    assert_ne!(
+        b.cookie("mpf_csrf").unwrap(),
+        visitor_before,
+        "visitor id rotated"
+    );
+    let mut old = vec![
+        ("name", "Stale"),
+        ("login", "stale@a.test"),
+        ("password", ""),
+    ];
+    old.push(("csrf_token", before.as_str()));
+    let r = b.post("/api/merchants/create", &old).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let mut other = Browser::new(&w.app);
+    other.login("admin@a.test", PASSWORD).await;
+    assert_ne!(other.csrf(), after, "each session has its own token");
+    // One session's token does not work with another session's cookie.
+    let mut crossed = vec![
+        ("name", "Crossed"),
+        ("login", "crossed@a.test"),
+        ("password", ""),
+    ];
+    crossed.push(("csrf_token", after.as_str()));
+    let r = other.post("/api/merchants/create", &crossed).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// Over https every cookie is `__Host-`: Secure, for the whole site, bound to this host.
+#[tokio::test]
+async fn cookies_over_https_are_host_bound() {
+    let store = Store::temporary().unwrap();
+    create_agency(&store, "Agency H", "admin@h.test", PASSWORD).unwrap();
+    let app = server::app(state(store, true));
+    let res = app
+        .clone()
+        .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let set: Vec<String> = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        set.iter().any(|c| c.starts_with("__Host-mpf_csrf=")),
+        "{set:?}"
+    );
+    let mut b = Browser::new(&app);
+    b.login("admin@h.test", PASSWORD).await;
+    assert!(b.cookie("__Host-mpf_session").is_some(), "{:?}", b.cookies);
+    assert!(b.cookie("mpf_session").is_none());
+    let r = b.get("/agency").await;
+    assert_eq!(r.status, StatusCode::OK, "signed in under the __Host- name");
+    for c in &set {
+        let c = cookie::Cookie::parse(c.as_str()).unwrap();
+        assert_eq!(c.secure(), Some(true), "{c}");
+        assert_eq!(c.path(), Some("/"), "{c}");
+        assert!(c.domain().is_none(), "{c}");
+    }
 }

@@ -1,8 +1,8 @@
 //! The plain-form endpoints that must work without JavaScript: log in, log out, pick a
 //! language.
-use super::session::{cookie_header, read_cookie, SessionToken};
+use super::session::{cookie_header, read_cookie, visitor_cookie, SessionToken};
 use crate::accounts;
-use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, CookieName};
 use crate::error::Error;
 use crate::state::AppState;
 use app::error::AppError;
@@ -78,7 +78,9 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     };
     state.throttle.succeeded(reservation);
     // A language picked on the login page carries over to the account.
-    if let Some(lang) = read_cookie(&parts.headers, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
+    if let Some(lang) = read_cookie(&parts.headers, state.cookie(CookieName::Lang))
+        .and_then(|c| Lang::from_code(&c))
+    {
         if lang != user.lang {
             let _ = accounts::set_user_lang(&state.store, user.id, lang);
         }
@@ -97,12 +99,18 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     res.headers_mut().append(
         header::SET_COOKIE,
         cookie_header(
-            SESSION_COOKIE,
+            state.cookie(CookieName::Session),
             token,
             auth::SESSION_TTL_SECS,
             true,
             state.secure_cookies,
         ),
+    );
+    // A new session means a new anti-CSRF token; the visitor id (possibly planted before
+    // signing in) is replaced too.
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        visitor_cookie(&state, auth::random_token()),
     );
     res
 }
@@ -117,7 +125,13 @@ pub(super) async fn logout(State(state): State<AppState>, req: Request) -> Respo
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        cookie_header(SESSION_COOKIE, String::new(), 0, true, state.secure_cookies),
+        cookie_header(
+            state.cookie(CookieName::Session),
+            String::new(),
+            0,
+            true,
+            state.secure_cookies,
+        ),
     );
     res
 }
@@ -170,7 +184,7 @@ pub(super) async fn set_lang(State(state): State<AppState>, req: Request) -> Res
     res.headers_mut().append(
         header::SET_COOKIE,
         cookie_header(
-            LANG_COOKIE,
+            state.cookie(CookieName::Lang),
             lang.code().to_string(),
             365 * 24 * 3600,
             false,

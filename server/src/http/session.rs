@@ -2,7 +2,7 @@
 //! state-changing request really comes from our own pages.
 use super::limits;
 use crate::accounts;
-use crate::auth::{self, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, CookieName};
 use crate::state::AppState;
 use app::i18n::{Lang, Text};
 use app::model::SessionInfo;
@@ -63,8 +63,9 @@ pub(super) async fn session_middleware(
     req: Request,
     next: Next,
 ) -> Response {
-    let cookie_csrf = read_cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() >= 32);
-    let token = read_cookie(req.headers(), SESSION_COOKIE);
+    let visitor =
+        read_cookie(req.headers(), state.cookie(CookieName::Visitor)).filter(|t| t.len() >= 32);
+    let token = read_cookie(req.headers(), state.cookie(CookieName::Session));
     let user = match token
         .as_deref()
         .map(|t| auth::session_user(&state.store, t))
@@ -79,7 +80,13 @@ pub(super) async fn session_middleware(
     let lang = user
         .as_ref()
         .map(|u| u.lang)
-        .unwrap_or_else(|| request_lang(req.headers()));
+        .unwrap_or_else(|| request_lang(req.headers(), state.secure_cookies));
+    // The token this request must carry back: bound to the session when signed in, else to
+    // the visitor cookie. No cookie at all: no token can be right.
+    let expected = match (&user, &token) {
+        (Some(_), Some(t)) => Some(state.csrf_key.for_session(t)),
+        _ => visitor.as_deref().map(|v| state.csrf_key.for_visitor(v)),
+    };
 
     let path = req.uri().path().to_string();
     // Bounded before a byte is read: small for forms and visitors, larger for the editor.
@@ -95,15 +102,18 @@ pub(super) async fn session_middleware(
             public: state.public_origin.clone(),
             https: state.secure_cookies,
         };
-        match check_csrf(req, cookie_csrf.as_deref(), limit, lang, &origin).await {
+        match check_csrf(req, expected.as_deref(), limit, lang, &origin).await {
             Ok(req) => req,
             Err(refusal) => return refusal,
         }
     };
 
-    let (csrf, new_csrf) = match cookie_csrf {
-        Some(t) => (t, false),
-        None => (auth::random_token(), true),
+    let (csrf, new_visitor) = match expected {
+        Some(t) => (t, None),
+        None => {
+            let visitor = auth::random_token();
+            (state.csrf_key.for_visitor(&visitor), Some(visitor))
+        }
     };
     // Pages behind the login go straight to it: no render, no data loaded for nobody.
     if user.is_none() && req.method() == Method::GET && requires_login(req.uri().path()) {
@@ -131,19 +141,27 @@ pub(super) async fn session_middleware(
     if res.status() == StatusCode::INTERNAL_SERVER_ERROR && path.starts_with("/api/") {
         res = with_error_status(res).await;
     }
-    if new_csrf {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            cookie_header(
-                CSRF_COOKIE,
-                csrf,
-                365 * 24 * 3600,
-                true,
-                state.secure_cookies,
-            ),
-        );
+    // A response that set its own visitor cookie (signing in rotates it) keeps that one.
+    let sets_visitor = res.headers().get_all(header::SET_COOKIE).iter().any(|v| {
+        v.as_bytes()
+            .starts_with(format!("{}=", state.cookie(CookieName::Visitor)).as_bytes())
+    });
+    if let (Some(visitor), false) = (new_visitor, sets_visitor) {
+        res.headers_mut()
+            .append(header::SET_COOKIE, visitor_cookie(&state, visitor));
     }
     res
+}
+
+/// The `Set-Cookie` of a new visitor id.
+pub(super) fn visitor_cookie(state: &AppState, visitor: String) -> HeaderValue {
+    cookie_header(
+        state.cookie(CookieName::Visitor),
+        visitor,
+        365 * 24 * 3600,
+        true,
+        state.secure_cookies,
+    )
 }
 
 /// Where our pages are served from, for the `Origin` check.
@@ -175,18 +193,18 @@ async fn with_error_status(res: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Double-submit check: the token in the form field `csrf_token` (or header `x-csrf-token`)
-/// must equal the `mpf_csrf` cookie, which another site can neither read nor set. Without
-/// that cookie the request did not come from our pages: refused before its body is read.
+/// The token in the form field `csrf_token` (or header `x-csrf-token`) must be `expected`:
+/// the HMAC of this request's session (or visitor cookie), which only our pages know. Without
+/// any cookie the request did not come from our pages: refused before its body is read.
 async fn check_csrf(
     req: Request,
-    cookie: Option<&str>,
+    expected: Option<&str>,
     limit: usize,
     lang: Lang,
     origin: &Origin,
 ) -> Result<Request, Response> {
     let (parts, body) = req.into_parts();
-    if cookie.is_none() {
+    if expected.is_none() {
         tracing::warn!(path = %parts.uri.path(), "refused state change without an anti-CSRF cookie");
         return Err(csrf_refusal(&parts, lang));
     }
@@ -210,7 +228,7 @@ async fn check_csrf(
         }
         (None, false) => (None, body),
     };
-    let valid = match (cookie, &given) {
+    let valid = match (expected, &given) {
         (Some(c), Some(g)) => bool::from(c.as_bytes().ct_eq(g.as_bytes())),
         _ => false,
     };
@@ -279,8 +297,8 @@ fn csrf_refusal(parts: &http::request::Parts, lang: Lang) -> Response {
 }
 
 /// Language for a visitor without a stored preference: cookie, then `Accept-Language`.
-pub(crate) fn request_lang(headers: &HeaderMap) -> Lang {
-    read_cookie(headers, LANG_COOKIE)
+pub(crate) fn request_lang(headers: &HeaderMap, https: bool) -> Lang {
+    read_cookie(headers, CookieName::Lang.name(https))
         .and_then(|c| Lang::from_code(&c))
         .or_else(|| {
             headers

@@ -77,6 +77,10 @@ pub struct Session {
     /// Unix seconds.
     pub created_at: i64,
     pub expires_at: i64,
+    /// When the session was last used (unix seconds; refreshed at most every few minutes).
+    /// Zero in sessions stored before idle timeouts: read as `created_at`.
+    #[serde(default)]
+    pub last_seen: i64,
 }
 
 /// Tree names, in one place so the dump and the code agree.

@@ -159,6 +159,14 @@ impl<V: Serialize + DeserializeOwned> Tree<V> {
         })
     }
 
+    /// Every key with its value, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = Result<(sled::IVec, V), StoreError>> + '_ {
+        self.inner.iter().map(move |r| {
+            let (k, v) = r?;
+            Ok((k, self.decode(&v)?))
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.inner.len()
     }
