@@ -1,4 +1,5 @@
 //! One module per screen.
+pub mod account;
 pub mod agency;
 pub mod editor;
 pub mod home;

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency") view=AgencyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=crate::routes::account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/merchants/:id") view=MerchantPage ssr=SsrMode::Async/>
                     <Route path=path!("/sites/:id/edit") view=crate::routes::editor::EditorPage ssr=SsrMode::Async/>
                 </Routes>

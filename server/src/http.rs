@@ -50,6 +50,8 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/logout", post(forms::logout))
         .route("/settings/lang", post(forms::set_lang))
         .route("/agency", post(pages::create_merchant))
+        .route("/account", post(pages::change_password))
+        .route("/account/sessions", post(pages::sign_out_everywhere))
         .route("/merchants/{id}", post(pages::create_site))
         .merge(sites::routes())
         .merge(media::routes())

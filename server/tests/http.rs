@@ -1523,3 +1523,150 @@ async fn cookies_over_https_are_host_bound() {
         assert!(c.domain().is_none(), "{c}");
     }
 }
+
+/// Every user can change their own password: the current one is required, the new one must
+/// not be a common password, and the change signs out every other device.
+#[tokio::test]
+async fn a_user_changes_their_password_and_other_devices_are_signed_out() {
+    let w = world();
+    let mut laptop = Browser::new(&w.app);
+    laptop.login("cafe@a.test", PASSWORD).await;
+    let mut phone = Browser::new(&w.app);
+    phone.login("cafe@a.test", PASSWORD).await;
+    let page = laptop.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("cafe@a.test"), "{}", page.body);
+
+    let change = |current: &'static str, new: &'static str, repeat: &'static str| {
+        [
+            ("current_password", current),
+            ("new_password", new),
+            ("repeat_password", repeat),
+        ]
+    };
+    let refusals = [
+        (
+            change(
+                "wrong-password-9",
+                "a-much-better-secret-7",
+                "a-much-better-secret-7",
+            ),
+            "current-password-err",
+            "not your current password",
+        ),
+        (
+            change(PASSWORD, "password123456", "password123456"),
+            "new-password-err",
+            "too easy to guess",
+        ),
+        (
+            change(PASSWORD, "cafe@a.test1", "cafe@a.test1"),
+            "new-password-err",
+            "too easy to guess",
+        ),
+        (
+            change(PASSWORD, "short", "short"),
+            "new-password-err",
+            "at least 10 characters",
+        ),
+        (
+            change(PASSWORD, "a-much-better-secret-7", "a-much-better-secret-8"),
+            "repeat-password-err",
+            "not the same",
+        ),
+    ];
+    for (form, at, says) in refusals {
+        let r = laptop.post_csrf("/account", &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
+        assert!(
+            r.body.contains(&format!("id=\"{at}\"")),
+            "{form:?} refused at {at}"
+        );
+        assert!(r.body.contains(says), "{form:?}: {says}");
+        assert!(
+            !r.body.contains("a-much-better-secret"),
+            "passwords are never echoed"
+        );
+    }
+    // Nothing changed so far: the phone is still signed in with the old password.
+    assert_eq!(phone.get("/account").await.status, StatusCode::OK);
+
+    let ok = change(PASSWORD, "a-much-better-secret-7", "a-much-better-secret-7");
+    let r = laptop.post_csrf("/account", &ok).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Password changed"), "{}", r.body);
+    assert_eq!(
+        laptop.get("/account").await.status,
+        StatusCode::OK,
+        "still signed in here"
+    );
+    let r = phone.get("/account").await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/login"),
+        "the other device is signed out"
+    );
+
+    let mut b = Browser::new(&w.app);
+    let r = b.login("cafe@a.test", PASSWORD).await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/login?error=invalid&login=cafe%40a.test")
+    );
+    let r = b.login("cafe@a.test", "a-much-better-secret-7").await;
+    assert!(!r.location.unwrap().starts_with("/login"));
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_the_user_only() {
+    let w = world();
+    let mut a = Browser::new(&w.app);
+    a.login("admin@a.test", PASSWORD).await;
+    let mut b = Browser::new(&w.app);
+    b.login("admin@a.test", PASSWORD).await;
+    let mut other = Browser::new(&w.app);
+    other.login("cafe@a.test", PASSWORD).await;
+    let r = a.post_csrf("/account/sessions", &[]).await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/login?notice=signed_out_everywhere")
+    );
+    for browser in [&mut a, &mut b] {
+        assert_eq!(
+            browser.get("/agency").await.location.as_deref(),
+            Some("/login")
+        );
+    }
+    assert_eq!(other.get("/account").await.status, StatusCode::OK);
+    let notice = a.get("/login?notice=signed_out_everywhere").await;
+    assert!(notice.body.contains("signed out on every device"));
+    // Not signed in: the account page is the login page.
+    assert_eq!(
+        Browser::new(&w.app)
+            .get("/account")
+            .await
+            .location
+            .as_deref(),
+        Some("/login")
+    );
+}
+
+#[tokio::test]
+async fn a_new_merchant_cannot_get_a_common_password() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("admin@a.test", PASSWORD).await;
+    let r = b
+        .post_csrf(
+            "/agency",
+            &[
+                ("name", "Weak Cafe"),
+                ("login", "weak@a.test"),
+                ("password", "1qaz2wsx3edc"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"m-password-err\""), "{}", r.body);
+    assert!(r.body.contains("Weak Cafe"), "what was typed stays");
+}

@@ -20,6 +20,7 @@ pub fn TopBar() -> impl IntoView {
         view! {
             <nav aria-label=t(Text::MainNavigation) class="topnav">
                 <a href=href>{label}</a>
+                <a href="/account">{t(Text::Account)}</a>
             </nav>
         }
     });

@@ -11,6 +11,8 @@ use leptos::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub enum FormOutcome {
     MerchantCreated(MerchantCreated),
+    /// The password was changed; the user's other sessions ended.
+    PasswordChanged,
     /// The action was refused: why, and the submitted fields to show again (never a password).
     Refused {
         error: AppError,
@@ -19,11 +21,11 @@ pub enum FormOutcome {
 }
 
 impl FormOutcome {
-    /// A refusal, keeping the submitted values except secrets and the anti-CSRF token.
+    /// A refusal, keeping the submitted values except passwords and the anti-CSRF token.
     pub fn refused(error: AppError, values: &[(String, String)]) -> Self {
         let values = values
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "password" | "csrf_token"))
+            .filter(|(k, _)| !k.contains("password") && k != "csrf_token")
             .cloned()
             .collect();
         FormOutcome::Refused { error, values }
@@ -51,6 +53,18 @@ pub fn refused_value(outcome: &Option<FormOutcome>, name: &str) -> String {
 pub fn refused_field(outcome: &Option<FormOutcome>, name: &str) -> Option<AppError> {
     match outcome {
         Some(FormOutcome::Refused { error, .. }) if error.field() == Some(name) => {
+            Some(error.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The refusal, when it is about none of `fields` (to show above the form).
+pub fn general_refusal(outcome: &Option<FormOutcome>, fields: &[&str]) -> Option<AppError> {
+    match outcome {
+        Some(FormOutcome::Refused { error, .. })
+            if !error.field().is_some_and(|f| fields.contains(&f)) =>
+        {
             Some(error.clone())
         }
         _ => None,

@@ -1,7 +1,8 @@
 //! `/agency`: the agency's merchants, and a form to add one. Server-rendered, no island.
 use crate::api::list_merchants;
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
-use crate::components::outcome::{refused_field, refused_value, use_outcome, FormOutcome};
+use crate::components::field::FormField;
+use crate::components::outcome::{general_refusal, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text};
@@ -96,31 +97,7 @@ fn NewMerchantForm(csrf: String, lang: Lang) -> impl IntoView {
         _ => None,
     };
     // A refusal not about one of the fields is shown above them.
-    let general = match &outcome {
-        Some(FormOutcome::Refused { error, .. })
-            if !matches!(error.field(), Some("name" | "login" | "password")) =>
-        {
-            Some(error.clone())
-        }
-        _ => None,
-    };
-    let field = |name: &'static str, id: &'static str| {
-        let error = refused_field(&outcome, name);
-        let invalid = error.is_some();
-        let err_id = format!("{id}-err");
-        let message = error.map(|e| view! { <p class="field-error" id=err_id.clone() role="alert">{e.message(lang)}</p> });
-        (refused_value(&outcome, name), invalid, message)
-    };
-    let (name, name_bad, name_err) = field("name", "m-name");
-    let (login, login_bad, login_err) = field("login", "m-login");
-    let (_, password_bad, password_err) = field("password", "m-password");
-    let described = |bad: bool, id: &str, hint: Option<&str>| {
-        let mut ids: Vec<String> = hint.map(str::to_string).into_iter().collect();
-        if bad {
-            ids.push(format!("{id}-err"));
-        }
-        (!ids.is_empty()).then(|| ids.join(" "))
-    };
+    let general = general_refusal(&outcome, &["name", "login", "password"]);
     view! {
         <section class="card" aria-labelledby="new-merchant-title">
             <h2 id="new-merchant-title">{t(Text::CreateMerchant)}</h2>
@@ -135,30 +112,13 @@ fn NewMerchantForm(csrf: String, lang: Lang) -> impl IntoView {
             {general.map(|error| view! { <ErrorAlert error lang/> })}
             <form method="post" action="/agency" class="grid-form">
                 <CsrfField token=csrf/>
-                <div class="field">
-                    <label for="m-name">{t(Text::MerchantName)}</label>
-                    <input id="m-name" name="name" type="text" required maxlength="80" value=name
-                        aria-invalid=name_bad.then_some("true") autofocus=name_bad
-                        aria-describedby=described(name_bad, "m-name", None)/>
-                    {name_err}
-                </div>
-                <div class="field">
-                    <label for="m-login">{t(Text::MerchantLogin)}</label>
-                    <input id="m-login" name="login" type="text" required maxlength="64" value=login
-                        autocomplete="off" autocapitalize="none" spellcheck="false"
-                        aria-invalid=login_bad.then_some("true") autofocus=login_bad
-                        aria-describedby=described(login_bad, "m-login", None)/>
-                    {login_err}
-                </div>
-                <div class="field">
-                    <label for="m-password">{t(Text::MerchantPassword)}</label>
-                    <input id="m-password" name="password" type="password" minlength="10"
-                        autocomplete="new-password" aria-invalid=password_bad.then_some("true")
-                        autofocus=password_bad
-                        aria-describedby=described(password_bad, "m-password", Some("m-password-hint"))/>
-                    <p class="hint" id="m-password-hint">{t(Text::MerchantPasswordHint)}</p>
-                    {password_err}
-                </div>
+                <FormField id="m-name" name="name" label=t(Text::MerchantName) lang
+                    required=true maxlength=80/>
+                <FormField id="m-login" name="login" label=t(Text::MerchantLogin) lang
+                    required=true maxlength=64 autocomplete="off" verbatim=true/>
+                <FormField id="m-password" name="password" label=t(Text::MerchantPassword) lang
+                    kind="password" minlength=10 autocomplete="new-password"
+                    hint=t(Text::MerchantPasswordHint)/>
                 <div class="actions">
                     <button type="submit" class="btn btn-primary">{t(Text::CreateMerchant)}</button>
                 </div>

@@ -23,6 +23,8 @@ pub fn LoginPage() -> impl IntoView {
         "csrf" => Some(Text::ErrCsrf),
         _ => None,
     });
+    let notice = (query.get("notice").as_deref() == Some("signed_out_everywhere"))
+        .then_some(Text::SignedOutEverywhere);
     let prefill = query.get("login").unwrap_or_default();
     if let Some(user) = &s.user {
         return view! { <Redirect path=user.home_path()/> }.into_any();
@@ -33,6 +35,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow auth" aria-labelledby="login-title">
             <h1 id="login-title">{t(Text::LoginTitle)}</h1>
             <p class="muted">{t(Text::Tagline)}</p>
+            {notice.map(|k| view! { <p class="alert alert-ok" role="status">{s.lang.t(k)}</p> })}
             {error.map(|k| {
                 let message = s.lang.fill(k, &[("minutes", minutes.to_string())]);
                 view! { <p class="alert alert-error" role="alert">{message}</p> }

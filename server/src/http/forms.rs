@@ -33,6 +33,17 @@ fn login_redirect(query: &[(&str, &str)]) -> Response {
     Redirect::to(&format!("/login?{q}")).into_response()
 }
 
+/// The client's address: the peer, or what a trusted proxy says it forwarded for.
+pub(super) fn client_address(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| state.proxies.client_ip(peer.ip(), &parts.headers))
+}
+
 pub(super) async fn login(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
@@ -46,10 +57,7 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     if login.is_empty() || form.password.is_empty() {
         return login_error("missing", &login);
     }
-    let address = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| state.proxies.client_ip(peer.ip(), &parts.headers));
+    let address = client_address(&state, &parts);
     // Reserved before the (slow) password check, so parallel guesses count one by one.
     let reservation = match state.throttle.reserve(&login, address, Instant::now()) {
         Ok(r) => r,

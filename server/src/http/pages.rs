@@ -2,9 +2,14 @@
 //! JavaScript): the action runs here, then the screen is rendered again with its
 //! [`FormOutcome`], or the browser is sent where the work continues.
 use super::page_context;
+use crate::accounts;
+use crate::auth::{self, CookieName};
+use crate::error::Error;
 use crate::state::AppState;
 use app::api::{Backend, NewMerchant, NewSite};
 use app::components::outcome::FormOutcome;
+use app::error::AppError;
+use app::i18n::Text;
 use app::model::SessionInfo;
 use app::shell;
 use axum::body::{to_bytes, Body};
@@ -12,6 +17,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::time::Instant;
 
 /// Largest form these screens accept.
 const FORM_LIMIT: usize = 64 * 1024;
@@ -92,4 +98,105 @@ pub(super) async fn create_site(
         Ok(site) => Redirect::to(&format!("/sites/{}/edit", site.id)).into_response(),
         Err(error) => render(&state, parts, FormOutcome::refused(error, &form)).await,
     }
+}
+
+/// `POST /account`: change the signed-in user's password. The current password is checked
+/// like a login (throttled per login and address, bounded with the other password checks);
+/// once changed, every other session of the user ends.
+pub(super) async fn change_password(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let (user, form) = match read(&parts, body).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let lang = user.lang;
+    let Ok(user_id) = ulid::Ulid::from_string(&user.id) else {
+        return Redirect::to("/login").into_response();
+    };
+    let address = super::forms::client_address(&state, &parts);
+    let reservation = match state.throttle.reserve(&user.login, address, Instant::now()) {
+        Ok(r) => r,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+            let error = AppError::Busy(lang.fill(Text::ErrThrottled, &[("minutes", minutes)]));
+            return render(&state, parts, FormOutcome::refused(error, &form)).await;
+        }
+    };
+    let store = state.store.clone();
+    let (current, new, repeat) = (
+        field(&form, "current_password"),
+        field(&form, "new_password"),
+        field(&form, "repeat_password"),
+    );
+    let changed = state
+        .password_checks
+        .run(move || {
+            let change = accounts::PasswordChange {
+                current: &current,
+                new: &new,
+                repeat: &repeat,
+            };
+            accounts::change_password(&store, user_id, change, lang)
+        })
+        .await;
+    let outcome = match changed {
+        Err(crate::gate::Busy) => {
+            FormOutcome::refused(AppError::Busy(lang.t(Text::ErrBusy).into()), &form)
+        }
+        Ok(Err(error)) => {
+            // Only a wrong current password counts as a failed attempt.
+            if error.field() != Some("current_password") {
+                state.throttle.succeeded(reservation);
+            }
+            FormOutcome::refused(error, &form)
+        }
+        Ok(Ok(())) => {
+            state.throttle.succeeded(reservation);
+            let keep = parts
+                .extensions
+                .get::<super::session::SessionToken>()
+                .and_then(|t| t.0.clone());
+            if let Err(e) = auth::end_sessions_of(&state.store, user_id, keep.as_deref()) {
+                return Error::from(e).into_response();
+            }
+            if let Err(e) = state.store.flush().await {
+                return Error::from(e).into_response();
+            }
+            tracing::info!(login = %user.login, "password changed");
+            FormOutcome::PasswordChanged
+        }
+    };
+    render(&state, parts, outcome).await
+}
+
+/// `POST /account/sessions`: sign out everywhere: every session of the user ends, this one
+/// included.
+pub(super) async fn sign_out_everywhere(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let (user, _) = match read(&parts, body).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let Ok(user_id) = ulid::Ulid::from_string(&user.id) else {
+        return Redirect::to("/login").into_response();
+    };
+    match auth::end_sessions_of(&state.store, user_id, None) {
+        Ok(ended) => tracing::info!(login = %user.login, ended, "signed out everywhere"),
+        Err(e) => return Error::from(e).into_response(),
+    }
+    if let Err(e) = state.store.flush().await {
+        return Error::from(e).into_response();
+    }
+    let mut res = Redirect::to("/login?notice=signed_out_everywhere").into_response();
+    res.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        super::session::cookie_header(
+            state.cookie(CookieName::Session),
+            String::new(),
+            0,
+            true,
+            state.secure_cookies,
+        ),
+    );
+    res
 }

@@ -49,7 +49,10 @@ pub(super) struct SessionToken(pub(super) Option<String>);
 
 /// Screens only a signed-in user can see.
 fn requires_login(path: &str) -> bool {
-    path == "/agency" || path.starts_with("/merchants/") || path.starts_with("/sites/")
+    path == "/agency"
+        || path == "/account"
+        || path.starts_with("/merchants/")
+        || path.starts_with("/sites/")
 }
 
 fn is_safe(method: &Method) -> bool {
