@@ -212,21 +212,26 @@ pub struct Allowance {
     pub first_delay: Duration,
 }
 
-/// Login attempts per login name and per client address. An attempt is reserved before the
-/// password is checked (so parallel guesses count, each one) and counts as a failure unless
-/// the login succeeds. A named account is never locked: past a few failures its attempts are
-/// spaced out (progressive delays), so its owner can still sign in while a guesser crawls. A
-/// client address gets a fixed number of failures per window.
-pub struct LoginThrottle {
+/// Attempts per key (a login name, a merchant) and per client address within a sliding window.
+///
+/// For logins ([`Throttle::default`]): an attempt is reserved before the password is checked
+/// (so parallel guesses count, each one) and counts as a failure unless the login succeeds. A
+/// named account is never locked: past a few failures its attempts are spaced out
+/// (progressive delays), so its owner can still sign in while a guesser crawls. A client
+/// address gets a fixed number of failures per window.
+///
+/// For uploads ([`Throttle::uploads`]): every upload of a merchant counts, a fixed number per
+/// window.
+pub struct Throttle {
     window: Duration,
-    login: Allowance,
+    per_key: Allowance,
     address: Allowance,
     attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
-impl Default for LoginThrottle {
+impl Default for Throttle {
     fn default() -> Self {
-        LoginThrottle::new(
+        Throttle::new(
             Duration::from_secs(15 * 60),
             Allowance {
                 free: 3,
@@ -242,19 +247,31 @@ impl Default for LoginThrottle {
     }
 }
 
-/// An attempt reserved by [`LoginThrottle::reserve`].
+/// An attempt reserved by [`Throttle::reserve`].
 #[derive(Debug)]
 pub struct Reservation {
-    login_key: String,
+    own_key: String,
     address_key: Option<String>,
     at: Instant,
 }
 
-impl LoginThrottle {
-    pub fn new(window: Duration, login: Allowance, address: Allowance) -> Self {
-        LoginThrottle {
+impl Throttle {
+    /// Uploads per merchant: 60 per 10 minutes (a whole gallery at once is fine; a script
+    /// filling the disk is not).
+    pub fn uploads() -> Self {
+        let per_merchant = Allowance {
+            free: 60,
+            max_delay: None,
+            first_delay: Duration::ZERO,
+        };
+        Throttle::new(Duration::from_secs(10 * 60), per_merchant, per_merchant)
+    }
+
+    /// `per_key` applies to each key, `address` to each client address.
+    pub fn new(window: Duration, per_key: Allowance, address: Allowance) -> Self {
+        Throttle {
             window,
-            login,
+            per_key,
             address,
             attempts: Mutex::new(HashMap::new()),
         }
@@ -282,15 +299,15 @@ impl LoginThrottle {
         until.saturating_duration_since(now)
     }
 
-    /// Reserves an attempt for `login` from `address`, or says how long to wait. Atomic: two
-    /// parallel requests never both take the last free attempt.
+    /// Reserves an attempt for `key` (a login, a merchant id) from `address`, or says how
+    /// long to wait. Atomic: two parallel requests never both take the last free attempt.
     pub fn reserve(
         &self,
-        login: &str,
+        key: &str,
         address: Option<std::net::IpAddr>,
         now: Instant,
     ) -> Result<Reservation, Duration> {
-        let login_key = format!("login:{login}");
+        let own_key = format!("key:{key}");
         let address_key = address.map(|a| format!("ip:{a}"));
         let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
         // Bound memory under a flood of distinct names: drop entries that have aged out.
@@ -298,19 +315,19 @@ impl LoginThrottle {
             let window = self.window;
             map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
         }
-        let mut wait = self.wait(map.entry(login_key.clone()).or_default(), self.login, now);
+        let mut wait = self.wait(map.entry(own_key.clone()).or_default(), self.per_key, now);
         if let Some(k) = &address_key {
             wait = wait.max(self.wait(map.entry(k.clone()).or_default(), self.address, now));
         }
         if !wait.is_zero() {
             return Err(wait);
         }
-        map.entry(login_key.clone()).or_default().push_back(now);
+        map.entry(own_key.clone()).or_default().push_back(now);
         if let Some(k) = &address_key {
             map.entry(k.clone()).or_default().push_back(now);
         }
         Ok(Reservation {
-            login_key,
+            own_key,
             address_key,
             at: now,
         })
@@ -320,7 +337,7 @@ impl LoginThrottle {
     /// gets its attempt back.
     pub fn succeeded(&self, r: Reservation) {
         let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&r.login_key);
+        map.remove(&r.own_key);
         if let Some(q) = r.address_key.and_then(|k| map.get_mut(&k)) {
             if let Some(i) = q.iter().rposition(|t| *t == r.at) {
                 q.remove(i);
@@ -502,7 +519,7 @@ mod tests {
 
     #[test]
     fn a_named_login_is_slowed_down_never_locked() {
-        let th = LoginThrottle::new(
+        let th = Throttle::new(
             Duration::from_secs(900),
             rules(3, Some(60)),
             rules(100, None),
@@ -541,7 +558,7 @@ mod tests {
 
     #[test]
     fn an_address_gets_a_fixed_number_of_failures_per_window() {
-        let th = LoginThrottle::new(Duration::from_secs(900), rules(3, Some(60)), rules(5, None));
+        let th = Throttle::new(Duration::from_secs(900), rules(3, Some(60)), rules(5, None));
         let t0 = Instant::now();
         let ip = Some("1.2.3.4".parse().unwrap());
         for name in ["a", "b", "c", "d", "e"] {
@@ -560,7 +577,7 @@ mod tests {
 
     #[test]
     fn success_forgets_the_logins_failures_and_returns_the_addresss_attempt() {
-        let th = LoginThrottle::new(Duration::from_secs(900), rules(2, Some(60)), rules(2, None));
+        let th = Throttle::new(Duration::from_secs(900), rules(2, Some(60)), rules(2, None));
         let now = Instant::now();
         let ip = Some("1.2.3.4".parse().unwrap());
         assert!(th.reserve("ann", ip, now).is_ok());

@@ -46,6 +46,12 @@ pub struct Cli {
           value_parser = crate::proxies::parse_net, global = true)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
+    /// Megabytes of pictures each merchant may keep (pictures no draft uses are deleted first
+    /// when it is reached).
+    #[arg(long, env = "MPFORGE_MEDIA_QUOTA_MB", default_value_t = crate::uploads::DEFAULT_QUOTA / (1024 * 1024),
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub media_quota_mb: u64,
+
     /// Do not create the demo agency on an empty data directory.
     #[arg(long, env = "MPFORGE_NO_DEMO", global = true)]
     pub no_demo: bool,

@@ -17,6 +17,7 @@ pub mod sites;
 pub mod state;
 pub mod storage;
 pub mod tenancy;
+pub mod uploads;
 
 pub use http::app;
 pub use state::AppState;

@@ -116,6 +116,7 @@ async fn serve(cli: &Cli, store: Store, started: Instant) -> anyhow::Result<()> 
         .public_url
         .as_deref()
         .and_then(server::http::session::origin_of);
+    state.media_quota = cli.media_quota_mb * 1024 * 1024;
     state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(
         cli.trusted_proxies.clone(),
     ));

@@ -1,5 +1,5 @@
 //! Everything a request handler can reach, built once at start-up.
-use crate::auth::{CsrfKey, LoginThrottle};
+use crate::auth::{CsrfKey, Throttle};
 use crate::backend::StoreBackend;
 use crate::gate::Gate;
 use crate::proxies::TrustedProxies;
@@ -15,7 +15,12 @@ pub struct AppState {
     pub store: Store,
     /// What the server functions call, behind the UI's `Backend` trait.
     pub backend: Arc<StoreBackend>,
-    pub throttle: Arc<LoginThrottle>,
+    /// Login attempts (and password checks of a password change).
+    pub throttle: Arc<Throttle>,
+    /// Uploads per merchant.
+    pub upload_rate: Arc<Throttle>,
+    /// Bytes of pictures each merchant may keep.
+    pub media_quota: u64,
     /// Password checks at once (each takes ~19 MiB).
     pub password_checks: Arc<Gate>,
     /// Image decodes and package builds at once.
@@ -48,7 +53,9 @@ impl AppState {
                 store: store.clone(),
             }),
             store,
-            throttle: Arc::new(LoginThrottle::default()),
+            throttle: Arc::new(Throttle::default()),
+            upload_rate: Arc::new(Throttle::uploads()),
+            media_quota: crate::uploads::DEFAULT_QUOTA,
             password_checks: Arc::new(Gate::per_core()),
             image_work: Arc::new(Gate::per_core()),
             proxies: Arc::new(TrustedProxies::default()),

@@ -63,7 +63,8 @@ impl Store {
         Ok(())
     }
 
-    /// Stores an uploaded image (once, by its hash) as `merchant`'s.
+    /// Stores an uploaded image (once, by its hash) as `merchant`'s, noting its size and
+    /// when it was uploaded.
     pub fn put_media(
         &self,
         merchant: ulid::Ulid,
@@ -71,8 +72,60 @@ impl Store {
         bytes: &[u8],
     ) -> Result<(), StoreError> {
         self.media.insert(hash.as_bytes(), bytes)?;
+        let mut owned = (bytes.len() as u64).to_be_bytes().to_vec();
+        owned.extend_from_slice(&now_unix().to_be_bytes());
         self.media_by_merchant
-            .insert(media_owner_key(merchant, hash), &[])?;
+            .insert(media_owner_key(merchant, hash), owned)?;
+        Ok(())
+    }
+
+    /// The images `merchant` uploaded: hash, size in bytes and upload time (unix seconds;
+    /// zero when uploaded before times were kept).
+    pub fn merchant_media_list(&self, merchant: ulid::Ulid) -> Result<Vec<OwnedMedia>, StoreError> {
+        let mut list = Vec::new();
+        for item in self
+            .media_by_merchant
+            .scan_prefix(tree::ulid_prefix(merchant))
+        {
+            let (key, value) = item?;
+            let hash = String::from_utf8_lossy(&key[16..]).into_owned();
+            let (bytes, uploaded_at) = match (value.get(..8), value.get(8..16)) {
+                (Some(size), Some(at)) => (
+                    u64::from_be_bytes(size.try_into().expect("8 bytes")),
+                    i64::from_be_bytes(at.try_into().expect("8 bytes")),
+                ),
+                // Owned before sizes were noted: measure it.
+                _ => (
+                    self.media
+                        .get(hash.as_bytes())?
+                        .map_or(0, |b| b.len() as u64),
+                    0,
+                ),
+            };
+            list.push(OwnedMedia {
+                hash,
+                bytes,
+                uploaded_at,
+            });
+        }
+        Ok(list)
+    }
+
+    /// `merchant` no longer has the image `hash`; the image itself is deleted when no other
+    /// merchant has it either.
+    pub fn forget_media(&self, merchant: ulid::Ulid, hash: &str) -> Result<(), StoreError> {
+        self.media_by_merchant
+            .remove(media_owner_key(merchant, hash))?;
+        let mut still_owned = false;
+        for key in self.media_by_merchant.iter().keys() {
+            if key?.get(16..) == Some(hash.as_bytes()) {
+                still_owned = true;
+                break;
+            }
+        }
+        if !still_owned {
+            self.media.remove(hash.as_bytes())?;
+        }
         Ok(())
     }
 
@@ -113,6 +166,15 @@ impl Store {
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         schema::is_empty(&self.db)
     }
+}
+
+/// One image a merchant uploaded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnedMedia {
+    pub hash: String,
+    pub bytes: u64,
+    /// Unix seconds; zero when uploaded before upload times were kept.
+    pub uploaded_at: i64,
 }
 
 fn media_owner_key(merchant: ulid::Ulid, hash: &str) -> Vec<u8> {

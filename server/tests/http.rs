@@ -233,7 +233,7 @@ async fn login_redirects_each_role_home_and_wrong_passwords_are_refused() {
 
 #[tokio::test]
 async fn repeated_failures_slow_the_login_down_even_with_the_right_password() {
-    use server::auth::{Allowance, LoginThrottle};
+    use server::auth::{Allowance, Throttle};
     use std::time::Duration;
     let store = Store::temporary().unwrap();
     let (agency, _) = create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
@@ -255,8 +255,7 @@ async fn repeated_failures_slow_the_login_down_even_with_the_right_password() {
         max_delay: None,
         first_delay: Duration::ZERO,
     };
-    state.throttle =
-        std::sync::Arc::new(LoginThrottle::new(Duration::from_secs(900), slow, address));
+    state.throttle = std::sync::Arc::new(Throttle::new(Duration::from_secs(900), slow, address));
     let app = server::app(state);
     let mut b = Browser::new(&app);
     for _ in 0..3 {
@@ -1669,4 +1668,120 @@ async fn a_new_merchant_cannot_get_a_common_password() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"m-password-err\""), "{}", r.body);
     assert!(r.body.contains("Weak Cafe"), "what was typed stays");
+}
+
+/// The attack: one merchant's script uploads picture after picture to fill the disk.
+#[tokio::test]
+async fn a_merchants_uploads_are_rate_limited_and_kept_within_a_quota() {
+    let store = Store::temporary().unwrap();
+    let (agency, _) = create_agency(&store, "Agency Q", "admin@q.test", PASSWORD).unwrap();
+    let nm = |name: &str, login: &str| NewMerchant {
+        name: name.into(),
+        login: login.into(),
+        password: PASSWORD.into(),
+    };
+    let m = create_merchant(
+        &store,
+        agency.id,
+        nm("Quota Cafe", "quota@q.test"),
+        Lang::En,
+    )
+    .unwrap();
+    let merchant = ulid::Ulid::from_string(&m.merchant.id).unwrap();
+    let mut st = state(store.clone(), false);
+    st.media_quota = 1500;
+    let app = server::app(st);
+    let mut b = Browser::new(&app);
+    b.login("quota@q.test", PASSWORD).await;
+    let site = create_site(&mut b, &m.merchant.id, "Quota", "shop").await;
+    let upload = format!("/api/sites/{site}/media");
+
+    // Distinct pictures until the quota refuses one, in words, naming the sizes.
+    let mut kept = Vec::new();
+    let refused = loop {
+        let r = b.call("POST", &upload, png(8 + kept.len() as u32, 8)).await;
+        if r.status != StatusCode::OK {
+            break r;
+        }
+        let up: app::api::rest::Uploaded = serde_json::from_str(&r.body).unwrap();
+        kept.push(up.reference);
+        assert!(kept.len() < 40, "the quota never refused");
+    };
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.body.contains("Your pictures already take"),
+        "{}",
+        refused.body
+    );
+    let used: u64 = store
+        .merchant_media_list(merchant)
+        .unwrap()
+        .iter()
+        .map(|x| x.bytes)
+        .sum();
+    assert!(used <= 1500, "{used} bytes kept");
+    assert_eq!(
+        store.merchant_media_list(merchant).unwrap().len(),
+        kept.len()
+    );
+    // The same picture again takes no room.
+    let again = b.call("POST", &upload, png(8, 8)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+
+    // The first picture goes into the draft; then every picture is a day old.
+    let draft: app::api::rest::DraftView =
+        serde_json::from_str(&b.get(&format!("/api/sites/{site}/draft")).await.body).unwrap();
+    let mut s = draft.site;
+    let app::model::site::BlockKind::Banner { slides } = &mut s.pages[0].blocks[0].kind else {
+        panic!("the shop starter opens with a banner");
+    };
+    slides[0].image = kept[0].clone();
+    let body = serde_json::to_vec(&app::api::rest::SaveDraft {
+        base_version: draft.version,
+        site: s,
+    })
+    .unwrap();
+    let saved = b
+        .call("PUT", &format!("/api/sites/{site}/draft"), body)
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    for owned in store.merchant_media_list(merchant).unwrap() {
+        let mut key = u128::from(merchant).to_be_bytes().to_vec();
+        key.extend_from_slice(owned.hash.as_bytes());
+        let mut v = store.media_by_merchant.get(&key).unwrap().unwrap().to_vec();
+        v[8..16].copy_from_slice(&(server::storage::now_unix() - 2 * 24 * 3600).to_be_bytes());
+        store.media_by_merchant.insert(key, v).unwrap();
+    }
+    // Now the upload fits: unused pictures made room, the one in the draft stayed.
+    let r = b.call("POST", &upload, png(200, 8)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let first = kept[0].strip_prefix("media/").unwrap();
+    assert_eq!(
+        b.get(&format!("{upload}/{first}")).await.status,
+        StatusCode::OK,
+        "the picture in the draft is kept"
+    );
+    let last = kept.last().unwrap().strip_prefix("media/").unwrap();
+    assert_eq!(
+        b.get(&format!("{upload}/{last}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Past 60 uploads in ten minutes: refused before any work, saying how long to wait.
+    let mut statuses = Vec::new();
+    for _ in 0..70 {
+        statuses.push(b.call("POST", &upload, png(8, 8)).await.status);
+    }
+    let limited = statuses
+        .iter()
+        .position(|s| *s == StatusCode::TOO_MANY_REQUESTS);
+    // Sent so far: the kept ones, the one refused by the quota, the repeat, the one after.
+    let sent_before = kept.len() + 3;
+    assert_eq!(limited, Some(60 - sent_before), "{statuses:?}");
+    let r = b.call("POST", &upload, png(8, 8)).await;
+    assert!(
+        r.body.contains("many pictures in a short time"),
+        "{}",
+        r.body
+    );
 }

@@ -151,7 +151,11 @@ mod browser {
             s if s >= 500 || s == 0 => Err(NetError::Offline),
             _ => Err(NetError::Refused(
                 match serde_json::from_str::<AppError>(&text) {
-                    Ok(AppError::Invalid { message, .. } | AppError::Busy(message)) => message,
+                    Ok(
+                        AppError::Invalid { message, .. }
+                        | AppError::Conflict { message, .. }
+                        | AppError::Busy(message),
+                    ) => message,
                     Ok(other) => other.to_string(),
                     Err(_) => format!("HTTP {status}"),
                 },

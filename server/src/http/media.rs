@@ -3,6 +3,7 @@ use crate::error::Result;
 use crate::media;
 use crate::state::AppState;
 use crate::tenancy::{signed_in, visible_site};
+use crate::uploads;
 use app::api::rest::Uploaded;
 use app::error::AppError;
 use app::i18n::Text;
@@ -14,6 +15,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use sha2::{Digest, Sha256};
+use std::time::Instant;
+
+/// `bytes` as megabytes with one decimal, as a merchant reads a size.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -39,6 +46,16 @@ async fn upload(
     let who = signed_in(&session)?;
     let lang = who.lang;
     let site = visible_site(&state.store, who, &id)?;
+    // Counted before any work: a script cannot keep the image workers busy for one merchant.
+    if let Err(wait) =
+        state
+            .upload_rate
+            .reserve(&site.merchant_id.to_string(), None, Instant::now())
+    {
+        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+        tracing::warn!(merchant = %site.merchant_id, "upload rate reached");
+        return Err(AppError::Busy(lang.fill(Text::ErrUploadRate, &[("minutes", minutes)])).into());
+    }
     let bytes = body.to_vec();
     // Decoding (bounded, a few at once) proves it is a usable image; what is kept is its
     // pixels, re-encoded, with no metadata (no GPS position).
@@ -50,6 +67,20 @@ async fn upload(
     let (bytes, width, height) =
         cleaned.map_err(|e| AppError::invalid("image", e.message(lang)))?;
     let hash = hex::encode(Sha256::digest(&bytes));
+    let room = uploads::make_room(
+        &state.store,
+        site.merchant_id,
+        &hash,
+        bytes.len() as u64,
+        state.media_quota,
+    )?;
+    if let uploads::Room::Full { used, quota } = room {
+        let message = lang.fill(
+            Text::ErrMediaQuota,
+            &[("used", megabytes(used)), ("quota", megabytes(quota))],
+        );
+        return Err(AppError::conflict("image", message).into());
+    }
     state.store.put_media(site.merchant_id, &hash, &bytes)?;
     state.store.flush().await?;
     Ok(Json(Uploaded {

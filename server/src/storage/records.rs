@@ -98,6 +98,8 @@ pub mod trees {
     pub const SITES_BY_MERCHANT: &str = "sites_by_merchant";
     pub const DRAFTS: &str = "drafts";
     pub const MEDIA: &str = "media";
-    /// merchant id ++ media hash (64 hex characters) -> (): the images each merchant uploaded.
+    /// merchant id ++ media hash (64 hex characters) -> size (u64) ++ upload time (i64, unix
+    /// seconds), big-endian; empty when stored before sizes were kept: the images each
+    /// merchant uploaded.
     pub const MEDIA_BY_MERCHANT: &str = "media_by_merchant";
 }

@@ -53,7 +53,7 @@ fn media_owners_from_drafts(db: &sled::Db) -> Result<(), StoreError> {
 }
 
 /// Every `media/<hash>` string anywhere in `v`.
-fn media_references(v: &serde_json::Value, out: &mut Vec<String>) {
+pub(crate) fn media_references(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
         serde_json::Value::String(s) => {
             if let Some(h) = s.strip_prefix("media/") {
