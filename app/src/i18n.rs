@@ -104,6 +104,7 @@ translations! {
     ErrBadCredentials => "That login and password do not match. Check both and try again.", "登录名与密码不匹配，请检查后重试。";
     ErrThrottled => "Too many failed attempts. Try again in {minutes} min.", "失败次数过多，请 {minutes} 分钟后再试。";
     ErrTooLarge => "This is too large to send (at most {max}).", "内容过大，无法发送（最多 {max}）。";
+    ErrSiteLimit => "This merchant already has {max} mini programs, the most one merchant can have.", "该商户已有 {max} 个小程序，已达单个商户的上限。";
     ErrMediaQuota => "Your pictures already take {used} of your {quota}. Pictures you no longer use anywhere are cleared a day after upload; your agency can give you more space.", "您的图片已占用 {used}（共 {quota}）。不再使用的图片会在上传一天后自动清理；您的服务商也可以为您增加空间。";
     ErrUploadRate => "You uploaded many pictures in a short time. Wait {minutes} min, then try again.", "短时间内上传的图片过多，请等待 {minutes} 分钟后再试。";
     ErrBusyWork => "The server is busy with other pictures and exports. Try again in a moment.", "服务器正忙于处理其他图片和导出，请稍后再试。";

@@ -47,8 +47,13 @@ pub fn summary(s: &SiteRecord) -> SiteSummary {
     }
 }
 
+/// The most sites one merchant can have (a café needs one or two; a script needs a bound).
+pub const MAX_SITES_PER_MERCHANT: usize = 50;
+
 /// A new site of merchant `merchant_id`, starting as its template's starter in the creator's
-/// language: the record, its index entry and its first draft in one transaction.
+/// language: the record, its index entry and its first draft in one transaction. A merchant
+/// with [`MAX_SITES_PER_MERCHANT`] sites gets no more (counted just before; two racing
+/// creations can pass it by one).
 pub fn create(
     store: &Store,
     who: &UserView,
@@ -57,6 +62,17 @@ pub fn create(
 ) -> Result<SiteSummary> {
     let merchant = visible_merchant(store, who, merchant_id)?;
     let name = crate::accounts::validate_name("name", &input.name, limits::SITE_NAME, who.lang)?;
+    let existing = store
+        .sites_by_merchant
+        .scan_prefix(ulid_prefix(merchant.id))
+        .keys()
+        .take(MAX_SITES_PER_MERCHANT)
+        .count();
+    if existing >= MAX_SITES_PER_MERCHANT {
+        let max = MAX_SITES_PER_MERCHANT.to_string();
+        let message = who.lang.fill(Text::ErrSiteLimit, &[("max", max)]);
+        return Err(AppError::conflict("site", message).into());
+    }
     let now = now_rfc3339();
     let site = SiteRecord {
         id: new_id(),

@@ -1785,3 +1785,26 @@ async fn a_merchants_uploads_are_rate_limited_and_kept_within_a_quota() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_merchant_has_at_most_fifty_sites() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("cafe@a.test", PASSWORD).await;
+    for i in 0..server::sites::MAX_SITES_PER_MERCHANT {
+        create_site(&mut b, &w.merchant_a, &format!("Site {i}"), "info").await;
+    }
+    let page = format!("/merchants/{}", w.merchant_a);
+    let r = b
+        .post_csrf(&page, &[("name", "One too many"), ("template", "shop")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        r.body.contains("already has 50 mini programs"),
+        "{}",
+        r.body
+    );
+    let list = b.get(&page).await;
+    assert!(list.body.contains("Site 49"), "the page lists the sites");
+    assert!(!list.body.contains("One too many"));
+}
