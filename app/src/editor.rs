@@ -85,6 +85,26 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
+    // Leaving the page never loses an edit: hidden → save now; gone → a save that outlives
+    // the page; and a prompt only when that cannot carry the work.
+    let hidden = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            ed.on_hidden();
+        }
+    });
+    let gone = window_event_listener(leptos::ev::pagehide, move |_| ed.on_leave());
+    let ask = window_event_listener(leptos::ev::beforeunload, move |e| {
+        if ed.leaving_loses_work() {
+            e.prevent_default();
+            e.set_return_value("");
+        }
+    });
+    on_cleanup(move || {
+        hidden.remove();
+        gone.remove();
+        ask.remove();
+    });
+
     let t = move |k| lang.t(k);
     let title = move || ed.site.with(|s| s.name.clone());
     let back = format!("/merchants/{merchant_id}");

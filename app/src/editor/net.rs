@@ -75,7 +75,47 @@ mod browser {
         }
     }
 
-    pub async fn current_version(site_id: &str) -> Result<u64, NetError> {
+    /// Sends a save that outlives the page (fetch `keepalive`), for a page being left. Its
+    /// answer is never read. Browsers carry at most 64 KiB that way: a larger site is not
+    /// sent (`false`).
+    pub fn save_on_leave(site_id: &str, csrf: &str, base_version: u64, site: &Site) -> bool {
+        let body = SaveDraft {
+            base_version,
+            site: site.clone(),
+        };
+        let Ok(body) = serde_json::to_string(&body) else {
+            return false;
+        };
+        if body.len() > KEEPALIVE_MAX {
+            return false;
+        }
+        let Ok(headers) = web_sys::Headers::new() else {
+            return false;
+        };
+        let _ = headers.set("x-csrf-token", csrf);
+        let _ = headers.set("content-type", "application/json");
+        let init = web_sys::RequestInit::new();
+        init.set_method("PUT");
+        // Not in web-sys's `RequestInit` bindings: set on the dictionary object itself.
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+        init.set_headers(&headers);
+        init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+        let _ = leptos::prelude::window()
+            .fetch_with_str_and_init(&format!("/api/sites/{site_id}/draft"), &init);
+        true
+    }
+
+    /// Whether [`save_on_leave`] can carry `site`.
+    pub fn fits_on_leave(site: &Site) -> bool {
+        // The envelope adds a few bytes; the site's JSON is nearly all of it.
+        serde_json::to_string(site).is_ok_and(|s| s.len() + 64 <= KEEPALIVE_MAX)
+    }
+
+    /// What a browser sends with `keepalive` (all such requests of a page together).
+    const KEEPALIVE_MAX: usize = 60 * 1024;
+
+    /// The draft as it is stored now.
+    pub async fn current_draft(site_id: &str) -> Result<crate::api::rest::DraftView, NetError> {
         let res = Request::get(&format!("/api/sites/{site_id}/draft"))
             .send()
             .await
@@ -83,8 +123,7 @@ mod browser {
         if !res.ok() {
             return Err(error_of(res).await);
         }
-        let d: crate::api::rest::DraftView = res.json().await.map_err(|_| NetError::Offline)?;
-        Ok(d.version)
+        res.json().await.map_err(|_| NetError::Offline)
     }
 
     pub async fn preview(
@@ -286,7 +325,7 @@ mod server_side {
     pub async fn save(_: &str, _: &str, _: u64, _: &Site) -> Result<u64, NetError> {
         Err(NetError::Offline)
     }
-    pub async fn current_version(_: &str) -> Result<u64, NetError> {
+    pub async fn current_draft(_: &str) -> Result<crate::api::rest::DraftView, NetError> {
         Err(NetError::Offline)
     }
     pub async fn preview(_: &str, _: &str, _: usize, _: &Site) -> Result<PreviewReply, NetError> {
@@ -296,6 +335,12 @@ mod server_side {
         Err(NetError::Offline)
     }
     pub fn keep_local(_: &str, _: u64, _: &Site) {}
+    pub fn save_on_leave(_: &str, _: &str, _: u64, _: &Site) -> bool {
+        false
+    }
+    pub fn fits_on_leave(_: &Site) -> bool {
+        false
+    }
     pub fn take_local(_: &str) -> Option<(u64, Site)> {
         None
     }
