@@ -146,6 +146,7 @@ translations! {
     CreateSite => "Create site", "创建站点";
     BackToDashboard => "Back to the dashboard", "返回控制台";
     NotFoundTitle => "Page not found", "页面不存在";
+    ForbiddenTitle => "Not allowed", "无权访问";
     ErrorTitle => "Something went wrong", "出错了";
     GoHome => "Go to the start page", "返回首页";
     SignedInAs => "Signed in as", "当前用户";

@@ -2,7 +2,6 @@
 pub mod account;
 pub mod agency;
 pub mod editor;
-pub mod home;
 pub mod login;
 pub mod merchant;
 pub mod not_found;

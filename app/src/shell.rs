@@ -7,8 +7,7 @@ use crate::components::session::{
     initial_session, provide_session, session_json, SESSION_SCRIPT_ID,
 };
 use crate::routes::{
-    agency::AgencyPage, home::HomePage, login::LoginPage, merchant::MerchantPage,
-    not_found::NotFound,
+    agency::AgencyPage, login::LoginPage, merchant::MerchantPage, not_found::NotFound,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -59,7 +58,6 @@ pub fn App() -> impl IntoView {
             <TopBar/>
             <main id="main" class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency") view=AgencyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=crate::routes::account::AccountPage ssr=SsrMode::Async/>

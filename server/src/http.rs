@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
     let leptos = state.leptos.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/", get(home))
         .route("/auth/login", post(forms::login))
         .route("/auth/logout", post(forms::logout))
         .route("/settings/lang", post(forms::set_lang))
@@ -92,7 +93,24 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // One line per request: method, path (never the query: it can carry a login),
+            // status and time. Never a header, a cookie or a body.
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(
+                    |res: &axum::http::Response<_>, latency: Duration, _: &tracing::Span| {
+                        tracing::info!(
+                            status = res.status().as_u16(),
+                            ms = latency.as_millis() as u64,
+                            "served"
+                        );
+                    },
+                ),
+        )
         .with_state(state)
 }
 
@@ -116,6 +134,15 @@ pub(crate) fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync 
             }
         }
     }
+}
+
+/// `/`: the signed-in user's home, else the login page.
+async fn home(axum::Extension(session): axum::Extension<app::model::SessionInfo>) -> Response {
+    let target = session
+        .user
+        .map(|u| u.home_path())
+        .unwrap_or_else(|| "/login".into());
+    axum::response::Redirect::to(&target).into_response()
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -1808,3 +1808,21 @@ async fn a_merchant_has_at_most_fifty_sites() {
     assert!(list.body.contains("Site 49"), "the page lists the sites");
     assert!(!list.body.contains("One too many"));
 }
+
+#[tokio::test]
+async fn the_root_redirects_home_and_a_forbidden_page_says_so() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    let r = b.get("/").await;
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/login"))
+    );
+    b.login("cafe@a.test", PASSWORD).await;
+    let r = b.get("/").await;
+    let home = format!("/merchants/{}", w.merchant_a);
+    assert_eq!(r.location.as_deref(), Some(home.as_str()));
+    let r = b.get("/agency").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("<title>Not allowed"), "{}", r.body);
+}

@@ -31,7 +31,8 @@ pub fn set_http_status(code: u16) {
 pub fn ErrorPage(error: AppError, lang: Lang) -> impl IntoView {
     set_http_status(error.status());
     let title = match error {
-        AppError::NotFound | AppError::Forbidden => lang.t(Text::NotFoundTitle),
+        AppError::NotFound => lang.t(Text::NotFoundTitle),
+        AppError::Forbidden => lang.t(Text::ForbiddenTitle),
         _ => lang.t(Text::ErrorTitle),
     };
     view! {
