@@ -58,6 +58,15 @@ impl Lang {
         key.text(self)
     }
 
+    /// `text` as a sentence on its own: its first letter a capital (no change in Chinese).
+    pub fn sentence(text: &str) -> String {
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+
     /// The text of `key` with its `{name}` placeholders filled in.
     pub fn fill(self, key: Text, args: &[(&str, String)]) -> String {
         let mut text = self.t(key).to_string();
@@ -407,6 +416,13 @@ translations! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_on_its_own_starts_with_a_capital() {
+        assert_eq!(Lang::sentence("the file is empty"), "The file is empty");
+        assert_eq!(Lang::sentence("文件是空的"), "文件是空的");
+        assert_eq!(Lang::sentence(""), "");
+    }
 
     #[test]
     fn every_key_has_both_languages() {

@@ -187,8 +187,10 @@ fn PagePanel() -> impl IntoView {
             <TextField label=t(Text::FieldPageTitle) value=title path=Signal::derive(move || format!("pages[{}].title", page()))
                 set=move |v: String| { let p = page(); ed.edit(Edit::Set(Part::PageTitle { page: p, title: v }), Some(&format!("pages[{p}].title"))) }/>
             <div class="actions">
-                <button type="button" class="btn" on:click=move |_| shift(-1)>{t(Text::MovePageUp)}</button>
-                <button type="button" class="btn" on:click=move |_| shift(1)>{t(Text::MovePageDown)}</button>
+                <button type="button" class="btn" on:click=move |_| shift(-1)
+                    disabled=move || page() == 0>{t(Text::MovePageUp)}</button>
+                <button type="button" class="btn" on:click=move |_| shift(1)
+                    disabled=move || page() + 1 >= ed.site.with(|s| s.pages.len())>{t(Text::MovePageDown)}</button>
                 <button type="button" class="btn danger" on:click=delete>{t(Text::DeletePage)}</button>
             </div>
             {move || is_tab().then(|| view! { <p class="hint">{t(Text::TabPageHint)}</p> })}

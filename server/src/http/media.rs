@@ -6,7 +6,7 @@ use crate::tenancy::{signed_in, visible_site};
 use crate::uploads;
 use app::api::rest::Uploaded;
 use app::error::AppError;
-use app::i18n::Text;
+use app::i18n::{Lang, Text};
 use app::model::SessionInfo;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -65,7 +65,7 @@ async fn upload(
         .await
         .map_err(|_| AppError::Busy(lang.t(Text::ErrBusyWork).into()))?;
     let (bytes, width, height) =
-        cleaned.map_err(|e| AppError::invalid("image", e.message(lang)))?;
+        cleaned.map_err(|e| AppError::invalid("image", Lang::sentence(&e.message(lang))))?;
     let hash = hex::encode(Sha256::digest(&bytes));
     let room = uploads::make_room(
         &state.store,
