@@ -30,10 +30,21 @@ pub fn load_site(path: &Path, lang: Lang) -> anyhow::Result<Site> {
     })
 }
 
+/// Lists every problem of a site file: what does not read (each part on its own), what is not
+/// valid, and each picture that is missing or unusable (files beside the site file).
 pub fn check(path: &Path, lang_code: &str) -> anyhow::Result<()> {
     let lang = lang(lang_code);
     let site = load_site(path, lang)?;
-    let problems = site.validate(lang);
+    let mut problems = site.validate(lang);
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cache = crate::media::MediaCache::default();
+    let images = generator::assets::embed_images(&site, &cache, lang, |reference| {
+        let file = base.join(reference);
+        std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+    });
+    if let Err(generator::GenerateError::Invalid(more)) = images {
+        problems.extend(more);
+    }
     if problems.is_empty() {
         println!("{}: ok ({} pages)", path.display(), site.pages.len());
         return Ok(());

@@ -18,58 +18,53 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
 
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "MPFORGE_ADDR",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "MPFORGE_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
     /// The address users reach mpforge at (e.g. https://mp.example.com); https turns on
     /// Secure cookies.
-    #[arg(long, env = "MPFORGE_PUBLIC_URL", global = true)]
+    #[arg(long, env = "MPFORGE_PUBLIC_URL")]
     pub public_url: Option<String>,
 
     /// Built browser assets (wasm, JS, CSS), as produced by `cargo leptos build`.
-    #[arg(
-        long,
-        env = "LEPTOS_SITE_ROOT",
-        default_value = "target/site",
-        global = true
-    )]
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
 
     /// Reverse proxies in front of mpforge (addresses or CIDR ranges, comma-separated): only
     /// from these is `X-Forwarded-For` believed to name the client.
     #[arg(long = "trusted-proxy", env = "MPFORGE_TRUSTED_PROXIES", value_delimiter = ',',
-          value_parser = crate::proxies::parse_net, global = true)]
+          value_parser = crate::proxies::parse_net)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Megabytes of pictures each merchant may keep (pictures no draft uses are deleted first
     /// when it is reached).
     #[arg(long, env = "MPFORGE_MEDIA_QUOTA_MB", default_value_t = crate::uploads::DEFAULT_QUOTA / (1024 * 1024),
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub media_quota_mb: u64,
 
     /// Do not create the demo agency on an empty data directory.
-    #[arg(long, env = "MPFORGE_NO_DEMO", global = true)]
+    #[arg(long, env = "MPFORGE_NO_DEMO")]
     pub no_demo: bool,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve the web app (the default).
+    /// Serve the web app (the default; its flags go before the command: `mpforge --addr A`).
     Serve,
     /// Write every record as JSON lines (to a file, or standard output).
     ExportData {
+        /// The file to write; standard output when left out.
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
     /// Restore an export into an empty data directory.
-    ImportData { file: PathBuf },
+    ImportData {
+        /// A file written by `export-data`.
+        file: PathBuf,
+    },
     /// Print a starter site as JSON.
     NewSite {
+        /// The template to start from.
         #[arg(long, value_parser = ["shop", "booking", "info"])]
         template: String,
         /// Language of the demo content and built-in labels: en or zh.
@@ -78,6 +73,7 @@ pub enum Command {
     },
     /// Validate a site JSON file and list every problem.
     Check {
+        /// The site file (JSON); pictures are files beside it.
         site: PathBuf,
         /// Language of the messages: en or zh.
         #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
@@ -85,16 +81,20 @@ pub enum Command {
     },
     /// Generate the mini program package into a directory, or a .zip file.
     Generate {
+        /// The site file (JSON); pictures are files beside it.
         site: PathBuf,
+        /// Where to write the package: a directory, or a file ending in .zip.
         #[arg(long)]
         out: PathBuf,
     },
     /// Render one page as a self-contained HTML preview (the editor's phone preview).
     Preview {
+        /// The site file (JSON); pictures are files beside it.
         site: PathBuf,
         /// The page: its number (1 is the first page) or its id.
         #[arg(long, default_value = "1")]
         page: String,
+        /// The HTML file to write.
         #[arg(long)]
         out: PathBuf,
     },
@@ -102,8 +102,10 @@ pub enum Command {
     Schema,
     /// Create an agency and its admin login; the password is read from standard input.
     CreateAgency {
+        /// The agency's name, as its merchants and staff see it.
         #[arg(long)]
         name: String,
+        /// The admin's login (e.g. an email address).
         #[arg(long)]
         login: String,
     },
@@ -139,11 +141,11 @@ mod tests {
         assert!(!cli.secure_cookies());
         let cli = Cli::try_parse_from([
             "mpforge",
+            "--public-url",
+            "https://mp.example.com",
             "export-data",
             "--data-dir",
             "/tmp/x",
-            "--public-url",
-            "https://mp.example.com",
         ])
         .unwrap();
         assert!(matches!(
@@ -152,6 +154,8 @@ mod tests {
         ));
         assert_eq!(cli.data_dir(), PathBuf::from("/tmp/x"));
         assert!(cli.secure_cookies());
+        // A subcommand takes only its own flags (and the data directory).
+        assert!(Cli::try_parse_from(["mpforge", "export-data", "--addr", "127.0.0.1:1"]).is_err());
         assert!(Cli::try_parse_from(["mpforge", "--addr", "nope"]).is_err());
     }
 }

@@ -126,6 +126,44 @@ fn site_commands_new_check_generate_and_preview() {
     let check = mpforge(&["check", &path("site.json")], "");
     assert!(check.status.success(), "{}", stderr(&check));
 
+    // A missing picture and a mistake elsewhere are both reported, each with its path.
+    let mut broken = site.clone();
+    broken["pages"][0]["blocks"][0]["slides"][0]["image"] = "gone.png".into();
+    broken["pages"][0]["title"] = "".into();
+    std::fs::write(path("broken.json"), broken.to_string()).unwrap();
+    let check = mpforge(&["check", &path("broken.json")], "");
+    assert!(!check.status.success());
+    let said = stderr(&check);
+    assert!(
+        said.contains("pages[0].blocks[0].slides[0].image"),
+        "{said}"
+    );
+    assert!(said.contains("gone.png: cannot read"), "{said}");
+    assert!(said.contains("pages[0].title"), "{said}");
+    // Values of the wrong type: every one, not only the first.
+    let mut mistyped = site.clone();
+    mistyped["data"]["products"][0]["price"] = "a lot".into();
+    mistyped["data"]["products"][1]["name"] = 3.into();
+    std::fs::write(path("mistyped.json"), mistyped.to_string()).unwrap();
+    let check = mpforge(&["check", &path("mistyped.json")], "");
+    assert!(!check.status.success());
+    let said = stderr(&check);
+    assert!(
+        said.contains("data.products[0].price") && said.contains("data.products[1].name"),
+        "{said}"
+    );
+    // Each subcommand's help lists its own flags only, each explained.
+    let help = mpforge(&["generate", "--help"], "");
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    assert!(
+        help.contains("--out") && help.contains("a directory, or a file ending in .zip"),
+        "{help}"
+    );
+    assert!(
+        !help.contains("--addr") && !help.contains("--trusted-proxy"),
+        "{help}"
+    );
+
     let gen = mpforge(
         &["generate", &path("site.json"), "--out", &path("pkg.zip")],
         "",

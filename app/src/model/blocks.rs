@@ -492,6 +492,30 @@ mod tests {
         let bytes = serde_json::to_vec(&json).unwrap();
         let problems = crate::model::validate::parse_site(&bytes, Lang::En).unwrap_err();
         assert_eq!(problems[0].path, "data.services[0].price", "{problems:?}");
+        // Every mistake is named, not only the first.
+        let mut json: serde_json::Value = serde_json::to_value(booking()).unwrap();
+        json["data"]["services"][1]["price"] = "cheap".into();
+        json["data"]["staff"][0]["name"] = 7.into();
+        json["pages"][0]["blocks"][1]["kind"] = "bannr".into();
+        json["pages"][1]["title"] = serde_json::Value::Null;
+        json["theme"]["radius"] = "round".into();
+        json["name"] = true.into();
+        let bytes = serde_json::to_vec(&json).unwrap();
+        let problems = crate::model::validate::parse_site(&bytes, Lang::En).unwrap_err();
+        let mut paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            [
+                "data.services[1].price",
+                "data.staff[0].name",
+                "name",
+                "pages[0].blocks[1].kind",
+                "pages[1].title",
+                "theme.radius"
+            ],
+            "{problems:?}"
+        );
         // And a site that reads is exactly its JSON.
         let bytes = serde_json::to_vec(&booking()).unwrap();
         assert_eq!(

@@ -4,7 +4,8 @@
 use super::blocks::BlockType;
 use super::product::fits;
 use super::site::{
-    BlockKind, Hours, MerchantData, Page, Product, Site, TabBar, SITE_SCHEMA_VERSION,
+    Block, BlockKind, Category, Contact, Hours, Location, MerchantData, Page, Product, Service,
+    Site, Staff, TabBar, SITE_SCHEMA_VERSION,
 };
 use super::theme::ThemeSettings;
 use crate::i18n::{Lang, Text};
@@ -552,16 +553,139 @@ pub fn parse_site(json: &[u8], lang: Lang) -> Result<Site, Vec<Problem>> {
             }
         }
     }
-    if !unknown.is_empty() {
-        return Err(unknown);
+    // Every part that does not read, each on its own, so one mistake does not hide the next.
+    let mut problems = unknown;
+    for (path, detail) in unreadable_parts(&value) {
+        // An unknown block type is already said, better.
+        if !problems
+            .iter()
+            .any(|p| path.starts_with(&p.path) || p.path.starts_with(&path))
+        {
+            problems.push(problem(path, Text::VUnreadable, &[("detail", detail)]));
+        }
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        vec![problem(
-            path,
-            Text::VUnreadable,
-            &[("detail", e.inner().to_string())],
-        )]
-    })
+    if problems.is_empty() {
+        // Not expected (every part reads), but never silent: the whole site's first error.
+        if let Err(e) = serde_path_to_error::deserialize::<_, Site>(&value) {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            problems.push(problem(
+                path,
+                Text::VUnreadable,
+                &[("detail", e.inner().to_string())],
+            ));
+        }
+    }
+    match problems.is_empty() {
+        true => serde_json::from_value(value).map_err(|e| {
+            vec![problem(
+                String::new(),
+                Text::VUnreadable,
+                &[("detail", e.to_string())],
+            )]
+        }),
+        false => Err(problems),
+    }
+}
+
+/// Each part of a site's JSON that does not read as its type, by path, with serde's reason:
+/// every block, page, item of the merchant's lists, the theme, the tab bar and the top-level
+/// fields, each read on its own.
+fn unreadable_parts(value: &serde_json::Value) -> Vec<(String, String)> {
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+    fn part<T: DeserializeOwned>(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+        if let Err(e) = serde_path_to_error::deserialize::<_, T>(v) {
+            let inner = e.path().to_string();
+            let path = match (at, inner.as_str()) {
+                (at, ".") => at.to_string(),
+                ("", inner) => inner.to_string(),
+                (at, inner) if inner.starts_with('[') => format!("{at}{inner}"),
+                (at, inner) => format!("{at}.{inner}"),
+            };
+            out.push((path, e.into_inner().to_string()));
+        }
+    }
+    /// Each item of the list at `key` in `obj` as `T`; `obj` keeps an empty list there.
+    fn items<T: DeserializeOwned>(
+        obj: &mut serde_json::Map<String, Value>,
+        key: &str,
+        at: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
+        match obj.get_mut(key) {
+            Some(Value::Array(list)) => {
+                for (i, item) in list.iter().enumerate() {
+                    part::<T>(item, &format!("{at}{key}[{i}]"), out);
+                }
+                list.clear();
+            }
+            Some(other) => {
+                part::<Vec<T>>(other, &format!("{at}{key}"), out);
+                *other = Value::Array(Vec::new());
+            }
+            None => {}
+        }
+    }
+    let mut out = Vec::new();
+    let Value::Object(top) = value else {
+        part::<Site>(value, "", &mut out);
+        return out;
+    };
+    let mut top = top.clone();
+    if let Some(Value::Array(pages)) = top.get_mut("pages") {
+        for (i, page) in pages.iter_mut().enumerate() {
+            match page {
+                Value::Object(p) => {
+                    items::<Block>(p, "blocks", &format!("pages[{i}]."), &mut out);
+                    part::<Page>(&Value::Object(p.clone()), &format!("pages[{i}]"), &mut out);
+                }
+                other => part::<Page>(other, &format!("pages[{i}]"), &mut out),
+            }
+        }
+        pages.clear();
+    }
+    if let Some(Value::Object(data)) = top.get_mut("data") {
+        items::<Category>(data, "categories", "data.", &mut out);
+        items::<Product>(data, "products", "data.", &mut out);
+        items::<Service>(data, "services", "data.", &mut out);
+        items::<Staff>(data, "staff", "data.", &mut out);
+        items::<String>(data, "gallery", "data.", &mut out);
+        items::<String>(data, "notices", "data.", &mut out);
+        for (key, read) in [
+            ("hours", part::<Hours> as fn(&Value, &str, &mut Vec<_>)),
+            ("location", part::<Location>),
+            ("contact", part::<Contact>),
+        ] {
+            if let Some(v) = data.remove(key) {
+                read(&v, &format!("data.{key}"), &mut out);
+            }
+        }
+        part::<MerchantData>(&Value::Object(data.clone()), "data", &mut out);
+        top.remove("data");
+    }
+    if let Some(theme) = top.get_mut("theme") {
+        let before = out.len();
+        part::<ThemeSettings>(theme, "theme", &mut out);
+        if out.len() > before {
+            // Said; a stand-in that reads, so the site's own fields are read next.
+            let stand_in = ThemeSettings {
+                template: super::ThemeKind::Shop,
+                primary: "#000000".into(),
+                accent: "#000000".into(),
+                background: "#ffffff".into(),
+                text: "#000000".into(),
+                font_scale: 1.0,
+                radius: 0,
+            };
+            *theme = serde_json::to_value(stand_in).unwrap_or_default();
+        }
+    }
+    if let Some(tab_bar) = top.remove("tab_bar") {
+        if !tab_bar.is_null() {
+            part::<TabBar>(&tab_bar, "tab_bar", &mut out);
+        }
+    }
+    part::<Site>(&Value::Object(top), "", &mut out);
+    out
 }
