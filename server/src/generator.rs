@@ -70,7 +70,10 @@ impl GenerateError {
 pub fn format_problems(problems: &[Problem]) -> String {
     problems
         .iter()
-        .map(|p| format!("  {}: {}", p.path, p.message))
+        .map(|p| match p.path.as_str() {
+            "" => format!("  {}", p.message),
+            path => format!("  {path}: {}", p.message),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
