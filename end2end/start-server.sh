@@ -17,7 +17,8 @@ printf '%s\n' "$E2E_AGENCY_PASSWORD" |
 # A third for the merchant-data and accessibility tests.
 printf '%s\n' "$E2E_AGENCY_PASSWORD" |
   "$bin" --data-dir "$data" create-agency --name "E2E Access" --login access@e2e.test
-"$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root "$site_root" --no-demo &
+# Warnings only: one line per request would drown the test report.
+RUST_LOG=${RUST_LOG:-warn} "$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root "$site_root" --no-demo &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT TERM INT
 wait $pid

@@ -61,9 +61,11 @@ pub async fn create_site(
     merchant_id: String,
     name: String,
     template: String,
+    #[server(default)] locale: Option<String>,
 ) -> Result<SiteSummary, AppError> {
     let _ = csrf_token;
     let who = principal()?;
-    let input = NewSite::from_form(name, &template, who.lang).map_err(with_status)?;
+    let locale = locale.unwrap_or_default();
+    let input = NewSite::from_form(name, &template, &locale, who.lang).map_err(with_status)?;
     reply(backend().create_site(&who, &merchant_id, input).await)
 }

@@ -145,6 +145,8 @@ translations! {
     NoSites => "No sites yet. Pick a template below to start.", "还没有站点，请选择下方模板开始。";
     NewSite => "New site from a template", "从模板新建站点";
     SiteName => "Site name", "站点名称";
+    CustomerLanguage => "Language your customers see", "顾客看到的语言";
+    CustomerLanguageHint => "The mini program's own words (\"Add to cart\", \"Book\") are in this language.", "小程序自带的文字（如“加入购物车”“预约”）使用该语言。";
     Template => "Template", "模板";
     TemplateShop => "Shop", "商城";
     TemplateShopDesc => "Products, categories and a cart.", "商品、分类与购物车。";

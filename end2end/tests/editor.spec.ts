@@ -323,3 +323,19 @@ test("an edit made just before leaving or reloading is kept, with no error in th
   await saved(page);
   expect(errors).toEqual([]);
 });
+
+test("the language the customers see is a site setting, and the phone follows it", async ({ page }) => {
+  await logIn(page, owner.login, owner.password);
+  await page.goto(editorUrl);
+  const language = page.getByLabel("Language your customers see");
+  await expect(language).toHaveValue("en");
+  await expect(preview(page).getByText("Book", { exact: true }).first()).toBeVisible();
+  await language.selectOption("zh-CN");
+  await expect(preview(page).getByText("预约", { exact: true }).first()).toBeVisible();
+  await saved(page);
+  await page.reload();
+  await expect(page.getByLabel("Language your customers see")).toHaveValue("zh-CN");
+  await page.getByLabel("Language your customers see").selectOption("en");
+  await expect(preview(page).getByText("Book", { exact: true }).first()).toBeVisible();
+  await saved(page);
+});

@@ -193,6 +193,7 @@ mod tests {
         let site = NewSite {
             name: "Mine".into(),
             template: ThemeKind::Shop,
+            locale: app::i18n::Lang::En,
         };
         assert_eq!(
             acc.create_site(&cafe, &mb.merchant.id, site)
@@ -213,6 +214,7 @@ mod tests {
             let site = NewSite {
                 name: name.into(),
                 template: ThemeKind::Booking,
+                locale: app::i18n::Lang::En,
             };
             acc.create_site(&va, &ma.merchant.id, site).await.unwrap();
         }

@@ -56,6 +56,7 @@ pub async fn seed_demo(store: &Store) -> Result<Vec<DemoLogin>, AppError> {
                 NewSite {
                     name: site.into(),
                     template,
+                    locale: Lang::En,
                 },
             )
             .await?;

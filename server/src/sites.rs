@@ -82,7 +82,7 @@ pub fn create(
         created_at: now.clone(),
         updated_at: now,
     };
-    let draft = starter_draft(&site, who.lang);
+    let draft = starter_draft(&site, input.locale);
     let (site_bytes, draft_bytes) = (encode(&site)?, encode(&draft)?);
     (
         store.sites.raw(),
@@ -256,6 +256,7 @@ mod tests {
             NewSite {
                 name: "Race".into(),
                 template: ThemeKind::Shop,
+                locale: Lang::En,
             },
         )
         .unwrap();

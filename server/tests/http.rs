@@ -1830,3 +1830,53 @@ async fn the_root_redirects_home_and_a_forbidden_page_says_so() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("<title>Not allowed"), "{}", r.body);
 }
+
+/// An English-speaking merchant opens a mini program for Chinese customers: the language its
+/// customers see is asked at creation, not taken from the merchant's screen language.
+#[tokio::test]
+async fn a_new_site_speaks_the_language_chosen_for_its_customers() {
+    let w = world();
+    let mut b = Browser::new(&w.app);
+    b.login("cafe@a.test", PASSWORD).await;
+    let page = format!("/merchants/{}", w.merchant_a);
+    let form = b.get(&page).await;
+    assert!(
+        form.body.contains("Language your customers see"),
+        "{}",
+        form.body
+    );
+    let r = b
+        .post_csrf(
+            &page,
+            &[
+                ("name", "茶馆"),
+                ("template", "booking"),
+                ("locale", "zh-CN"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let site = r.location.unwrap().split('/').nth(2).unwrap().to_string();
+    let draft: app::api::rest::DraftView =
+        serde_json::from_str(&b.get(&format!("/api/sites/{site}/draft")).await.body).unwrap();
+    assert_eq!(draft.site.locale, Lang::Zh);
+    assert!(
+        draft.site.pages[0]
+            .title
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "the starter's own content is Chinese too: {}",
+        draft.site.pages[0].title
+    );
+    let r = b
+        .post_csrf(
+            &page,
+            &[
+                ("name", "Odd"),
+                ("template", "booking"),
+                ("locale", "klingon"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

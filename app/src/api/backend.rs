@@ -1,5 +1,6 @@
 //! Server-side half of the API: the backend trait and request helpers.
 use crate::error::AppError;
+use crate::i18n::{Lang, Text};
 use crate::model::{
     MerchantCreated, MerchantHome, MerchantView, SessionInfo, SiteSummary, ThemeKind, UserView,
 };
@@ -16,19 +17,31 @@ pub struct NewMerchant {
 pub struct NewSite {
     pub name: String,
     pub template: ThemeKind,
+    /// The language the mini program speaks to customers (its labels and starter content).
+    pub locale: Lang,
 }
 
 impl NewSite {
-    /// A site from a form's fields; `template` is a theme's slug.
+    /// A site from a form's fields; `template` is a theme's slug, `locale` a language code
+    /// (empty: the creator's language `lang`, which also words any refusal).
     pub fn from_form(
         name: String,
         template: &str,
-        lang: crate::i18n::Lang,
+        locale: &str,
+        lang: Lang,
     ) -> Result<Self, AppError> {
-        let template = ThemeKind::from_slug(template).ok_or_else(|| {
-            AppError::invalid("template", lang.t(crate::i18n::Text::ErrTemplateUnknown))
-        })?;
-        Ok(NewSite { name, template })
+        let template = ThemeKind::from_slug(template)
+            .ok_or_else(|| AppError::invalid("template", lang.t(Text::ErrTemplateUnknown)))?;
+        let locale = match locale.trim() {
+            "" => lang,
+            code => Lang::from_code(code)
+                .ok_or_else(|| AppError::invalid("locale", lang.t(Text::ErrLangChoice)))?,
+        };
+        Ok(NewSite {
+            name,
+            template,
+            locale,
+        })
     }
 }
 

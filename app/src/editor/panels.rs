@@ -207,6 +207,22 @@ fn SitePanel() -> impl IntoView {
             <h2 id="site-panel-title">{t(Text::SiteSettings)}</h2>
             <TextField label=t(Text::SiteName) path="name" value=Signal::derive(move || ed.site.with(|s| s.name.clone()))
                 set=move |v: String| ed.edit(Edit::Set(Part::Name(v)), Some("name"))/>
+            <div class="field">
+                <label for="site-locale">{t(Text::CustomerLanguage)}</label>
+                <select id="site-locale" data-path="locale" aria-describedby="site-locale-hint"
+                    on:change=move |e| {
+                        if let Some(l) = crate::i18n::Lang::from_code(&event_target_value(&e)) {
+                            ed.edit(Edit::Set(Part::Locale(l)), Some("locale"));
+                            ed.seal();
+                        }
+                    }>
+                    {crate::i18n::Lang::ALL.into_iter().map(|l| view! {
+                        <option value=l.code() lang=l.code()
+                            selected=move || ed.site.with(|s| s.locale == l)>{l.native_name()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="hint" id="site-locale-hint">{t(Text::CustomerLanguageHint)}</p>
+            </div>
         </section>
     }
 }

@@ -10,6 +10,8 @@ use super::theme::ThemeSettings;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Part {
     Name(String),
+    /// The language the mini program speaks to customers (its built-in labels).
+    Locale(crate::i18n::Lang),
     Block {
         page: usize,
         index: usize,
@@ -76,6 +78,7 @@ pub fn apply(site: &mut Site, edit: Edit) -> Result<Edit, OutOfRange> {
     Ok(match edit {
         Edit::Set(part) => Edit::Set(match part {
             Part::Name(name) => Part::Name(std::mem::replace(&mut site.name, name)),
+            Part::Locale(locale) => Part::Locale(std::mem::replace(&mut site.locale, locale)),
             Part::Block { page, index, block } => {
                 let slot = page_mut(site, page)?
                     .blocks

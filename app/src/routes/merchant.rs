@@ -133,6 +133,17 @@ fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
                         autofocus=name_bad aria-describedby=name_bad.then_some("site-name-err")/>
                     {name_error.map(|e| view! { <p class="field-error" id="site-name-err" role="alert">{e.message(lang)}</p> })}
                 </div>
+                <div class="field">
+                    <label for="site-locale">{t(Text::CustomerLanguage)}</label>
+                    <select id="site-locale" name="locale" aria-describedby="site-locale-hint">
+                        {Lang::ALL.into_iter().map(|l| {
+                            let chosen = refused_value(&outcome, "locale");
+                            let selected = if chosen.is_empty() { l == lang } else { chosen == l.code() };
+                            view! { <option value=l.code() lang=l.code() selected=selected>{l.native_name()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="hint" id="site-locale-hint">{t(Text::CustomerLanguageHint)}</p>
+                </div>
                 <fieldset class="template-picker">
                     <legend>{t(Text::Template)}</legend>
                     {choices}

@@ -89,11 +89,15 @@ pub(super) async fn create_site(
         Ok(read) => read,
         Err(response) => return response,
     };
-    let created =
-        match NewSite::from_form(field(&form, "name"), &field(&form, "template"), user.lang) {
-            Ok(input) => state.backend.create_site(&user, &merchant_id, input).await,
-            Err(error) => Err(error),
-        };
+    let created = match NewSite::from_form(
+        field(&form, "name"),
+        &field(&form, "template"),
+        &field(&form, "locale"),
+        user.lang,
+    ) {
+        Ok(input) => state.backend.create_site(&user, &merchant_id, input).await,
+        Err(error) => Err(error),
+    };
     match created {
         Ok(site) => Redirect::to(&format!("/sites/{}/edit", site.id)).into_response(),
         Err(error) => render(&state, parts, FormOutcome::refused(error, &form)).await,
