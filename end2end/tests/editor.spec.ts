@@ -339,3 +339,23 @@ test("the language the customers see is a site setting, and the phone follows it
   await expect(preview(page).getByText("Book", { exact: true }).first()).toBeVisible();
   await saved(page);
 });
+
+test("a site is duplicated, deleted and restored from the merchant's page, without JavaScript too", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await logIn(page, owner.login, owner.password);
+  const actions = (name: string) => page.getByRole("group", { name: `Actions for ${name}`, exact: true });
+  const name = (await page.getByRole("heading", { level: 3 }).first().innerText()).trim();
+  const copy = `${name} (copy)`;
+  await actions(name).getByRole("button", { name: "Duplicate" }).click();
+  await expect(page.getByRole("status")).toContainText(`“${copy}” was made as a copy.`);
+  await actions(copy).getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("status")).toContainText("was deleted. You can restore it below for 30 days.");
+  const deleted = page.getByRole("region", { name: "Recently deleted" });
+  await expect(deleted).toContainText(copy);
+  await deleted.getByRole("button", { name: "Restore" }).click();
+  await expect(page.getByRole("status")).toContainText(`“${copy}” was restored.`);
+  await expect(page.getByRole("region", { name: "Recently deleted" })).toHaveCount(0);
+  await expect(actions(copy)).toBeVisible();
+  await context.close();
+});

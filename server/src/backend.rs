@@ -55,26 +55,25 @@ impl Backend for StoreBackend {
         merchant_id: &str,
     ) -> Result<MerchantHome, AppError> {
         let merchant = visible_merchant(&self.store, who, merchant_id)?;
-        let mut sites = Vec::new();
-        for item in self
-            .store
-            .sites_by_merchant
-            .scan_prefix(ulid_prefix(merchant.id))
+        let now = crate::storage::now_unix();
+        let (mut sites, mut deleted) = (Vec::new(), Vec::new());
+        for site in
+            crate::sites::merchant_sites(&self.store, merchant.id).map_err(AppError::from)?
         {
-            let (key, _) = item.map_err(StoreError::from)?;
-            if let Some(site) = pair_child(&key)
-                .map(|id| self.store.sites.get(&id))
-                .transpose()?
-                .flatten()
-            {
-                sites.push(crate::sites::summary(&site));
+            match site.deleted_at {
+                None => sites.push(crate::sites::summary(&site)),
+                Some(_) if crate::sites::restorable(&site, now) => deleted.push(site),
+                // Past the time it could be restored: gone for good.
+                Some(_) => crate::sites::purge(&self.store, &site).map_err(AppError::from)?,
             }
         }
         // Newest first: the site a merchant just made is the one they want.
         sites.reverse();
+        deleted.sort_by_key(|s| std::cmp::Reverse(s.deleted_at));
         Ok(MerchantHome {
             merchant: merchant_view(&self.store, &merchant)?,
             sites,
+            deleted: deleted.iter().map(crate::sites::summary).collect(),
         })
     }
 

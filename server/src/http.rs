@@ -53,7 +53,7 @@ pub fn app(state: AppState) -> Router {
         .route("/agency", post(pages::create_merchant))
         .route("/account", post(pages::change_password))
         .route("/account/sessions", post(pages::sign_out_everywhere))
-        .route("/merchants/{id}", post(pages::create_site))
+        .route("/merchants/{id}", post(pages::merchant_form))
         .merge(sites::routes())
         .merge(media::routes())
         .merge(assets::routes(&state.leptos))

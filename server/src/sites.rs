@@ -44,6 +44,13 @@ pub fn summary(s: &SiteRecord) -> SiteSummary {
         name: s.name.clone(),
         template: s.template,
         updated_at: s.updated_at.clone(),
+        archived: s.archived,
+        restorable_until: s.deleted_at.and_then(|at| {
+            let last = at + RESTORE_DAYS * 24 * 3600;
+            time::OffsetDateTime::from_unix_timestamp(last)
+                .ok()
+                .map(|d| d.date().to_string())
+        }),
     }
 }
 
@@ -62,17 +69,7 @@ pub fn create(
 ) -> Result<SiteSummary> {
     let merchant = visible_merchant(store, who, merchant_id)?;
     let name = crate::accounts::validate_name("name", &input.name, limits::SITE_NAME, who.lang)?;
-    let existing = store
-        .sites_by_merchant
-        .scan_prefix(ulid_prefix(merchant.id))
-        .keys()
-        .take(MAX_SITES_PER_MERCHANT)
-        .count();
-    if existing >= MAX_SITES_PER_MERCHANT {
-        let max = MAX_SITES_PER_MERCHANT.to_string();
-        let message = who.lang.fill(Text::ErrSiteLimit, &[("max", max)]);
-        return Err(AppError::conflict("site", message).into());
-    }
+    room_for_a_site(store, merchant.id, who.lang)?;
     let now = now_rfc3339();
     let site = SiteRecord {
         id: new_id(),
@@ -81,9 +78,53 @@ pub fn create(
         template: input.template,
         created_at: now.clone(),
         updated_at: now,
+        archived: false,
+        deleted_at: None,
     };
     let draft = starter_draft(&site, input.locale);
-    let (site_bytes, draft_bytes) = (encode(&site)?, encode(&draft)?);
+    insert_site(store, &site, &draft)?;
+    Ok(summary(&site))
+}
+
+/// Refuses a new site when the merchant has [`MAX_SITES_PER_MERCHANT`] (deleted ones do not
+/// count).
+fn room_for_a_site(store: &Store, merchant: ulid::Ulid, lang: Lang) -> Result<()> {
+    if merchant_sites(store, merchant)?
+        .iter()
+        .filter(|s| s.deleted_at.is_none())
+        .count()
+        >= MAX_SITES_PER_MERCHANT
+    {
+        let max = MAX_SITES_PER_MERCHANT.to_string();
+        let message = lang.fill(Text::ErrSiteLimit, &[("max", max)]);
+        return Err(AppError::conflict("site", message).into());
+    }
+    Ok(())
+}
+
+/// Every site record of `merchant` (deleted ones included), oldest first.
+pub fn merchant_sites(store: &Store, merchant: ulid::Ulid) -> Result<Vec<SiteRecord>> {
+    let mut sites = Vec::new();
+    for key in store
+        .sites_by_merchant
+        .scan_prefix(ulid_prefix(merchant))
+        .keys()
+    {
+        let key = key.map_err(StoreError::from)?;
+        if let Some(site) = crate::storage::tree::pair_child(&key)
+            .map(|id| store.sites.get(&id))
+            .transpose()?
+            .flatten()
+        {
+            sites.push(site);
+        }
+    }
+    Ok(sites)
+}
+
+/// The record, its index entry and its draft, in one transaction.
+fn insert_site(store: &Store, site: &SiteRecord, draft: &Draft) -> Result<()> {
+    let (site_bytes, draft_bytes) = (encode(site)?, encode(draft)?);
     (
         store.sites.raw(),
         &store.sites_by_merchant,
@@ -91,12 +132,145 @@ pub fn create(
     )
         .transaction(|(sites, by_merchant, drafts)| {
             sites.insert(&ulid_prefix(site.id), site_bytes.as_slice())?;
-            by_merchant.insert(&pair_key(merchant.id, site.id)[..], Vec::<u8>::new())?;
+            by_merchant.insert(&pair_key(site.merchant_id, site.id)[..], Vec::<u8>::new())?;
             drafts.insert(&ulid_prefix(site.id), draft_bytes.as_slice())?;
             Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>(())
         })
         .map_err(StoreError::from)?;
-    Ok(summary(&site))
+    Ok(())
+}
+
+/// How long a deleted site can be restored.
+pub const RESTORE_DAYS: i64 = 30;
+
+/// What a merchant does to one of its sites from its list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SiteAction {
+    Rename(String),
+    Duplicate,
+    Archive,
+    Unarchive,
+    /// Restorable for [`RESTORE_DAYS`].
+    Delete,
+    Restore,
+}
+
+impl SiteAction {
+    /// From a form's `action` (and `name` for a rename); `None` for an unknown action.
+    pub fn from_form(action: &str, name: String) -> Option<Self> {
+        Some(match action {
+            "rename" => SiteAction::Rename(name),
+            "duplicate" => SiteAction::Duplicate,
+            "archive" => SiteAction::Archive,
+            "unarchive" => SiteAction::Unarchive,
+            "delete" => SiteAction::Delete,
+            "restore" => SiteAction::Restore,
+            _ => return None,
+        })
+    }
+}
+
+/// Does `action` to site `id`, if `who` may see it; the site it leaves (the copy, for a
+/// duplicate).
+pub fn manage(store: &Store, who: &UserView, id: &str, action: SiteAction) -> Result<SiteSummary> {
+    let lang = who.lang;
+    let mut record = match action {
+        SiteAction::Restore => crate::tenancy::visible_site_even_deleted(store, who, id)?,
+        _ => visible_site(store, who, id)?,
+    };
+    let now = crate::storage::now_unix();
+    match action {
+        SiteAction::Rename(name) => {
+            let name = crate::accounts::validate_name("name", &name, limits::SITE_NAME, lang)?;
+            // The mini program's name is the draft's: renamed there too, as a new version (an
+            // editor open on the old one then says so, rather than saving the old name back).
+            let mut draft = draft_of(store, &record, lang)?;
+            draft.version += 1;
+            draft.site.name = name.clone();
+            draft.updated_at = now_rfc3339();
+            record.name = name;
+            record.updated_at = now_rfc3339();
+            write_record_and_draft(store, &record, &draft)?;
+        }
+        SiteAction::Duplicate => {
+            room_for_a_site(store, record.merchant_id, lang)?;
+            let draft = draft_of(store, &record, lang)?;
+            let suffix = lang.t(Text::CopySuffix);
+            let keep = limits::SITE_NAME.saturating_sub(suffix.chars().count());
+            let name: String = record.name.chars().take(keep).collect::<String>() + suffix;
+            let stamp = now_rfc3339();
+            let copy = SiteRecord {
+                id: new_id(),
+                name: name.clone(),
+                created_at: stamp.clone(),
+                updated_at: stamp.clone(),
+                archived: false,
+                deleted_at: None,
+                ..record
+            };
+            let mut site = draft.site;
+            site.name = name;
+            let draft = Draft {
+                version: 1,
+                site,
+                updated_at: stamp,
+            };
+            insert_site(store, &copy, &draft)?;
+            return Ok(summary(&copy));
+        }
+        SiteAction::Archive => record.archived = true,
+        SiteAction::Unarchive => record.archived = false,
+        SiteAction::Delete => record.deleted_at = Some(now),
+        SiteAction::Restore => {
+            if record.deleted_at.is_none() {
+                return Ok(summary(&record));
+            }
+            if !restorable(&record, now) {
+                return Err(AppError::NotFound.into());
+            }
+            room_for_a_site(store, record.merchant_id, lang)?;
+            record.deleted_at = None;
+        }
+    }
+    store.sites.insert(&record.id, &record)?;
+    Ok(summary(&record))
+}
+
+/// Whether a deleted site can still be restored at `now` (unix seconds).
+pub fn restorable(record: &SiteRecord, now: i64) -> bool {
+    record
+        .deleted_at
+        .is_none_or(|at| now - at < RESTORE_DAYS * 24 * 3600)
+}
+
+/// Removes a site for good: record, index entry and draft.
+pub fn purge(store: &Store, record: &SiteRecord) -> Result<()> {
+    (
+        store.sites.raw(),
+        &store.sites_by_merchant,
+        store.drafts.raw(),
+    )
+        .transaction(|(sites, by_merchant, drafts)| {
+            sites.remove(&ulid_prefix(record.id))?;
+            by_merchant.remove(&pair_key(record.merchant_id, record.id)[..])?;
+            drafts.remove(&ulid_prefix(record.id))?;
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        })
+        .map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The site record and its draft, in one transaction.
+fn write_record_and_draft(store: &Store, record: &SiteRecord, draft: &Draft) -> Result<()> {
+    let (record_bytes, draft_bytes) = (encode(record)?, encode(draft)?);
+    (store.sites.raw(), store.drafts.raw())
+        .transaction(|(sites, drafts)| {
+            sites.insert(&ulid_prefix(record.id), record_bytes.as_slice())?;
+            drafts.insert(&ulid_prefix(record.id), draft_bytes.as_slice())?;
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        })
+        .map_err(StoreError::from)?;
+    Ok(())
 }
 
 /// The draft as the editor sees it, if `who` may see the site.

@@ -39,8 +39,22 @@ pub fn visible_merchant(store: &Store, who: &UserView, id: &str) -> Result<Merch
     }
 }
 
-/// The site record `id` if `who` may see its merchant; NotFound otherwise.
+/// The site record `id` if `who` may see its merchant and it is not deleted; NotFound
+/// otherwise.
 pub fn visible_site(store: &Store, who: &UserView, id: &str) -> Result<Site, AppError> {
+    let site = visible_site_even_deleted(store, who, id)?;
+    match site.deleted_at {
+        None => Ok(site),
+        Some(_) => Err(AppError::NotFound),
+    }
+}
+
+/// The site record `id` if `who` may see its merchant, deleted or not (to restore it).
+pub fn visible_site_even_deleted(
+    store: &Store,
+    who: &UserView,
+    id: &str,
+) -> Result<Site, AppError> {
     let id = parse_id(id)?;
     let site = store.sites.get(&id)?.ok_or(AppError::NotFound)?;
     visible_merchant(store, who, &site.merchant_id.to_string())?;

@@ -1880,3 +1880,114 @@ async fn a_new_site_speaks_the_language_chosen_for_its_customers() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_merchant_renames_duplicates_archives_deletes_and_restores_its_sites() {
+    let store = Store::temporary().unwrap();
+    let (agency, _) = create_agency(&store, "Agency S", "admin@s.test", PASSWORD).unwrap();
+    let nm = |name: &str, login: &str| NewMerchant {
+        name: name.into(),
+        login: login.into(),
+        password: PASSWORD.into(),
+    };
+    let m = create_merchant(&store, agency.id, nm("Site Cafe", "sites@s.test"), Lang::En).unwrap();
+    create_merchant(&store, agency.id, nm("Other", "other@s.test"), Lang::En).unwrap();
+    let app = server::app(state(store.clone(), false));
+    let mut b = Browser::new(&app);
+    b.login("sites@s.test", PASSWORD).await;
+    let page = format!("/merchants/{}", m.merchant.id);
+    let site = create_site(&mut b, &m.merchant.id, "Corner Cafe", "shop").await;
+    b.get(&page).await;
+    let act = |action: &'static str, site: &str, name: &'static str| {
+        [("action", action), ("site", site), ("name", name)].map(|(k, v)| (k, v.to_string()))
+    };
+    async fn post(b: &mut Browser<'_>, page: &str, form: [(&'static str, String); 3]) -> Reply {
+        let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post_csrf(page, &fields).await
+    }
+    let draft_of = |id: &str| {
+        let key = ulid::Ulid::from_string(id).unwrap();
+        store.drafts.get(&key).unwrap().unwrap()
+    };
+
+    // Rename: the list and the mini program's own name, as a new draft version.
+    let before = draft_of(&site).version;
+    let r = post(&mut b, &page, act("rename", &site, "Corner Café")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shown = b.get(r.location.as_deref().unwrap()).await;
+    assert!(
+        shown.body.contains("Renamed to “Corner Café”."),
+        "{}",
+        shown.body
+    );
+    assert_eq!(draft_of(&site).site.name, "Corner Café");
+    assert_eq!(draft_of(&site).version, before + 1);
+    let r = post(&mut b, &page, act("rename", &site, "")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an empty name is refused"
+    );
+
+    // Duplicate: a copy with the same content.
+    let r = post(&mut b, &page, act("duplicate", &site, "")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let listed = b.get(&page).await.body;
+    assert!(listed.contains("Corner Café (copy)"), "{listed}");
+
+    // Archive, then take it out.
+    post(&mut b, &page, act("archive", &site, "")).await;
+    let listed = b.get(&page).await.body;
+    let archived_at = listed
+        .find("id=\"archived-title\"")
+        .expect("an archive section");
+    assert!(listed[archived_at..].contains(">Corner Café<"), "{listed}");
+    post(&mut b, &page, act("unarchive", &site, "")).await;
+    assert!(!b.get(&page).await.body.contains("id=\"archived-title\""));
+
+    // Delete: gone from the editor and the API, restorable from the list.
+    let r = post(&mut b, &page, act("delete", &site, "")).await;
+    let shown = b.get(r.location.as_deref().unwrap()).await.body;
+    assert!(
+        shown.contains("was deleted. You can restore it below for 30 days"),
+        "{shown}"
+    );
+    assert!(shown.contains("Can be restored until"), "{shown}");
+    assert_eq!(
+        b.get(&format!("/sites/{site}/edit")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get(&format!("/api/sites/{site}/draft")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = post(&mut b, &page, act("restore", &site, "")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get(&format!("/api/sites/{site}/draft")).await.status,
+        StatusCode::OK
+    );
+
+    // Another merchant can do none of this.
+    let mut other = Browser::new(&app);
+    other.login("other@s.test", PASSWORD).await;
+    let r = post(&mut other, &page, act("delete", &site, "")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.get(&format!("/api/sites/{site}/draft")).await.status,
+        StatusCode::OK
+    );
+
+    // Deleted over 30 days ago: not restorable, and removed for good when the list is shown.
+    post(&mut b, &page, act("delete", &site, "")).await;
+    let key = ulid::Ulid::from_string(&site).unwrap();
+    let mut record = store.sites.get(&key).unwrap().unwrap();
+    record.deleted_at = Some(server::storage::now_unix() - 31 * 24 * 3600);
+    store.sites.insert(&key, &record).unwrap();
+    let r = post(&mut b, &page, act("restore", &site, "")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let listed = b.get(&page).await.body;
+    assert!(!listed.contains("Recently deleted"), "{listed}");
+    assert!(store.sites.get(&key).unwrap().is_none());
+    assert!(store.drafts.get(&key).unwrap().is_none());
+}

@@ -79,11 +79,20 @@ pub struct SiteSummary {
     pub template: ThemeKind,
     /// RFC 3339.
     pub updated_at: String,
+    #[serde(default)]
+    pub archived: bool,
+    /// Deleted: the last day it can be restored (YYYY-MM-DD).
+    #[serde(default)]
+    pub restorable_until: Option<String>,
 }
 
 /// A merchant page's data: the merchant and its sites.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MerchantHome {
     pub merchant: MerchantView,
+    /// In use and archived, newest first.
     pub sites: Vec<SiteSummary>,
+    /// Deleted and still restorable, most recently deleted first.
+    #[serde(default)]
+    pub deleted: Vec<SiteSummary>,
 }

@@ -9,7 +9,7 @@ use crate::model::{Role, SiteSummary, ThemeKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn MerchantPage() -> impl IntoView {
@@ -45,7 +45,8 @@ pub fn MerchantPage() -> impl IntoView {
                                 <p class="muted">{t(Text::SitesIntro)}</p>
                             </div>
                         </div>
-                        <SiteList sites=home.sites lang/>
+                        <Done lang/>
+                        <SiteList merchant_id=home.merchant.id.clone() sites=home.sites deleted=home.deleted csrf=csrf.clone() lang/>
                         <NewSiteForm merchant_id=home.merchant.id csrf lang/>
                     }
                     .into_any()
@@ -56,26 +57,149 @@ pub fn MerchantPage() -> impl IntoView {
     .into_any()
 }
 
+/// What the last action on a site did (after its redirect), said once.
 #[component]
-fn SiteList(sites: Vec<SiteSummary>, lang: Lang) -> impl IntoView {
-    let t = move |k| lang.t(k);
-    if sites.is_empty() {
-        return view! { <p class="empty card">{t(Text::NoSites)}</p> }.into_any();
+fn Done(lang: Lang) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let key = match query.get("done").as_deref() {
+        Some("rename") => Text::DoneRename,
+        Some("duplicate") => Text::DoneDuplicate,
+        Some("archive") => Text::DoneArchive,
+        Some("unarchive") => Text::DoneUnarchive,
+        Some("delete") => Text::DoneDelete,
+        Some("restore") => Text::DoneRestore,
+        _ => return None,
+    };
+    let name = query.get("site").unwrap_or_default();
+    Some(view! { <p class="alert alert-ok" role="status">{lang.fill(key, &[("name", name)])}</p> })
+}
+
+/// A site action: a one-button plain form posted to the merchant page.
+#[component]
+fn SiteActionButton(
+    merchant_id: String,
+    site: String,
+    csrf: String,
+    action: &'static str,
+    label: &'static str,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=format!("/merchants/{merchant_id}") class="inline">
+            <CsrfField token=csrf/>
+            <input type="hidden" name="site" value=site/>
+            <input type="hidden" name="action" value=action/>
+            <button type="submit" class=if danger { "btn btn-small danger" } else { "btn btn-small" }>{label}</button>
+        </form>
     }
-    let items = sites
-        .into_iter()
-        .map(|site| {
+}
+
+#[component]
+fn SiteList(
+    merchant_id: String,
+    sites: Vec<SiteSummary>,
+    deleted: Vec<SiteSummary>,
+    csrf: String,
+    lang: Lang,
+) -> impl IntoView {
+    let t = move |k| lang.t(k);
+    let outcome = use_outcome();
+    // A refused action on a site is said above the list, naming what to fix.
+    let refused = match &outcome {
+        Some(FormOutcome::Refused { error, values })
+            if values.iter().any(|(k, v)| k == "action" && v != "create") =>
+        {
+            set_http_status(error.status());
+            Some(error.clone())
+        }
+        _ => None,
+    };
+    let (archived, active): (Vec<_>, Vec<_>) = sites.into_iter().partition(|s| s.archived);
+    let card = {
+        let (merchant_id, csrf) = (merchant_id.clone(), csrf.clone());
+        move |site: SiteSummary| {
+            let (m, c, id) = (merchant_id.clone(), csrf.clone(), site.id.clone());
+            let rename_id = format!("rename-{}", site.id);
+            let button = move |action: &'static str, label: &'static str, danger: bool| {
+                view! { <SiteActionButton merchant_id=m.clone() site=id.clone() csrf=c.clone() action label danger/> }
+            };
+            let archive = if site.archived {
+                button("unarchive", t(Text::Unarchive), false)
+            } else {
+                button("archive", t(Text::Archive), false)
+            };
             view! {
                 <li class="card site-card">
                     <span class=format!("badge badge-{}", site.template.slug())>{site.template.label(lang)}</span>
                     <h3>{site.name.clone()}</h3>
                     <p class="muted">{t(Text::Updated)}" "{site.updated_at.get(..10).unwrap_or_default().to_string()}</p>
                     <a class="btn" href=format!("/sites/{}/edit", site.id) aria-label=format!("{}: {}", t(Text::EditSite), site.name)>{t(Text::EditSite)}</a>
+                    <div class="site-actions" role="group" aria-label=lang.fill(Text::ActionsFor, &[("name", site.name.clone())])>
+                        <details class="rename">
+                            <summary class="btn btn-small">{t(Text::Rename)}</summary>
+                            <form method="post" action=format!("/merchants/{}", merchant_id) class="inline">
+                                <CsrfField token=csrf.clone()/>
+                                <input type="hidden" name="site" value=site.id.clone()/>
+                                <input type="hidden" name="action" value="rename"/>
+                                <label class="sr-only" for=rename_id.clone()>{t(Text::SiteName)}</label>
+                                <input id=rename_id name="name" type="text" required maxlength="30" value=site.name.clone()/>
+                                <button type="submit" class="btn btn-small btn-primary">{t(Text::SaveName)}</button>
+                            </form>
+                        </details>
+                        {button("duplicate", t(Text::Duplicate), false)}
+                        {archive}
+                        {button("delete", t(Text::DeleteSite), true)}
+                    </div>
                 </li>
             }
-        })
-        .collect_view();
-    view! { <ul class="site-grid" aria-label=t(Text::Sites)>{items}</ul> }.into_any()
+        }
+    };
+    let list = if active.is_empty() {
+        view! { <p class="empty card">{t(Text::NoSites)}</p> }.into_any()
+    } else {
+        let items = active.into_iter().map(card.clone()).collect_view();
+        view! { <ul class="site-grid" aria-label=t(Text::Sites)>{items}</ul> }.into_any()
+    };
+    let archived = (!archived.is_empty()).then(|| {
+        let items = archived.into_iter().map(card.clone()).collect_view();
+        view! {
+            <section aria-labelledby="archived-title">
+                <h2 id="archived-title">{t(Text::ArchivedSites)}</h2>
+                <p class="muted">{t(Text::ArchivedSitesIntro)}</p>
+                <ul class="site-grid">{items}</ul>
+            </section>
+        }
+    });
+    let deleted = (!deleted.is_empty()).then(|| {
+        let items = deleted
+            .into_iter()
+            .map(|site| {
+                let until = lang.fill(Text::RestorableUntil, &[("date", site.restorable_until.clone().unwrap_or_default())]);
+                view! {
+                    <li class="deleted-site">
+                        <strong>{site.name.clone()}</strong>" "
+                        <span class="muted">{until}</span>" "
+                        <SiteActionButton merchant_id=merchant_id.clone() site=site.id.clone() csrf=csrf.clone()
+                            action="restore" label=t(Text::Restore)/>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="card" aria-labelledby="deleted-title">
+                <h2 id="deleted-title">{t(Text::DeletedSites)}</h2>
+                <p class="muted">{t(Text::DeletedSitesIntro)}</p>
+                <ul class="deleted-list">{items}</ul>
+            </section>
+        }
+    });
+    view! {
+        {refused.map(|error| view! { <ErrorAlert error lang/> })}
+        {list}
+        {archived}
+        {deleted}
+    }
+    .into_any()
 }
 
 /// A plain form posted to `/merchants/{id}` (works without JavaScript): the server creates
@@ -112,6 +236,13 @@ fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
             }
         })
         .collect_view();
+    // Only this form's own refusals (a site action's is said above the list).
+    let outcome = outcome.filter(|o| match o {
+        FormOutcome::Refused { values, .. } => {
+            !values.iter().any(|(k, v)| k == "action" && v != "create")
+        }
+        _ => true,
+    });
     let name_error = refused_field(&outcome, "name");
     let name_bad = name_error.is_some();
     let other_error = match &outcome {

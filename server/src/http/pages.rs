@@ -78,8 +78,10 @@ pub(super) async fn create_merchant(State(state): State<AppState>, req: Request)
     render(&state, parts, outcome).await
 }
 
-/// `POST /merchants/{id}`: create a site and open it in the editor.
-pub(super) async fn create_site(
+/// `POST /merchants/{id}`: create a site and open it in the editor, or (with `action` and
+/// `site`) rename, duplicate, archive, delete or restore one of the merchant's sites and show
+/// the list again.
+pub(super) async fn merchant_form(
     State(state): State<AppState>,
     Path(merchant_id): Path<String>,
     req: Request,
@@ -89,6 +91,27 @@ pub(super) async fn create_site(
         Ok(read) => read,
         Err(response) => return response,
     };
+    let action = field(&form, "action");
+    if !action.is_empty() && action != "create" {
+        let Some(what) = crate::sites::SiteAction::from_form(&action, field(&form, "name")) else {
+            let error = AppError::invalid("action", user.lang.t(Text::ErrUnknownAction));
+            return render(&state, parts, FormOutcome::refused(error, &form)).await;
+        };
+        let done = crate::sites::manage(&state.store, &user, &field(&form, "site"), what)
+            .map_err(AppError::from);
+        return match done {
+            Ok(site) => {
+                if let Err(e) = state.store.flush().await {
+                    return Error::from(e).into_response();
+                }
+                let q =
+                    serde_urlencoded::to_string([("done", action.as_str()), ("site", &site.name)])
+                        .unwrap_or_default();
+                Redirect::to(&format!("/merchants/{merchant_id}?{q}")).into_response()
+            }
+            Err(error) => render(&state, parts, FormOutcome::refused(error, &form)).await,
+        };
+    }
     let created = match NewSite::from_form(
         field(&form, "name"),
         &field(&form, "template"),

@@ -60,6 +60,13 @@ pub struct Site {
     pub template: ThemeKind,
     pub created_at: String,
     pub updated_at: String,
+    /// Put away: listed apart, still editable.
+    #[serde(default)]
+    pub archived: bool,
+    /// When it was deleted (unix seconds): restorable for [`crate::sites::RESTORE_DAYS`],
+    /// then gone. A deleted site is not found anywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
 }
 
 /// The content of a site as the editor last saved it. `version` grows by one per save; a save
