@@ -146,6 +146,12 @@ translations! {
     NewSite => "New site from a template", "从模板新建站点";
     SiteName => "Site name", "站点名称";
     CopySuffix => " (copy)", "（副本）";
+    Merchant => "Merchant", "商户";
+    MerchantAccount => "Sign-in", "登录账户";
+    ResetPassword => "Give a new password", "设置新密码";
+    ResetPasswordHint => "For a merchant who lost theirs: a new password is made and shown once, and the merchant is signed out everywhere.", "用于忘记密码的商户：将生成新密码并仅显示一次，该商户在所有设备上退出登录。";
+    PasswordResetDone => "{login} has a new password. Pass it on now: it is not shown again.", "{login} 已设置新密码。请立即转交：它不会再次显示。";
+    SignInAt => "They sign in at", "登录地址";
     ErrUnknownAction => "This action is not one mpforge knows. Reload the page and try again.", "mpforge 不认识这个操作，请刷新页面后重试。";
     Rename => "Rename", "重命名";
     SaveName => "Save name", "保存名称";

@@ -59,7 +59,7 @@ test("a merchant sees only its own data", async ({ page }) => {
 
   // The agency dashboard and another merchant are out of reach.
   await page.goto("/agency");
-  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
   const res = await page.goto(rubyHref!);
   expect(res!.status()).toBe(404);
   await expect(page.getByText(ruby.name)).toHaveCount(0);

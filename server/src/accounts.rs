@@ -256,6 +256,24 @@ pub fn authenticate(
     }
 }
 
+/// Gives merchant `merchant_id`'s login a new generated password (returned, to be shown once)
+/// and ends every session it had. CPU-heavy (argon2): call off the async runtime.
+pub fn reset_merchant_password(store: &Store, merchant_id: Ulid) -> Result<String, AppError> {
+    let merchant = store
+        .merchants
+        .get(&merchant_id)?
+        .ok_or(AppError::NotFound)?;
+    let mut user = store
+        .users
+        .get(&merchant.user_id)?
+        .ok_or(AppError::NotFound)?;
+    let password = auth::generate_password();
+    user.password_hash = auth::hash_password(&password);
+    store.users.insert(&user.id, &user)?;
+    auth::end_sessions_of(store, user.id, None)?;
+    Ok(password)
+}
+
 /// What a password change asks for.
 pub struct PasswordChange<'a> {
     pub current: &'a str,

@@ -1991,3 +1991,69 @@ async fn a_merchant_renames_duplicates_archives_deletes_and_restores_its_sites()
     assert!(store.sites.get(&key).unwrap().is_none());
     assert!(store.drafts.get(&key).unwrap().is_none());
 }
+
+#[tokio::test]
+async fn an_agency_gives_a_merchant_who_lost_its_password_a_new_one() {
+    let w = world();
+    let mut merchant = Browser::new(&w.app);
+    merchant.login("cafe@a.test", PASSWORD).await;
+    let page = format!("/merchants/{}", w.merchant_a);
+    // A merchant cannot do it for itself (nor for anyone).
+    let r = merchant
+        .post_csrf(&page, &[("action", "reset_password")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let mut admin = Browser::new(&w.app);
+    admin.login("admin@a.test", PASSWORD).await;
+    let shown = admin.get(&page).await.body;
+    assert!(
+        shown.contains("<h1>Cafe Alpha") && shown.contains("cafe@a.test"),
+        "{shown}"
+    );
+    let r = admin
+        .post_csrf(&page, &[("action", "reset_password")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("cafe@a.test has a new password"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("http://localhost/login"),
+        "where to sign in: {}",
+        r.body
+    );
+    let at = r.body.find("id=\"new-merchant-password\"").unwrap();
+    let value = r.body[at..].split("value=\"").nth(1).unwrap();
+    let password = value[..value.find('"').unwrap()].to_string();
+    assert_eq!(password.len(), 19, "{password}");
+    // Shown once: not on the next visit.
+    assert!(!admin.get(&page).await.body.contains(&password));
+    // The merchant's session ended; the old password no longer works, the new one does.
+    assert_eq!(
+        merchant.get(&page).await.location.as_deref(),
+        Some("/login")
+    );
+    let mut b = Browser::new(&w.app);
+    assert!(b
+        .login("cafe@a.test", PASSWORD)
+        .await
+        .location
+        .unwrap()
+        .starts_with("/login"));
+    let mut b = Browser::new(&w.app);
+    assert!(!b
+        .login("cafe@a.test", &password)
+        .await
+        .location
+        .unwrap()
+        .starts_with("/login"));
+    // Another agency's merchant: not found.
+    let foreign = format!("/merchants/{}", w.merchant_b);
+    let r = admin
+        .post_csrf(&foreign, &[("action", "reset_password")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

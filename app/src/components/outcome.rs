@@ -13,6 +13,12 @@ pub enum FormOutcome {
     MerchantCreated(MerchantCreated),
     /// The password was changed; the user's other sessions ended.
     PasswordChanged,
+    /// An agency gave a merchant a new password, shown this once with where to sign in.
+    PasswordReset {
+        login: String,
+        password: String,
+        login_url: String,
+    },
     /// The action was refused: why, and the submitted fields to show again (never a password).
     Refused {
         error: AppError,

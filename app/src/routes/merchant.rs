@@ -5,7 +5,7 @@ use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loadin
 use crate::components::outcome::{refused_field, refused_value, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::i18n::{Lang, Text};
-use crate::model::{Role, SiteSummary, ThemeKind};
+use crate::model::{MerchantView, Role, SiteSummary, ThemeKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -26,6 +26,7 @@ pub fn MerchantPage() -> impl IntoView {
         view! { <a class="back" href="/agency">"← "{t(Text::BackToDashboard)}</a> }
     });
     let csrf = s.csrf.clone();
+    let agency = user.role == Role::AgencyAdmin;
     view! {
         {back}
         <Suspense fallback=Loading>
@@ -36,15 +37,25 @@ pub fn MerchantPage() -> impl IntoView {
                         Ok(home) => home,
                         Err(error) => return view! { <ErrorPage error lang/> }.into_any(),
                     };
+                    // The agency sees the merchant itself; the merchant, its own mini programs.
+                    let (eyebrow, heading) = if agency {
+                        (t(Text::Merchant).to_string(), home.merchant.name.clone())
+                    } else {
+                        (home.merchant.name.clone(), t(Text::MySites).to_string())
+                    };
+                    let account = agency.then(|| view! {
+                        <MerchantAccount merchant=home.merchant.clone() csrf=csrf.clone() lang/>
+                    });
                     view! {
                         <Title text=home.merchant.name.clone()/>
                         <div class="page-head">
                             <div>
-                                <p class="eyebrow">{home.merchant.name.clone()}</p>
-                                <h1>{t(Text::MySites)}</h1>
+                                <p class="eyebrow">{eyebrow}</p>
+                                <h1>{heading}</h1>
                                 <p class="muted">{t(Text::SitesIntro)}</p>
                             </div>
                         </div>
+                        {account}
                         <Done lang/>
                         <SiteList merchant_id=home.merchant.id.clone() sites=home.sites deleted=home.deleted csrf=csrf.clone() lang/>
                         <NewSiteForm merchant_id=home.merchant.id csrf lang/>
@@ -55,6 +66,46 @@ pub fn MerchantPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// The agency's view of the merchant's account: its login and a new password when it lost
+/// its own (shown once, copyable, with where to sign in).
+#[component]
+fn MerchantAccount(merchant: MerchantView, csrf: String, lang: Lang) -> impl IntoView {
+    let t = move |k| lang.t(k);
+    let reset = match use_outcome() {
+        Some(FormOutcome::PasswordReset {
+            login,
+            password,
+            login_url,
+        }) => Some(view! {
+            <div class="alert alert-ok" role="status">
+                <p>{lang.fill(Text::PasswordResetDone, &[("login", login)])}</p>
+                <label for="new-merchant-password">{t(Text::GeneratedPassword)}</label>
+                <input id="new-merchant-password" class="secret" type="text" readonly value=password
+                    autocomplete="off" spellcheck="false"/>
+                <p>{t(Text::SignInAt)}" "<code>{login_url}</code></p>
+            </div>
+        }),
+        _ => None,
+    };
+    view! {
+        <section class="card" aria-labelledby="merchant-account-title">
+            <h2 id="merchant-account-title">{t(Text::MerchantAccount)}</h2>
+            <dl class="facts">
+                <dt>{t(Text::MerchantLogin)}</dt><dd><code>{merchant.login.clone()}</code></dd>
+                <dt>{t(Text::SitesCount)}</dt><dd>{merchant.site_count}</dd>
+                <dt>{t(Text::Created)}</dt><dd>{merchant.created_at.get(..10).unwrap_or_default().to_string()}</dd>
+            </dl>
+            {reset}
+            <form method="post" action=format!("/merchants/{}", merchant.id) class="inline">
+                <CsrfField token=csrf/>
+                <input type="hidden" name="action" value="reset_password"/>
+                <button type="submit" class="btn" aria-describedby="reset-hint">{t(Text::ResetPassword)}</button>
+            </form>
+            <p class="hint" id="reset-hint">{t(Text::ResetPasswordHint)}</p>
+        </section>
+    }
 }
 
 /// What the last action on a site did (after its redirect), said once.

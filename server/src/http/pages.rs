@@ -92,6 +92,9 @@ pub(super) async fn merchant_form(
         Err(response) => return response,
     };
     let action = field(&form, "action");
+    if action == "reset_password" {
+        return reset_password(&state, parts, &user, &merchant_id, &form).await;
+    }
     if !action.is_empty() && action != "create" {
         let Some(what) = crate::sites::SiteAction::from_form(&action, field(&form, "name")) else {
             let error = AppError::invalid("action", user.lang.t(Text::ErrUnknownAction));
@@ -226,4 +229,65 @@ pub(super) async fn sign_out_everywhere(State(state): State<AppState>, req: Requ
         ),
     );
     res
+}
+
+/// An agency admin gives one of its merchants a new password: shown once on the page, with
+/// the address to sign in at; the merchant's sessions end.
+async fn reset_password(
+    state: &AppState,
+    parts: Parts,
+    user: &app::model::UserView,
+    merchant_id: &str,
+    form: &Form,
+) -> Response {
+    let merchant = crate::tenancy::require_agency_admin(user)
+        .and_then(|_| crate::tenancy::visible_merchant(&state.store, user, merchant_id));
+    let merchant = match merchant {
+        Ok(m) => m,
+        Err(error) => return render(state, parts, FormOutcome::refused(error, form)).await,
+    };
+    let store = state.store.clone();
+    let reset = state
+        .password_checks
+        .run(move || accounts::reset_merchant_password(&store, merchant.id))
+        .await;
+    let outcome = match reset {
+        Err(crate::gate::Busy) => {
+            FormOutcome::refused(AppError::Busy(user.lang.t(Text::ErrBusy).into()), form)
+        }
+        Ok(Err(error)) => FormOutcome::refused(error, form),
+        Ok(Ok(password)) => {
+            if let Err(e) = state.store.flush().await {
+                return Error::from(e).into_response();
+            }
+            let login = accounts::merchant_view(&state.store, &merchant)
+                .map(|m| m.login)
+                .unwrap_or_default();
+            tracing::info!(by = %user.login, merchant = %merchant.id, "merchant password reset");
+            FormOutcome::PasswordReset {
+                login,
+                password,
+                login_url: format!("{}/login", our_origin(state, &parts)),
+            }
+        }
+    };
+    render(state, parts, outcome).await
+}
+
+/// Where users reach this server: the public URL's origin, else this request's host.
+fn our_origin(state: &AppState, parts: &Parts) -> String {
+    if let Some(origin) = &state.public_origin {
+        return origin.clone();
+    }
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
