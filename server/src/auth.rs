@@ -371,29 +371,12 @@ mod tests {
     #[test]
     fn sessions_survive_reopen_and_expire() {
         let dir = tempfile::tempdir().unwrap();
-        let user = Ulid::new();
-        let token = {
+        let (user, token) = {
             let store = Store::open(dir.path()).unwrap();
-            store
-                .users
-                .insert(
-                    &user,
-                    &User {
-                        id: user,
-                        login: "a".into(),
-                        display_name: "A".into(),
-                        password_hash: String::new(),
-                        role: crate::storage::StoredRole::AgencyAdmin {
-                            agency_id: Ulid::new(),
-                        },
-                        lang: Default::default(),
-                        created_at: String::new(),
-                    },
-                )
-                .unwrap();
+            let user = add_user(&store);
             let t = create_session(&store, user).unwrap();
             store.db.flush().unwrap();
-            t
+            (user, t)
         };
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(
@@ -418,26 +401,27 @@ mod tests {
         );
     }
 
+    /// A user "a" in `store`, with no password.
+    fn add_user(store: &Store) -> Ulid {
+        let user = Ulid::new();
+        let record = User {
+            id: user,
+            login: "a".into(),
+            display_name: "A".into(),
+            password_hash: String::new(),
+            role: crate::storage::StoredRole::AgencyAdmin {
+                agency_id: Ulid::new(),
+            },
+            lang: Default::default(),
+            created_at: String::new(),
+        };
+        store.users.insert(&user, &record).unwrap();
+        user
+    }
+
     fn store_with_user() -> (Store, Ulid) {
         let store = Store::temporary().unwrap();
-        let user = Ulid::new();
-        store
-            .users
-            .insert(
-                &user,
-                &User {
-                    id: user,
-                    login: "a".into(),
-                    display_name: "A".into(),
-                    password_hash: String::new(),
-                    role: crate::storage::StoredRole::AgencyAdmin {
-                        agency_id: Ulid::new(),
-                    },
-                    lang: Default::default(),
-                    created_at: String::new(),
-                },
-            )
-            .unwrap();
+        let user = add_user(&store);
         (store, user)
     }
 
