@@ -364,9 +364,10 @@ pub fn merchant_view(store: &Store, m: &Merchant) -> Result<MerchantView, StoreE
         id: m.id.to_string(),
         name: m.name.clone(),
         login,
-        site_count: store
-            .sites_by_merchant
-            .scan_prefix(ulid_prefix(m.id))
+        // Deleted sites (restorable for a while) are not counted.
+        site_count: crate::sites::merchant_sites(store, m.id)?
+            .iter()
+            .filter(|s| s.deleted_at.is_none())
             .count(),
         created_at: m.created_at.clone(),
     })

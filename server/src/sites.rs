@@ -103,14 +103,17 @@ fn room_for_a_site(store: &Store, merchant: ulid::Ulid, lang: Lang) -> Result<()
 }
 
 /// Every site record of `merchant` (deleted ones included), oldest first.
-pub fn merchant_sites(store: &Store, merchant: ulid::Ulid) -> Result<Vec<SiteRecord>> {
+pub fn merchant_sites(
+    store: &Store,
+    merchant: ulid::Ulid,
+) -> std::result::Result<Vec<SiteRecord>, StoreError> {
     let mut sites = Vec::new();
     for key in store
         .sites_by_merchant
         .scan_prefix(ulid_prefix(merchant))
         .keys()
     {
-        let key = key.map_err(StoreError::from)?;
+        let key = key?;
         if let Some(site) = crate::storage::tree::pair_child(&key)
             .map(|id| store.sites.get(&id))
             .transpose()?
@@ -172,7 +175,12 @@ impl SiteAction {
 
 /// Does `action` to site `id`, if `who` may see it; the site it leaves (the copy, for a
 /// duplicate).
-pub fn manage(store: &Store, who: &UserView, id: &str, action: SiteAction) -> Result<SiteSummary> {
+pub async fn manage(
+    store: &Store,
+    who: &UserView,
+    id: &str,
+    action: SiteAction,
+) -> Result<SiteSummary> {
     let lang = who.lang;
     let mut record = match action {
         SiteAction::Restore => crate::tenancy::visible_site_even_deleted(store, who, id)?,
@@ -182,15 +190,27 @@ pub fn manage(store: &Store, who: &UserView, id: &str, action: SiteAction) -> Re
     match action {
         SiteAction::Rename(name) => {
             let name = crate::accounts::validate_name("name", &name, limits::SITE_NAME, lang)?;
-            // The mini program's name is the draft's: renamed there too, as a new version (an
-            // editor open on the old one then says so, rather than saving the old name back).
-            let mut draft = draft_of(store, &record, lang)?;
-            draft.version += 1;
-            draft.site.name = name.clone();
-            draft.updated_at = now_rfc3339();
-            record.name = name;
-            record.updated_at = now_rfc3339();
-            write_record_and_draft(store, &record, &draft)?;
+            // The mini program's name is the draft's: renamed there as a save like the
+            // editor's (a new version, the record following), so an edit saved meanwhile is
+            // never overwritten: a save that lost the race is tried again on the new draft.
+            for _ in 0..3 {
+                let draft = draft_of(store, &record, lang)?;
+                let mut site = draft.site;
+                site.name = name.clone();
+                let save = SaveDraft {
+                    base_version: draft.version,
+                    site,
+                };
+                match save_draft(store, who, id, save).await {
+                    Err(crate::error::Error::App(AppError::Conflict { field, .. }))
+                        if field == "version" => {}
+                    saved => {
+                        saved?;
+                        return Ok(summary(&visible_site(store, who, id)?));
+                    }
+                }
+            }
+            return Err(AppError::conflict("name", lang.t(Text::ErrEditConflict)).into());
         }
         SiteAction::Duplicate => {
             room_for_a_site(store, record.merchant_id, lang)?;
@@ -254,19 +274,6 @@ pub fn purge(store: &Store, record: &SiteRecord) -> Result<()> {
             sites.remove(&ulid_prefix(record.id))?;
             by_merchant.remove(&pair_key(record.merchant_id, record.id)[..])?;
             drafts.remove(&ulid_prefix(record.id))?;
-            Ok::<_, ConflictableTransactionError<StoreError>>(())
-        })
-        .map_err(StoreError::from)?;
-    Ok(())
-}
-
-/// The site record and its draft, in one transaction.
-fn write_record_and_draft(store: &Store, record: &SiteRecord, draft: &Draft) -> Result<()> {
-    let (record_bytes, draft_bytes) = (encode(record)?, encode(draft)?);
-    (store.sites.raw(), store.drafts.raw())
-        .transaction(|(sites, drafts)| {
-            sites.insert(&ulid_prefix(record.id), record_bytes.as_slice())?;
-            drafts.insert(&ulid_prefix(record.id), draft_bytes.as_slice())?;
             Ok::<_, ConflictableTransactionError<StoreError>>(())
         })
         .map_err(StoreError::from)?;

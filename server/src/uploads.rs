@@ -24,19 +24,12 @@ pub enum Room {
     Full { used: u64, quota: u64 },
 }
 
-/// The hashes of every picture `merchant`'s drafts refer to.
+/// The hashes of every picture `merchant`'s drafts refer to (deleted sites' too: they can
+/// still be restored).
 pub fn in_use(store: &Store, merchant: Ulid) -> Result<HashSet<String>, StoreError> {
     let mut hashes = Vec::new();
-    for key in store
-        .sites_by_merchant
-        .scan_prefix(crate::storage::tree::ulid_prefix(merchant))
-        .keys()
-    {
-        let key = key?;
-        let Some(site) = crate::storage::tree::pair_child(&key) else {
-            continue;
-        };
-        if let Some(draft) = store.drafts.get(&site)? {
+    for site in crate::sites::merchant_sites(store, merchant)? {
+        if let Some(draft) = store.drafts.get(&site.id)? {
             let json = serde_json::to_value(&draft.site).map_err(StoreError::Encode)?;
             crate::storage::schema::media_references(&json, &mut hashes);
         }

@@ -101,6 +101,7 @@ pub(super) async fn merchant_form(
             return render(&state, parts, FormOutcome::refused(error, &form)).await;
         };
         let done = crate::sites::manage(&state.store, &user, &field(&form, "site"), what)
+            .await
             .map_err(AppError::from);
         return match done {
             Ok(site) => {
