@@ -256,9 +256,13 @@ pub fn authenticate(
     }
 }
 
-/// Gives merchant `merchant_id`'s login a new generated password (returned, to be shown once)
-/// and ends every session it had. CPU-heavy (argon2): call off the async runtime.
-pub fn reset_merchant_password(store: &Store, merchant_id: Ulid) -> Result<String, AppError> {
+/// Gives merchant `merchant_id`'s login a new generated password and ends every session it
+/// had; returns the login and the password (to be shown once). CPU-heavy (argon2): call off
+/// the async runtime.
+pub fn reset_merchant_password(
+    store: &Store,
+    merchant_id: Ulid,
+) -> Result<(String, String), AppError> {
     let merchant = store
         .merchants
         .get(&merchant_id)?
@@ -271,7 +275,7 @@ pub fn reset_merchant_password(store: &Store, merchant_id: Ulid) -> Result<Strin
     user.password_hash = auth::hash_password(&password);
     store.users.insert(&user.id, &user)?;
     auth::end_sessions_of(store, user.id, None)?;
-    Ok(password)
+    Ok((user.login, password))
 }
 
 /// What a password change asks for.

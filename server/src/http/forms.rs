@@ -46,7 +46,7 @@ pub(super) fn client_address(
 
 pub(super) async fn login(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+    let Ok(bytes) = to_bytes(body, super::limits::FORM_LIMIT).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let form: LoginForm = serde_urlencoded::from_bytes(&bytes).unwrap_or(LoginForm {
@@ -130,18 +130,7 @@ pub(super) async fn logout(State(state): State<AppState>, req: Request) -> Respo
         }
         let _ = state.store.flush().await;
     }
-    let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        cookie_header(
-            state.cookie(CookieName::Session),
-            String::new(),
-            0,
-            true,
-            state.secure_cookies,
-        ),
-    );
-    res
+    super::session::signed_out(&state, "/login")
 }
 
 #[derive(Deserialize)]
@@ -166,7 +155,7 @@ pub(super) async fn set_lang(State(state): State<AppState>, req: Request) -> Res
         .get::<SessionInfo>()
         .cloned()
         .unwrap_or_default();
-    let Ok(bytes) = to_bytes(req.into_body(), 64 * 1024).await else {
+    let Ok(bytes) = to_bytes(req.into_body(), super::limits::FORM_LIMIT).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let refused = || {

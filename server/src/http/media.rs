@@ -52,7 +52,7 @@ async fn upload(
             .upload_rate
             .reserve(&site.merchant_id.to_string(), None, Instant::now())
     {
-        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+        let minutes = crate::http::session::minutes_to_wait(wait);
         tracing::warn!(merchant = %site.merchant_id, "upload rate reached");
         return Err(AppError::Busy(lang.fill(Text::ErrUploadRate, &[("minutes", minutes)])).into());
     }

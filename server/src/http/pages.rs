@@ -3,7 +3,7 @@
 //! [`FormOutcome`], or the browser is sent where the work continues.
 use super::page_context;
 use crate::accounts;
-use crate::auth::{self, CookieName};
+use crate::auth;
 use crate::error::Error;
 use crate::state::AppState;
 use app::api::{Backend, NewMerchant, NewSite};
@@ -19,9 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::time::Instant;
 
-/// Largest form these screens accept.
-const FORM_LIMIT: usize = 64 * 1024;
-
 type Form = Vec<(String, String)>;
 
 /// The signed-in user and the submitted fields, or the response that ends the request.
@@ -31,7 +28,7 @@ async fn read(parts: &Parts, body: Body) -> Result<(app::model::UserView, Form),
         .get::<SessionInfo>()
         .and_then(|s| s.user.clone())
         .ok_or_else(|| Redirect::to("/login").into_response())?;
-    let bytes = to_bytes(body, FORM_LIMIT)
+    let bytes = to_bytes(body, super::limits::FORM_LIMIT)
         .await
         .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
     let form = serde_urlencoded::from_bytes::<Form>(&bytes).unwrap_or_default();
@@ -148,7 +145,7 @@ pub(super) async fn change_password(State(state): State<AppState>, req: Request)
     let reservation = match state.throttle.reserve(&user.login, address, Instant::now()) {
         Ok(r) => r,
         Err(wait) => {
-            let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+            let minutes = super::session::minutes_to_wait(wait);
             let error = AppError::Busy(lang.fill(Text::ErrThrottled, &[("minutes", minutes)]));
             return render(&state, parts, FormOutcome::refused(error, &form)).await;
         }
@@ -218,18 +215,7 @@ pub(super) async fn sign_out_everywhere(State(state): State<AppState>, req: Requ
     if let Err(e) = state.store.flush().await {
         return Error::from(e).into_response();
     }
-    let mut res = Redirect::to("/login?notice=signed_out_everywhere").into_response();
-    res.headers_mut().append(
-        axum::http::header::SET_COOKIE,
-        super::session::cookie_header(
-            state.cookie(CookieName::Session),
-            String::new(),
-            0,
-            true,
-            state.secure_cookies,
-        ),
-    );
-    res
+    super::session::signed_out(&state, "/login?notice=signed_out_everywhere")
 }
 
 /// An agency admin gives one of its merchants a new password: shown once on the page, with
@@ -257,13 +243,10 @@ async fn reset_password(
             FormOutcome::refused(AppError::Busy(user.lang.t(Text::ErrBusy).into()), form)
         }
         Ok(Err(error)) => FormOutcome::refused(error, form),
-        Ok(Ok(password)) => {
+        Ok(Ok((login, password))) => {
             if let Err(e) = state.store.flush().await {
                 return Error::from(e).into_response();
             }
-            let login = accounts::merchant_view(&state.store, &merchant)
-                .map(|m| m.login)
-                .unwrap_or_default();
             tracing::info!(by = %user.login, merchant = %merchant.id, "merchant password reset");
             FormOutcome::PasswordReset {
                 login,

@@ -156,6 +156,25 @@ pub(super) async fn session_middleware(
     res
 }
 
+/// A redirect to `to` that also removes the session cookie (signing out).
+pub(super) fn signed_out(state: &AppState, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    let gone = cookie_header(
+        state.cookie(CookieName::Session),
+        String::new(),
+        0,
+        true,
+        state.secure_cookies,
+    );
+    res.headers_mut().append(header::SET_COOKIE, gone);
+    res
+}
+
+/// How long to wait, as a merchant reads it: whole minutes, at least one.
+pub(crate) fn minutes_to_wait(wait: std::time::Duration) -> String {
+    wait.as_secs().div_ceil(60).max(1).to_string()
+}
+
 /// The `Set-Cookie` of a new visitor id.
 pub(super) fn visitor_cookie(state: &AppState, visitor: String) -> HeaderValue {
     cookie_header(
@@ -176,7 +195,7 @@ struct Origin {
 /// `res` with the status of the [`app::error::AppError`] its JSON body carries, if it does.
 async fn with_error_status(res: Response) -> Response {
     let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+    let Ok(bytes) = to_bytes(body, limits::FORM_LIMIT).await else {
         parts.status = StatusCode::INTERNAL_SERVER_ERROR;
         return Response::from_parts(parts, Body::empty());
     };
