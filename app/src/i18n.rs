@@ -147,7 +147,7 @@ translations! {
     SiteName => "Site name", "站点名称";
     CopySuffix => " (copy)", "（副本）";
     Merchant => "Merchant", "商户";
-    MerchantAccount => "Sign-in", "登录账户";
+    MerchantAccount => "How this merchant signs in", "该商户的登录方式";
     ResetPassword => "Give a new password", "设置新密码";
     ResetPasswordHint => "For a merchant who lost theirs: a new password is made and shown once, and the merchant is signed out everywhere.", "用于忘记密码的商户：将生成新密码并仅显示一次，该商户在所有设备上退出登录。";
     PasswordResetDone => "{login} has a new password. Pass it on now: it is not shown again.", "{login} 已设置新密码。请立即转交：它不会再次显示。";

@@ -2,7 +2,9 @@
 //! no island.
 use crate::api::get_merchant_home;
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
-use crate::components::outcome::{refused_field, refused_value, use_outcome, FormOutcome};
+use crate::components::outcome::{
+    general_refusal, refused_field, refused_value, use_outcome, FormOutcome,
+};
 use crate::components::session::{use_session, CsrfField};
 use crate::i18n::{Lang, Text};
 use crate::model::{MerchantView, Role, SiteSummary, ThemeKind};
@@ -108,6 +110,13 @@ fn MerchantAccount(merchant: MerchantView, csrf: String, lang: Lang) -> impl Int
     }
 }
 
+/// Whether `o` is the refusal of an action on one site (rename, delete…), posted to this
+/// page like the new-site form but said above the list.
+fn is_site_action(o: &FormOutcome) -> bool {
+    matches!(o, FormOutcome::Refused { values, .. }
+        if values.iter().any(|(k, v)| k == "action" && v != "create"))
+}
+
 /// What the last action on a site did (after its redirect), said once.
 #[component]
 fn Done(lang: Lang) -> impl IntoView {
@@ -157,9 +166,7 @@ fn SiteList(
     let outcome = use_outcome();
     // A refused action on a site is said above the list, naming what to fix.
     let refused = match &outcome {
-        Some(FormOutcome::Refused { error, values })
-            if values.iter().any(|(k, v)| k == "action" && v != "create") =>
-        {
+        Some(o @ FormOutcome::Refused { error, .. }) if is_site_action(o) => {
             set_http_status(error.status());
             Some(error.clone())
         }
@@ -288,20 +295,10 @@ fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
         })
         .collect_view();
     // Only this form's own refusals (a site action's is said above the list).
-    let outcome = outcome.filter(|o| match o {
-        FormOutcome::Refused { values, .. } => {
-            !values.iter().any(|(k, v)| k == "action" && v != "create")
-        }
-        _ => true,
-    });
+    let outcome = outcome.filter(|o| !is_site_action(o));
     let name_error = refused_field(&outcome, "name");
     let name_bad = name_error.is_some();
-    let other_error = match &outcome {
-        Some(FormOutcome::Refused { error, .. }) if error.field() != Some("name") => {
-            Some(error.clone())
-        }
-        _ => None,
-    };
+    let other_error = general_refusal(&outcome, &["name"]);
     view! {
         <section class="card" aria-labelledby="new-site-title">
             <h2 id="new-site-title">{t(Text::NewSite)}</h2>
