@@ -12,6 +12,7 @@ const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
+const { waitFor } = require("../fixtures.js");
 
 const repo = path.resolve(__dirname, "..", "..");
 const siteRoot = path.resolve(repo, process.env.MPFORGE_SITE_ROOT || "target/site");
@@ -37,15 +38,6 @@ function sum(files) {
   );
 }
 
-async function waitFor(url) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 /** Loads `url` in a fresh page of `context` and returns the wasm and JS files it fetched, with
  *  the bytes that came over the wire for each (compressed, as the server sent them). */

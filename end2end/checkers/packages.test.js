@@ -6,7 +6,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
 const { checkPackage } = require("./check.js");
-const { hostile } = require("../fixtures.js");
+const { hostile, png } = require("../fixtures.js");
 
 const repo = path.resolve(__dirname, "..", "..");
 const bin =
@@ -46,32 +46,12 @@ test("hostile merchant text passes and stays text", () => {
 
 /** A PNG of random pixels: incompressible, so it stays large after mpforge re-encodes it. */
 function noisePng(w, h, seed) {
-  const zlib = require("node:zlib");
-  const raw = Buffer.alloc((w * 3 + 1) * h);
   let x = seed;
-  for (let i = 0; i < raw.length; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    raw[i] = i % (w * 3 + 1) === 0 ? 0 : x >> 16;
-  }
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", zlib.deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+  const next = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) >> 16;
+  return png(w, h, () => {
+    next(); // the filter byte's turn, as before
+    return Buffer.from(Array.from({ length: w * 3 }, next));
+  });
 }
 
 test("a site over 2 MB spills its non-tab pages into subpackages and still passes", () => {
