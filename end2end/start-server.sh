@@ -17,6 +17,9 @@ printf '%s\n' "$E2E_AGENCY_PASSWORD" |
 # A third for the merchant-data and accessibility tests.
 printf '%s\n' "$E2E_AGENCY_PASSWORD" |
   "$bin" --data-dir "$data" create-agency --name "E2E Access" --login access@e2e.test
+# A fourth for the first-time merchant tests.
+printf '%s\n' "$E2E_AGENCY_PASSWORD" |
+  "$bin" --data-dir "$data" create-agency --name "E2E First" --login first@e2e.test
 # Warnings only: one line per request would drown the test report.
 RUST_LOG=${RUST_LOG:-warn} "$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root "$site_root" --no-demo &
 pid=$!

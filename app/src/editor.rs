@@ -10,6 +10,7 @@ mod block_panel;
 mod deferred;
 mod dom;
 mod fields;
+mod icons;
 mod merchant_data;
 mod net;
 mod outline;
@@ -23,7 +24,7 @@ use crate::i18n::{Lang, Text};
 #[cfg(feature = "hydrate")]
 use dom::focus_field;
 use leptos::prelude::*;
-use outline::{Outline, Palette};
+use outline::Outline;
 use phone::PhonePreview;
 pub use state::{EditorState, SaveState};
 
@@ -108,8 +109,26 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
     let t = move |k| lang.t(k);
     let title = move || ed.site.with(|s| s.name.clone());
     let back = format!("/merchants/{merchant_id}");
+    // Under 900 px wide one column shows at a time, chosen by tabs; choosing a block (in the
+    // outline or the phone) shows its properties.
+    let view = RwSignal::new(Column::Blocks);
+    Effect::new(move |first: Option<()>| {
+        let chosen = ed.selected.get().is_some();
+        if first.is_some() && chosen && narrow() {
+            view.set(Column::Properties);
+        }
+    });
+    let tab = move |c: Column, label: Text| {
+        view! {
+            <button type="button" role="tab" id=format!("tab-{}", c.id()) aria-controls=c.id()
+                aria-selected=move || (view.get() == c).to_string()
+                tabindex=move || if view.get() == c { "0" } else { "-1" }
+                on:click=move |_| view.set(c)>{t(label)}</button>
+        }
+    };
     view! {
         <div class="editor" aria-label=t(Text::Editor)>
+            <a class="skip-link" href="#properties">{t(Text::SkipToProperties)}</a>
             <header class="editor-bar">
                 <a class="back" href=back>"← "{t(Text::MySites)}</a>
                 <h1 class="editor-title">{title}</h1>
@@ -127,20 +146,74 @@ pub fn Editor(draft: DraftView, csrf: String, lang: Lang) -> impl IntoView {
                     <button type="button" class="link-button" on:click=move |_| ed.notice.set(None)>{t(Text::Dismiss)}</button>
                 </p>
             })}
-            <div class="editor-body">
-                <aside class="editor-left">
+            <div class="editor-tabs" role="tablist" aria-label=t(Text::EditorViews)
+                on:keydown=move |e: leptos::ev::KeyboardEvent| {
+                    let step = match e.key().as_str() { "ArrowRight" => 1, "ArrowLeft" => 2, _ => return };
+                    let next = Column::ALL[(view.get_untracked().index() + step) % 3];
+                    view.set(next);
+                    focus_tab(next);
+                }>
+                {tab(Column::Blocks, Text::TabBlocks)}
+                {tab(Column::Phone, Text::TabPhone)}
+                {tab(Column::Properties, Text::Properties)}
+            </div>
+            <div class="editor-body" data-view=move || view.get().id()>
+                <aside id="blocks" class="editor-left" aria-label=t(Text::TabBlocks)>
                     <panels::PagesPanel/>
-                    <Palette/>
                     <Outline/>
                 </aside>
-                <section class="editor-center" aria-label=t(Text::PhonePreview) tabindex="0">
+                <section id="phone" class="editor-center" aria-label=t(Text::PhonePreview) tabindex="0">
                     <PhonePreview/>
                 </section>
-                <aside class="editor-right" aria-label=t(Text::Properties)>
+                <aside id="properties" class="editor-right" aria-label=t(Text::Properties) tabindex="-1">
                     <panels::Properties/>
                 </aside>
             </div>
         </div>
+    }
+}
+
+/// The editor's three columns, shown side by side, or one at a time on a narrow screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Blocks,
+    Phone,
+    Properties,
+}
+
+impl Column {
+    const ALL: [Column; 3] = [Column::Blocks, Column::Phone, Column::Properties];
+
+    /// The column's element id (and the `data-view` the stylesheet reads).
+    fn id(self) -> &'static str {
+        match self {
+            Column::Blocks => "blocks",
+            Column::Phone => "phone",
+            Column::Properties => "properties",
+        }
+    }
+
+    fn index(self) -> usize {
+        Column::ALL.iter().position(|&c| c == self).unwrap_or(0)
+    }
+}
+
+/// Whether the editor shows one column at a time (the stylesheet's breakpoint).
+fn narrow() -> bool {
+    window()
+        .match_media("(max-width: 899px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
+fn focus_tab(c: Column) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .get_element_by_id(&format!("tab-{}", c.id()))
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }
 
@@ -166,6 +239,23 @@ fn SaveStatus() -> impl IntoView {
     let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     view! {
+        // What was typed and cannot be used is not in the site: said first, with a link.
+        <span class="save-problems" aria-live="polite">
+            {move || {
+                let (count, first) = ed.typed.with(|t| (t.len(), t.first().map(|x| x.path.clone())));
+                first.map(|path| {
+                    let label = if count == 1 {
+                        t(Text::NotSavedOne).to_string()
+                    } else {
+                        ed.lang.fill(Text::NotSavedMany, &[("count", count.to_string())])
+                    };
+                    view! {
+                        <button type="button" class="link-button not-saved"
+                            on:click=move |_| ed.reveal_problem(&path)>{label}</button>
+                    }
+                })
+            }}
+        </span>
         <span class="save-status" role="status" aria-live="polite">
             {move || match ed.save.get() {
                 SaveState::Saved => view! { <span class="saved">{t(Text::Saved)}</span> }.into_any(),

@@ -1,8 +1,8 @@
 //! Types shared by the browser, the server and the generator. Plain data: serde, no I/O.
 //!
 //! `site` is the site format as it travels (wire types only); `blocks` is the block catalogue;
-//! `product` keeps a product's options and variants in step; `validate` lists a site's
-//! problems; `theme` is the theme kind and settings.
+//! `product` keeps a product's options and variants in step; `typed` reads what merchants
+//! type; `validate` lists a site's problems; `theme` is the theme kind and settings.
 pub mod account;
 pub mod blocks;
 pub mod color;
@@ -10,6 +10,7 @@ pub mod edit;
 pub mod product;
 pub mod site;
 pub mod theme;
+pub mod typed;
 pub mod validate;
 
 pub use account::*;

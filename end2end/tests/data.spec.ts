@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { logIn, createMerchant, createSite, openPanel, preview, saved } from "./helpers";
+import { addBlock, logIn, createMerchant, createSite, openPanel, preview, saved } from "./helpers";
 import AxeBuilder from "@axe-core/playwright";
 
 // Its own agency (see start-server.sh), so the other specs' merchants do not show here.
@@ -81,7 +81,7 @@ test("a merchant sells sizes at their own prices, and adds staff and a holiday",
   await saved(page);
 
   // Opening hours: a holiday on which the shop is closed.
-  await page.getByRole("button", { name: "Opening hours", exact: true }).click();
+  await addBlock(page, "Opening hours");
   const hours = page.getByRole("region", { name: "Opening hours" }).last();
   await hours.getByRole("button", { name: "Add a special day" }).click();
   const day = hours.getByRole("group", { name: "New special day" });
@@ -91,7 +91,7 @@ test("a merchant sells sizes at their own prices, and adds staff and a holiday",
   await expect(preview(page).getByText("Spring Festival")).toBeVisible();
 
   // Staff, and who offers a service.
-  await page.getByRole("button", { name: "Service list", exact: true }).click();
+  await addBlock(page, "Service list");
   const staff = page.getByRole("region", { name: "Staff" });
   await staff.getByRole("button", { name: "Add a staff member" }).click();
   await staff.getByLabel("Name").fill("Lin");

@@ -1,5 +1,5 @@
 import { test, expect, Page, Browser } from "@playwright/test";
-import { logIn, createMerchant, createSite, cspViolations, openPanel, preview, saved } from "./helpers";
+import { addBlock, logIn, createMerchant, createSite, cspViolations, openPanel, preview, saved } from "./helpers";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -52,7 +52,7 @@ test("a merchant builds a booking site, and everything is saved and exports", as
   const before = await outline(page).count();
 
   // Add a service list block from the palette: it is selected and shows the services.
-  await page.getByRole("button", { name: "Service list", exact: true }).click();
+  await addBlock(page, "Service list");
   await expect(outline(page)).toHaveCount(before + 1);
   await expect(page.getByRole("heading", { name: "Service list" })).toBeVisible();
 
@@ -66,18 +66,18 @@ test("a merchant builds a booking site, and everything is saved and exports", as
 
   // Reorder two blocks with the keyboard: Alt+Down on the first block.
   const first = outline(page).nth(0).getByRole("button").first();
-  const firstName = (await first.innerText()).trim();
-  const secondName = (await outline(page).nth(1).getByRole("button").first().innerText()).trim();
+  const firstName = (await first.getAttribute("aria-label"))!;
+  const secondName = (await outline(page).nth(1).getByRole("button").first().getAttribute("aria-label"))!;
   await first.focus();
   await page.keyboard.press("Alt+ArrowDown");
-  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(secondName);
-  await expect(outline(page).nth(1).getByRole("button").first()).toHaveText(firstName);
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveAttribute("aria-label", secondName);
+  await expect(outline(page).nth(1).getByRole("button").first()).toHaveAttribute("aria-label", firstName);
 
   // Undo puts it back, redo moves it again (buttons and keyboard).
   await page.getByRole("button", { name: "Undo" }).click();
-  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(firstName);
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveAttribute("aria-label", firstName);
   await page.keyboard.press("Control+Shift+Z");
-  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(secondName);
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveAttribute("aria-label", secondName);
 
   // Upload a picture for the banner (now the second block).
   await outline(page).nth(1).getByRole("button").first().click();
@@ -103,7 +103,7 @@ test("a merchant builds a booking site, and everything is saved and exports", as
   // Reload: everything is still there.
   await page.reload();
   await expect(preview(page).getByText("60 min · ¥99.50").first()).toBeVisible();
-  await expect(outline(page).nth(0).getByRole("button").first()).toHaveText(secondName);
+  await expect(outline(page).nth(0).getByRole("button").first()).toHaveAttribute("aria-label", secondName);
   await expect(outline(page)).toHaveCount(before + 1);
   await expect(preview(page).locator("img.banner-image")).toHaveCount(1);
 
@@ -111,7 +111,12 @@ test("a merchant builds a booking site, and everything is saved and exports", as
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Export" }).click();
   const file = await download;
-  await expect(page.getByRole("status").filter({ hasText: "Exported." })).toContainText("main: ");
+  // Named after the site, with the sizes in plain words and what to do next.
+  expect(file.suggestedFilename()).toBe("Bamboo Salon.zip");
+  const report = page.getByRole("status").filter({ hasText: "Downloaded “Bamboo Salon.zip”" });
+  await expect(report).toContainText(/Main package: \d+ KB of the 2 MB WeChat allows/);
+  await expect(report).toContainText("What next");
+  await expect(report).toContainText("WeChat DevTools");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mpforge-export-"));
   const zip = path.join(dir, "site.zip");
   await file.saveAs(zip);
@@ -164,11 +169,14 @@ test("export problems lead to the field that fixes them, even inside a closed li
   // On the Info page: Tuesday closes before it opens; the field says so at once.
   await page.getByRole("region", { name: "Pages" }).getByRole("button", { name: "Info" }).click();
   await outline(page).getByRole("button", { name: /^Opening hours/ }).first().click();
+  // It stays in its field, never reaches the site, and the save status says so.
   await panel("Opening hours").getByLabel("Tuesday closes").fill("09:00");
   await expect(panel("Opening hours").getByText("Closing time must be after opening time.")).toBeVisible();
+  const notSaved = page.getByRole("button", { name: "Not saved: 1 problem" });
+  await expect(notSaved).toBeVisible();
 
   // A product grid with a new product whose name is emptied, then the product is closed.
-  await page.getByRole("button", { name: "Product grid", exact: true }).click();
+  await addBlock(page, "Product grid");
   await panel("Product grid").getByRole("button", { name: "Add a product" }).click();
   const name = panel("Product grid").getByLabel("Name", { exact: true }).first();
   await name.fill("");
@@ -180,10 +188,11 @@ test("export problems lead to the field that fixes them, even inside a closed li
   await page.getByRole("button", { name: "← Page and site settings" }).click();
   await saved(page);
 
-  // Export is refused with both problems; each one opens what fixes it, focused.
+  // Export is refused for the saved problem (the refused time is not in the site); the
+  // problem opens what fixes it, focused.
   await page.getByRole("button", { name: "Export" }).click();
   const refused = page.getByRole("alert").filter({ hasText: "Fix these problems before exporting:" });
-  await expect(refused.getByRole("listitem")).toHaveCount(2);
+  await expect(refused.getByRole("listitem")).toHaveCount(1);
   await refused.getByRole("button", { name: "This is required." }).click();
   await expect(page.getByRole("heading", { name: "Product grid" })).toBeVisible();
   await expect(focused).toHaveAccessibleName("Name");
@@ -192,11 +201,17 @@ test("export problems lead to the field that fixes them, even inside a closed li
   await page.keyboard.type("Tea set");
   await expect(panel("Product grid").getByRole("button", { name: "Tea set" })).toBeVisible();
 
-  await refused.getByRole("button", { name: "Closing time must be after opening time." }).click();
+  // The save status's link brings back the refused time, as typed, focused.
+  await notSaved.click();
   await expect(page.getByRole("heading", { name: "Opening hours", level: 2 })).toBeVisible();
   await expect(focused).toHaveAccessibleName("Tuesday closes");
-  await focused.fill("20:00");
-  await expect(page.getByText("Closing time must be after opening time.")).toHaveCount(1); // only in the old list
+  await expect(focused).toHaveValue("09:00");
+  // Typed the way a Chinese keyboard gives it: full-width digits and colon, read as 20:00.
+  await focused.fill("２０：００");
+  await expect(page.getByText("Closing time must be after opening time.")).toHaveCount(0);
+  await expect(notSaved).toHaveCount(0);
+  await focused.blur();
+  await expect(panel("Opening hours").getByLabel("Tuesday closes")).toHaveValue("20:00");
   await saved(page);
 
   // Fixed: the export goes through.
@@ -204,7 +219,7 @@ test("export problems lead to the field that fixes them, even inside a closed li
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Export" }).click();
   await download;
-  await expect(page.getByRole("status").filter({ hasText: "Exported." })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Downloaded" })).toBeVisible();
 });
 
 test("the tab bar's colours and icons, and the text colour, are edited and shown in the phone", async ({ page }) => {
@@ -232,10 +247,15 @@ test("the tab bar's colours and icons, and the text colour, are edited and shown
   // The site's text colour is in the theme panel. What is not a colour is said at the field
   // and never reaches the phone (nor the saved site); the usual short forms are read.
   const text = (await openPanel(page, "Theme")).getByRole("textbox", { name: "Text", exact: true });
-  await text.fill("red");
+  await text.fill("reddish");
   await expect(text).toHaveAttribute("aria-invalid", "true");
-  await expect(text).toHaveAccessibleDescription(/"red" is not a colour/);
+  await expect(text).toHaveAccessibleDescription(/"reddish" is not a colour/);
+  await expect(page.getByRole("button", { name: "Not saved: 1 problem" })).toBeVisible();
   await saved(page);
+  // Colour names are read as the colour.
+  await text.fill("navy");
+  await expect(text).not.toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("button", { name: /^Not saved/ })).toHaveCount(0);
   await text.fill("#222");
   await expect(text).not.toHaveAttribute("aria-invalid", "true");
   await saved(page);

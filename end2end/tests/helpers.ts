@@ -29,6 +29,12 @@ export async function createSite(page: Page, name: string, template: RegExp) {
   await expect(page).toHaveURL(/\/sites\/[0-9A-Z]{26}\/edit$/);
 }
 
+/** Adds a block of type `name` to the page through the "Add a block" picker. */
+export async function addBlock(page: Page, name: string) {
+  await page.getByRole("button", { name: "Add a block" }).click();
+  await page.getByRole("dialog", { name: "Add a block" }).getByRole("button", { name, exact: true }).click();
+}
+
 /** Opens one of the editor's panels that load when first opened ("Theme", "Tab bar"). */
 export async function openPanel(page: Page, name: string) {
   const toggle = page.getByRole("button", { name, exact: true, expanded: false });

@@ -210,6 +210,8 @@ pub fn create_merchant(
         name,
         user_id: user.id,
         created_at: now,
+        disabled: false,
+        deleted_at: None,
     };
     (
         &store.users_by_login,
@@ -276,6 +278,103 @@ pub fn reset_merchant_password(
     store.users.insert(&user.id, &user)?;
     auth::end_sessions_of(store, user.id, None)?;
     Ok((user.login, password))
+}
+
+/// How long a deleted merchant (with its sites) can be restored.
+pub const MERCHANT_RESTORE_DAYS: i64 = 30;
+
+/// What an agency does to one of its merchants' accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MerchantAction {
+    /// Its users cannot sign in (signed-in sessions end); everything is kept.
+    Pause,
+    Resume,
+    /// Gone from the agency's list and unable to sign in; restorable for
+    /// [`MERCHANT_RESTORE_DAYS`], then removed with its sites.
+    Delete,
+    Restore,
+}
+
+impl MerchantAction {
+    pub fn from_form(action: &str) -> Option<Self> {
+        Some(match action {
+            "pause_merchant" => MerchantAction::Pause,
+            "resume_merchant" => MerchantAction::Resume,
+            "delete_merchant" => MerchantAction::Delete,
+            "restore_merchant" => MerchantAction::Restore,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether a deleted merchant can still be restored at `now` (unix seconds).
+pub fn merchant_restorable(m: &Merchant, now: i64) -> bool {
+    m.deleted_at
+        .is_some_and(|at| now - at < MERCHANT_RESTORE_DAYS * 24 * 3600)
+}
+
+/// Applies `action` to merchant `merchant_id` (the caller has checked it is the agency's).
+/// Pausing or deleting ends every session of the merchant's login at once.
+pub fn manage_merchant(
+    store: &Store,
+    merchant_id: Ulid,
+    action: MerchantAction,
+    lang: Lang,
+) -> Result<Merchant, AppError> {
+    let mut m = store
+        .merchants
+        .get(&merchant_id)?
+        .ok_or(AppError::NotFound)?;
+    let now = crate::storage::now_unix();
+    match action {
+        MerchantAction::Pause => m.disabled = true,
+        MerchantAction::Resume => m.disabled = false,
+        MerchantAction::Delete => m.deleted_at = Some(now),
+        MerchantAction::Restore if merchant_restorable(&m, now) => m.deleted_at = None,
+        MerchantAction::Restore => {
+            return Err(AppError::conflict(
+                "merchant",
+                lang.t(Text::ErrMerchantGone),
+            ))
+        }
+    }
+    store.merchants.insert(&m.id, &m)?;
+    if matches!(action, MerchantAction::Pause | MerchantAction::Delete) {
+        auth::end_sessions_of(store, m.user_id, None)?;
+    }
+    Ok(m)
+}
+
+/// Removes a deleted merchant for good: its sites, its login and the merchant.
+pub fn purge_merchant(store: &Store, m: &Merchant) -> Result<(), AppError> {
+    for site in crate::sites::merchant_sites(store, m.id)? {
+        crate::sites::purge(store, &site)?;
+    }
+    auth::end_sessions_of(store, m.user_id, None)?;
+    if let Some(user) = store.users.get(&m.user_id)? {
+        store
+            .users_by_login
+            .remove(user.login.as_bytes())
+            .map_err(StoreError::from)?;
+        store.users.remove(&user.id)?;
+    }
+    store
+        .merchants_by_agency
+        .remove(&pair_key(m.agency_id, m.id)[..])
+        .map_err(StoreError::from)?;
+    store.merchants.remove(&m.id)?;
+    Ok(())
+}
+
+/// Whether `user` may sign in: a merchant's users not while it is paused or deleted.
+pub fn may_sign_in(store: &Store, user: &User) -> Result<bool, StoreError> {
+    Ok(match user.role {
+        StoredRole::AgencyAdmin { .. } => true,
+        StoredRole::Merchant { merchant_id, .. } => store
+            .merchants
+            .get(&merchant_id)?
+            .is_some_and(|m| !m.disabled && m.deleted_at.is_none()),
+    })
 }
 
 /// What a password change asks for.
@@ -374,5 +473,57 @@ pub fn merchant_view(store: &Store, m: &Merchant) -> Result<MerchantView, StoreE
             .filter(|s| s.deleted_at.is_none())
             .count(),
         created_at: m.created_at.clone(),
+        paused: m.disabled,
+        restorable_until: m
+            .deleted_at
+            .map(|at| crate::storage::unix_to_date(at + MERCHANT_RESTORE_DAYS * 24 * 3600)),
     })
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+
+    #[test]
+    fn a_merchant_deleted_past_its_grace_period_is_removed_with_its_login_and_sites() {
+        let store = Store::temporary().unwrap();
+        let (agency, admin) =
+            create_agency(&store, "A", "admin@a.test", "password-123456").unwrap();
+        let input = NewMerchant {
+            name: "Cafe".into(),
+            login: "cafe@a.test".into(),
+            password: "password-123456".into(),
+        };
+        let created = create_merchant(&store, agency.id, input, Lang::En).unwrap();
+        let id: Ulid = created.merchant.id.parse().unwrap();
+        let who = user_view(&store, &admin).unwrap();
+        let site = crate::sites::create(
+            &store,
+            &who,
+            &created.merchant.id,
+            app::api::NewSite {
+                name: "Cafe".into(),
+                template: app::model::ThemeKind::Shop,
+                locale: Lang::En,
+            },
+        )
+        .unwrap();
+        let m = manage_merchant(&store, id, MerchantAction::Delete, Lang::En).unwrap();
+        assert!(merchant_restorable(&m, crate::storage::now_unix()));
+        let long_ago = crate::storage::now_unix() + MERCHANT_RESTORE_DAYS * 24 * 3600;
+        assert!(!merchant_restorable(&m, long_ago));
+        purge_merchant(&store, &m).unwrap();
+        assert!(store.merchants.get(&id).unwrap().is_none());
+        assert!(store.users.get(&m.user_id).unwrap().is_none());
+        assert!(store.users_by_login.get(b"cafe@a.test").unwrap().is_none());
+        let site_id: Ulid = site.id.parse().unwrap();
+        assert!(store.sites.get(&site_id).unwrap().is_none());
+        // The login is free again.
+        let again = NewMerchant {
+            name: "Cafe".into(),
+            login: "cafe@a.test".into(),
+            password: "password-123456".into(),
+        };
+        assert!(create_merchant(&store, agency.id, again, Lang::En).is_ok());
+    }
 }

@@ -25,9 +25,16 @@ impl Backend for StoreBackend {
         {
             let (key, _) = item.map_err(StoreError::from)?;
             let Some(id) = pair_child(&key) else { continue };
-            if let Some(m) = self.store.merchants.get(&id)? {
-                out.push(merchant_view(&self.store, &m)?);
+            let Some(m) = self.store.merchants.get(&id)? else {
+                continue;
+            };
+            let now = crate::storage::now_unix();
+            if m.deleted_at.is_some() && !crate::accounts::merchant_restorable(&m, now) {
+                // Past the time it could be restored: gone for good, with its sites.
+                crate::accounts::purge_merchant(&self.store, &m)?;
+                continue;
             }
+            out.push(merchant_view(&self.store, &m)?);
         }
         Ok(out)
     }

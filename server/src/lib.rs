@@ -14,6 +14,7 @@ pub mod preview;
 pub mod proxies;
 pub mod seed;
 pub mod sites;
+pub mod starter_art;
 pub mod state;
 pub mod storage;
 pub mod tenancy;

@@ -45,12 +45,9 @@ pub fn summary(s: &SiteRecord) -> SiteSummary {
         template: s.template,
         updated_at: s.updated_at.clone(),
         archived: s.archived,
-        restorable_until: s.deleted_at.and_then(|at| {
-            let last = at + RESTORE_DAYS * 24 * 3600;
-            time::OffsetDateTime::from_unix_timestamp(last)
-                .ok()
-                .map(|d| d.date().to_string())
-        }),
+        restorable_until: s
+            .deleted_at
+            .map(|at| crate::storage::unix_to_date(at + RESTORE_DAYS * 24 * 3600)),
     }
 }
 

@@ -189,6 +189,13 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// The day of unix time `at` (`YYYY-MM-DD`, UTC).
+pub fn unix_to_date(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .map(|d| d.date().to_string())
+        .unwrap_or_default()
+}
+
 pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }

@@ -2,16 +2,23 @@
 //! shows up here for review (`cargo insta review`, or INSTA_UPDATE=always to accept).
 use app::i18n::Lang;
 use app::model::ThemeKind;
-use server::generator::{builtin_theme, generate, theme::starter_json};
+use server::generator::assets::embed_images;
+use server::generator::{builtin_theme, generate_with_images, theme::starter_json};
+use server::media::MediaCache;
 use sha2::{Digest, Sha256};
 
 fn package_listing(t: ThemeKind, lang: Lang) -> String {
     let site = serde_json::from_str(starter_json(t, lang)).unwrap();
-    let pkg = generate(&site, builtin_theme(t)).unwrap();
+    // With its drawn pictures, as a new site exports.
+    let (site, images) = embed_images(&site, &MediaCache::default(), lang, |r| {
+        Err(format!("a starter refers only to drawn pictures, not {r}"))
+    })
+    .unwrap();
+    let pkg = generate_with_images(&site, builtin_theme(t), images).unwrap();
     let mut out = String::new();
     for (path, bytes) in &pkg.files {
         match std::str::from_utf8(bytes) {
-            Ok(text) if !path.ends_with(".png") => {
+            Ok(text) if !path.ends_with(".png") && !path.ends_with(".jpg") => {
                 out.push_str(&format!("=== {path}\n{text}"));
                 if !text.ends_with('\n') {
                     out.push('\n');

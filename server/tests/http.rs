@@ -2057,3 +2057,85 @@ async fn an_agency_gives_a_merchant_who_lost_its_password_a_new_one() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_agency_pauses_deletes_and_restores_a_merchant_and_only_its_own() {
+    let w = world();
+    let page = format!("/merchants/{}", w.merchant_a);
+    let mut merchant = Browser::new(&w.app);
+    merchant.login("cafe@a.test", PASSWORD).await;
+    // A merchant cannot pause itself; another agency cannot touch it.
+    let r = merchant
+        .post_csrf(&page, &[("action", "pause_merchant")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut other = Browser::new(&w.app);
+    other.login("admin@b.test", PASSWORD).await;
+    let r = other
+        .post_csrf(&page, &[("action", "delete_merchant")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Paused: its session ends and its right password says why it does not work.
+    let mut admin = Browser::new(&w.app);
+    admin.login("admin@a.test", PASSWORD).await;
+    let r = admin
+        .post_csrf(&page, &[("action", "pause_merchant")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.unwrap().contains("done=merchant_paused"));
+    assert_eq!(
+        merchant.get(&page).await.location.as_deref(),
+        Some("/login")
+    );
+    let mut b = Browser::new(&w.app);
+    let to = b.login("cafe@a.test", PASSWORD).await.location.unwrap();
+    assert!(to.contains("error=paused"), "{to}");
+    assert!(admin.get("/agency").await.body.contains("Paused"));
+
+    // Resumed: it signs in again.
+    admin
+        .post_csrf(&page, &[("action", "resume_merchant")])
+        .await;
+    let mut b = Browser::new(&w.app);
+    let to = b.login("cafe@a.test", PASSWORD).await.location.unwrap();
+    assert!(!to.starts_with("/login"), "{to}");
+
+    // Deleted: gone from the list (listed apart, restorable), cannot sign in; restored: back.
+    let r = admin
+        .post_csrf(&page, &[("action", "delete_merchant")])
+        .await;
+    assert_eq!(
+        r.location.as_deref().map(|l| l.starts_with("/agency?")),
+        Some(true)
+    );
+    let list = admin.get("/agency").await.body;
+    assert!(
+        list.contains("Deleted merchants") && list.contains("restore_merchant"),
+        "{list}"
+    );
+    assert_eq!(b.get(&page).await.location.as_deref(), Some("/login"));
+    let mut c = Browser::new(&w.app);
+    assert!(c
+        .login("cafe@a.test", PASSWORD)
+        .await
+        .location
+        .unwrap()
+        .contains("error=paused"));
+    let r = admin
+        .post_csrf(&page, &[("action", "restore_merchant")])
+        .await;
+    assert!(r.location.unwrap().contains("done=merchant_restored"));
+    assert!(!admin
+        .get("/agency")
+        .await
+        .body
+        .contains("Deleted merchants"));
+    let mut d = Browser::new(&w.app);
+    assert!(!d
+        .login("cafe@a.test", PASSWORD)
+        .await
+        .location
+        .unwrap()
+        .starts_with("/login"));
+}

@@ -2,7 +2,7 @@
 //! this field is said under it (`role=alert`), the input is marked invalid, focused and
 //! described by the message, and what was typed comes back (never a password).
 use crate::components::outcome::{refused_field, refused_value, use_outcome};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use leptos::prelude::*;
 
 #[component]
@@ -45,6 +45,28 @@ pub fn FormField(
                 aria-describedby=described/>
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
             {error.map(|e| view! { <p class="field-error" id=err_id.clone() role="alert">{e.message(lang)}</p> })}
+        </div>
+    }
+}
+
+/// A one-time secret (a generated password): shown once in a read-only field, with a "Copy"
+/// button that `/copy.js` turns on (without JavaScript the field is selected by hand).
+#[component]
+pub fn SecretField(
+    id: &'static str,
+    label: &'static str,
+    value: String,
+    lang: Lang,
+) -> impl IntoView {
+    view! {
+        <div class="field secret-field">
+            <label for=id>{label}</label>
+            <span class="secret-row">
+                <input id=id class="secret" type="text" readonly value=value autocomplete="off" spellcheck="false"/>
+                <button type="button" class="btn copy-btn" hidden data-copy=id
+                    data-copied=lang.t(Text::Copied)>{lang.t(Text::Copy)}</button>
+            </span>
+            <script src="/copy.js" defer></script>
         </div>
     }
 }

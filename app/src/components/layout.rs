@@ -39,7 +39,7 @@ pub fn TopBar() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"mp"</span>
-                {t(Text::AppName)}
+                <span class="brand-name">{t(Text::AppName)}</span>
             </a>
             {nav}
             <div class="topbar-end">

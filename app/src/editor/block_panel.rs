@@ -235,7 +235,7 @@ fn SlidesEditor(at: BlockAt, pages: Signal<Vec<(String, String)>>) -> impl IntoV
                         <div class="actions">
                             <button type="button" class="btn" aria-label=labelled(Text::MoveUp) disabled=move || i == 0
                                 on:click=move |_| change(&|v| if i > 0 && i < v.len() { v.swap(i - 1, i) })>{t(Text::MoveUp)}</button>
-                            <button type="button" class="btn" aria-label=labelled(Text::MoveDown) disabled=move || i + 1 >= count()
+                            <button type="button" class="btn" aria-label=labelled(Text::MoveDown) disabled=move || count() <= i + 1
                                 on:click=move |_| change(&|v| if i + 1 < v.len() { v.swap(i, i + 1) })>{t(Text::MoveDown)}</button>
                             <button type="button" class="btn danger" aria-label=labelled(Text::RemoveSlide) disabled=move || count() <= 1
                                 on:click=move |_| change(&|v| if v.len() > 1 && i < v.len() { v.remove(i); })>{t(Text::RemoveSlide)}</button>

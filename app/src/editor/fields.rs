@@ -5,8 +5,9 @@
 use super::net;
 use super::state::EditorState;
 use crate::i18n::Text;
-use crate::model::color::{contrast, normalize_hex};
+use crate::model::color::contrast;
 use crate::model::site::format_yuan;
+use crate::model::typed::{parse_color, parse_time, parse_whole, parse_yuan};
 use leptos::prelude::*;
 
 /// The validation message for `path` (or, `nested`, for anything inside it: one textarea for
@@ -102,61 +103,130 @@ pub(super) fn TextField(
     }
 }
 
-/// Yuan with two decimals, stored as fen.
-pub fn parse_yuan(text: &str) -> Option<u64> {
-    let t = text.trim().trim_start_matches('¥').trim();
-    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-    if whole.is_empty() && frac.is_empty() || frac.len() > 2 {
-        return None;
-    }
-    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
+/// How a typed text becomes the value the site stores: `Ok` with that value's text as the
+/// field shows it, or `Err` with why not, in the merchant's language.
+pub(super) type Reader = Callback<String, Result<String, String>>;
+
+/// One rule for everything a merchant types into a field that has a format (prices, numbers,
+/// colours, times): `read` says what the text means. Until it means something, the text stays
+/// in the field with the reason under it, the site (and the phone) keep the last good value,
+/// and the save status counts the problem with a link to this field. A value changed from
+/// elsewhere (undo, the colour picker) replaces the text; when what `read` depends on changes
+/// (the opening time for a closing time), text that was refused is read again.
+#[component]
+pub(super) fn TypedInput(
+    id: String,
+    #[prop(into)] path: Signal<String>,
+    /// The stored value, as the field shows it.
+    #[prop(into)]
+    value: Signal<String>,
+    read: Reader,
+    #[prop(into)] set: Callback<String>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(optional)] inputmode: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+    #[prop(optional)] described_by: Option<String>,
+) -> impl IntoView {
+    let ed = expect_context::<EditorState>();
+    // What was typed here before (the panel was closed meanwhile) comes back with its reason.
+    let before = ed.typed_at(&path.get_untracked());
+    let text = RwSignal::new(
+        before
+            .as_ref()
+            .map_or_else(|| value.get_untracked(), |(t, _)| t.clone()),
+    );
+    let refused = RwSignal::new(before.map(|(_, why)| why));
+    let record = move |typed: &str, why: Option<String>| {
+        ed.typed_problem(
+            &path.get_untracked(),
+            why.clone().map(|w| (typed.to_string(), w)),
+        );
+        refused.set(why);
     };
-    let frac: u64 = format!("{frac:0<2}").parse().ok()?;
-    whole.checked_mul(100)?.checked_add(frac)
+    let apply = move |typed: &str| match read.run(typed.to_string()) {
+        Ok(v) => {
+            record(typed, None);
+            if v != value.get_untracked() {
+                set.run(v);
+            }
+        }
+        Err(why) => record(typed, Some(why)),
+    };
+    Effect::new(move |_| {
+        let v = value.get();
+        let typed = text.get_untracked();
+        // Read in this effect, so a change to what the reader depends on reads again.
+        match read.run(typed.clone()) {
+            Ok(now) if now == v => record(&typed, None),
+            Ok(_) if refused.get_untracked().is_some() => apply(&typed),
+            Err(why) if refused.get_untracked().is_some() => record(&typed, Some(why)),
+            _ => {
+                record(&typed, None);
+                text.set(v);
+            }
+        }
+    });
+    let err_id = format!("{id}-typed-err");
+    let described = {
+        let err_id = err_id.clone();
+        move || {
+            let mut ids: Vec<String> = described_by.iter().cloned().collect();
+            if refused.with(Option::is_some) {
+                ids.push(err_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <input id=id type="text" inputmode=(!inputmode.is_empty()).then_some(inputmode)
+            placeholder=(!placeholder.is_empty()).then_some(placeholder)
+            data-path=path prop:value=move || text.get() disabled=move || disabled.get()
+            aria-invalid=move || (refused.with(Option::is_some) || ed.problem(&path.get()).is_some()).to_string()
+            aria-describedby=described
+            on:input=move |e| { let typed = event_target_value(&e); text.set(typed.clone()); apply(&typed); }
+            on:blur=move |_| {
+                // What was read is shown as stored (`9:00` becomes `09:00`).
+                if refused.with_untracked(Option::is_none) { text.set(value.get_untracked()); }
+                ed.seal();
+            }/>
+        {move || refused.get().map(|why| view! { <p class="field-error" id=err_id.clone()>{why}</p> })}
+    }
 }
 
-/// A price in yuan; what cannot be read as a price is kept in the field with a message, and
-/// the stored price does not change until it can.
+/// A price in yuan (`12`, `12.50`, `¥1,280`, full-width digits), stored as fen.
 #[component]
 pub(super) fn PriceField(
     label: &'static str,
     #[prop(into)] fen: Signal<u64>,
     #[prop(into)] set: Callback<u64>,
     #[prop(into)] path: Signal<String>,
+    #[prop(optional)] hint: Option<Signal<String>>,
 ) -> impl IntoView {
     let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
-    let err_id = format!("{id}-err");
-    let local_err = RwSignal::new(false);
+    let hint_id = format!("{id}-hint");
+    let read = Callback::new(move |t: String| {
+        parse_yuan(&t)
+            .map(format_yuan)
+            .ok_or_else(|| ed.t(Text::ErrPriceFormat).to_string())
+    });
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             <span class="input-prefix">
                 <span aria-hidden="true">"¥"</span>
-                <input id=id.clone() type="text" inputmode="decimal" data-path=path
-                    prop:value=move || format_yuan(fen.get())
-                    aria-invalid=move || (local_err.get() || ed.problem(&path.get()).is_some()).to_string()
-                    aria-describedby=err_id.clone()
-                    on:input=move |e| {
-                        match parse_yuan(&event_target_value(&e)) {
-                            Some(v) => { local_err.set(false); set.run(v) }
-                            None => local_err.set(true),
-                        }
-                    }
-                    on:blur=move |_| ed.seal()/>
+                <TypedInput id=id.clone() path value=Signal::derive(move || format_yuan(fen.get())) read
+                    inputmode="decimal" described_by=hint_id.clone()
+                    set=move |v: String| if let Some(f) = parse_yuan(&v) { set.run(f) }/>
             </span>
-            {move || local_err.get().then(|| view! { <p class="field-error" id=err_id.clone()>{ed.t(Text::ErrPriceFormat)}</p> })}
-            <FieldProblem path id=format!("{id}-err2")/>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <FieldProblem path id=format!("{id}-err")/>
         </div>
     }
 }
 
+/// A whole number from `min` to `max`. With `blank`, an empty field means that value (stock
+/// not tracked) and shows empty.
 #[component]
 pub(super) fn NumberField(
     label: &'static str,
@@ -165,17 +235,74 @@ pub(super) fn NumberField(
     #[prop(into)] path: Signal<String>,
     min: i64,
     max: i64,
+    #[prop(optional)] blank: Option<i64>,
+    #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
+    let hint_id = format!("{id}-hint");
+    let shown = move |v: i64| {
+        if Some(v) == blank {
+            String::new()
+        } else {
+            v.to_string()
+        }
+    };
+    let read = Callback::new(move |t: String| {
+        if t.trim().is_empty() {
+            if let Some(b) = blank {
+                return Ok(shown(b));
+            }
+        }
+        match parse_whole(&t) {
+            Some(v) if (min..=max).contains(&v) => Ok(shown(v)),
+            _ => Err(ed.lang.fill(
+                Text::ErrWholeNumber,
+                &[("min", min.max(0).to_string()), ("max", max.to_string())],
+            )),
+        }
+    });
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <input id=id.clone() type="number" min=min max=max data-path=path prop:value=move || value.get().to_string()
-                on:input=move |e| { if let Ok(v) = event_target_value(&e).parse::<i64>() { set.run(v.clamp(min, max)) } }
-                on:blur=move |_| ed.seal()/>
+            <TypedInput id=id.clone() path value=Signal::derive(move || shown(value.get())) read inputmode="numeric"
+                described_by=hint_id.clone()
+                set=move |v: String| set.run(if v.is_empty() { blank.unwrap_or(min) } else { parse_whole(&v).unwrap_or(min) })/>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
             <FieldProblem path id=format!("{id}-err")/>
         </div>
+    }
+}
+
+/// A time of day on the 24-hour clock (`09:00`), read as merchants type it (`9`, `930`,
+/// `９：３０`); `after` refuses a time not later than it (a closing time).
+#[component]
+pub(super) fn TimeInput(
+    id: String,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] set: Callback<String>,
+    #[prop(into)] path: Signal<String>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(optional)] after: Option<Signal<String>>,
+    #[prop(optional)] before: Option<Signal<String>>,
+) -> impl IntoView {
+    let ed = expect_context::<EditorState>();
+    let read = Callback::new(move |t: String| {
+        let Some(time) = parse_time(&t) else {
+            return Err(ed
+                .lang
+                .fill(Text::VTime, &[("value", t.trim().to_string())]));
+        };
+        // `HH:MM` strings order like the times they are.
+        let wrong = after.is_some_and(|a| parse_time(&a.get()).is_some_and(|a| time <= a))
+            || before.is_some_and(|b| parse_time(&b.get()).is_some_and(|b| time >= b));
+        if wrong {
+            return Err(ed.t(Text::VCloseAfterOpen).to_string());
+        }
+        Ok(time)
+    });
+    view! {
+        <TypedInput id path value read set disabled inputmode="numeric" placeholder="09:00"/>
     }
 }
 
@@ -192,44 +319,22 @@ pub(super) fn ColorField(
     let ed = expect_context::<EditorState>();
     let id = field_id(&path.get_untracked());
     let low = move || contrast(&value.get(), &against.get()).is_some_and(|c| c < 3.0);
-    // What is typed is kept here; only a colour reaches the site (and the phone). Until then
-    // the field says what is wrong, and the site keeps its last colour.
-    let text = RwSignal::new(value.get_untracked());
-    let typed_wrong = RwSignal::new(false);
-    Effect::new(move |_| {
-        let v = value.get();
-        if normalize_hex(&text.get_untracked()).as_deref() != Some(v.as_str()) {
-            text.set(v);
-            typed_wrong.set(false);
-        }
+    let read = Callback::new(move |t: String| {
+        parse_color(&t).ok_or_else(|| {
+            ed.lang
+                .fill(Text::VColor, &[("value", t.trim().to_string())])
+        })
     });
-    let typed = move |t: String| {
-        match normalize_hex(&t) {
-            Some(color) => {
-                typed_wrong.set(false);
-                set.run(color);
-            }
-            None => typed_wrong.set(true),
-        }
-        text.set(t);
-    };
     let err_id = format!("{id}-err");
-    let typed_err_id = format!("{id}-typed-err");
     view! {
         <div class="field color-field">
             <label for=id.clone()>{label}</label>
             <span class="color-inputs">
                 <input type="color" prop:value=move || value.get() aria-label=format!("{label} ({})", ed.t(Text::ColorPicker))
                     on:input=move |e| set.run(event_target_value(&e)) on:change=move |_| ed.seal()/>
-                <input id=id.clone() type="text" maxlength="9" data-path=path prop:value=move || text.get()
-                    aria-invalid=move || typed_wrong.get().then_some("true")
-                    aria-describedby=move || typed_wrong.get().then(|| typed_err_id.clone())
-                    on:input=move |e| typed(event_target_value(&e)) on:blur=move |_| ed.seal()/>
+                <TypedInput id=id.clone() path value read set/>
             </span>
             {move || low().then(|| view! { <p class="field-warning">{ed.t(Text::LowContrast)}</p> })}
-            {move || typed_wrong.get().then(|| view! {
-                <p class="field-error" id=format!("{id}-typed-err")>{ed.lang.fill(Text::VColor, &[("value", text.get())])}</p>
-            })}
             <FieldProblem path id=err_id/>
         </div>
     }
@@ -249,6 +354,10 @@ pub(super) fn ImageField(
     let error = RwSignal::new(None::<String>);
     let preview_url = move || {
         let v = value.get();
+        if v.starts_with("art/") {
+            // A starter's drawn picture (see `server/src/starter_art.rs`).
+            return Some(format!("/templates/{v}"));
+        }
         v.strip_prefix("media/")
             .map(|h| format!("/api/sites/{}/media/{h}", ed.site_id.get_value()))
     };

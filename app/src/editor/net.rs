@@ -15,10 +15,42 @@ pub enum NetError {
     Refused(String),
 }
 
+/// The file name a `Content-Disposition` gives: `filename*` (UTF-8, RFC 6266) first, else
+/// `filename`.
+pub fn file_name(disposition: &str) -> Option<String> {
+    let part = |key: &str| {
+        disposition
+            .split(';')
+            .map(str::trim)
+            .find_map(|p| p.strip_prefix(key))
+    };
+    if let Some(encoded) = part("filename*=UTF-8''") {
+        if let Ok(name) = percent_decode(encoded) {
+            return Some(name);
+        }
+    }
+    part("filename=").map(|n| n.trim_matches('"').to_string())
+}
+
+fn percent_decode(s: &str) -> Result<String, ()> {
+    let mut bytes = Vec::with_capacity(s.len());
+    let mut it = s.bytes();
+    while let Some(b) = it.next() {
+        if b == b'%' {
+            let hex = [it.next().ok_or(())?, it.next().ok_or(())?];
+            let hex = std::str::from_utf8(&hex).map_err(|_| ())?;
+            bytes.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| ())
+}
+
 /// What an export produced.
 pub enum Exported {
-    /// The zip was handed to the browser; (pages, [(package, bytes)]).
-    Downloaded(u64, Vec<(String, usize)>),
+    /// The zip was handed to the browser; (pages, [(package, bytes)], file name).
+    Downloaded(u64, Vec<(String, usize)>, String),
     Refused(ExportRefused),
 }
 
@@ -264,11 +296,7 @@ mod browser {
         let name = res
             .headers()
             .get("content-disposition")
-            .and_then(|v| {
-                v.split("filename=\"")
-                    .nth(1)
-                    .map(|s| s.trim_end_matches('"').to_string())
-            })
+            .and_then(|v| file_name(&v))
             .unwrap_or_else(|| "mpforge.zip".into());
         let bytes = res.binary().await.map_err(|_| NetError::Offline)?;
         let array = js_sys::Uint8Array::from(bytes.as_slice());
@@ -287,7 +315,7 @@ mod browser {
         a.set_download(&name);
         a.click();
         let _ = web_sys::Url::revoke_object_url(&url);
-        Ok(Exported::Downloaded(pages, sizes))
+        Ok(Exported::Downloaded(pages, sizes, name))
     }
 
     fn storage() -> Option<web_sys::Storage> {
@@ -350,3 +378,20 @@ mod server_side {
 
 #[cfg(not(feature = "hydrate"))]
 pub use server_side::*;
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+
+    #[test]
+    fn the_download_keeps_the_name_the_server_gave() {
+        let d =
+            "attachment; filename=\"mpforge-01abc.zip\"; filename*=UTF-8''%E8%8E%B2%E8%8A%B1.zip";
+        assert_eq!(file_name(d).as_deref(), Some("莲花.zip"));
+        assert_eq!(
+            file_name("attachment; filename=\"a b.zip\"").as_deref(),
+            Some("a b.zip")
+        );
+        assert_eq!(file_name("inline"), None);
+    }
+}

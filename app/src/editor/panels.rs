@@ -4,6 +4,7 @@
 use super::block_panel::BlockPanel;
 use super::deferred::{deferred, Disclosure};
 use super::fields::{ColorField, FieldProblem, NumberField, SelectField, TextField};
+use super::icons::{Glyph, Icon};
 use super::net;
 use super::state::EditorState;
 use crate::i18n::Text;
@@ -71,9 +72,16 @@ pub fn PagesPanel() -> impl IntoView {
         ed.selected.set(None);
         new_title.set(String::new());
     };
+    let adding = RwSignal::new(false);
     view! {
-        <section class="panel" aria-labelledby="pages-title">
-            <h2 id="pages-title">{t(Text::Pages)}</h2>
+        <section class="panel pages-panel" aria-labelledby="pages-title">
+            <div class="panel-head">
+                <h2 id="pages-title">{t(Text::Pages)}</h2>
+                <button type="button" class="btn btn-small" aria-expanded=move || adding.get().to_string()
+                    aria-controls="new-page-form" on:click=move |_| adding.update(|a| *a = !*a)>
+                    <Icon glyph=Glyph::Plus/>{t(Text::AddPage)}
+                </button>
+            </div>
             <ul class="page-list">
                 <For each=pages key=|p| p.clone() let:((i, (_id, title)))>
                     <li>
@@ -82,12 +90,14 @@ pub fn PagesPanel() -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <form class="inline-form" on:submit=move |e| { e.prevent_default(); add(); }>
-                <label for="new-page-title" class="sr-only">{t(Text::NewPageTitle)}</label>
-                <input id="new-page-title" type="text" maxlength="20" placeholder=t(Text::NewPageTitle)
-                    prop:value=move || new_title.get() on:input=move |e| new_title.set(event_target_value(&e))/>
-                <button type="submit" class="btn">{t(Text::AddPage)}</button>
-            </form>
+            {move || adding.get().then(|| view! {
+                <form id="new-page-form" class="inline-form" on:submit=move |e| { e.prevent_default(); add(); adding.set(false); }>
+                    <label for="new-page-title" class="sr-only">{t(Text::NewPageTitle)}</label>
+                    <input id="new-page-title" type="text" maxlength="20" required placeholder=t(Text::NewPageTitle) autofocus
+                        prop:value=move || new_title.get() on:input=move |e| new_title.set(event_target_value(&e))/>
+                    <button type="submit" class="btn">{t(Text::AddPage)}</button>
+                </form>
+            })}
         </section>
     }
 }
@@ -181,6 +191,7 @@ fn PagePanel() -> impl IntoView {
             ed.page.set(to as usize);
         }
     };
+    let is_last = move || page() + 1 >= ed.site.with(|s| s.pages.len());
     view! {
         <section class="panel" aria-labelledby="page-panel-title">
             <h2 id="page-panel-title">{t(Text::ThisPage)}</h2>
@@ -190,7 +201,7 @@ fn PagePanel() -> impl IntoView {
                 <button type="button" class="btn" on:click=move |_| shift(-1)
                     disabled=move || page() == 0>{t(Text::MovePageUp)}</button>
                 <button type="button" class="btn" on:click=move |_| shift(1)
-                    disabled=move || page() + 1 >= ed.site.with(|s| s.pages.len())>{t(Text::MovePageDown)}</button>
+                    disabled=is_last>{t(Text::MovePageDown)}</button>
                 <button type="button" class="btn danger" on:click=delete>{t(Text::DeletePage)}</button>
             </div>
             {move || is_tab().then(|| view! { <p class="hint">{t(Text::TabPageHint)}</p> })}
@@ -380,7 +391,7 @@ fn icon_label(icon: Icon) -> Text {
 
 /// What an export gave: the package's page count and part sizes, or why it was refused.
 type ExportResult =
-    Result<(u64, Vec<(String, usize)>), (String, Vec<crate::model::validate::Problem>)>;
+    Result<(u64, Vec<(String, usize)>, String), (String, Vec<crate::model::validate::Problem>)>;
 
 #[component]
 pub fn ExportButton() -> impl IntoView {
@@ -396,7 +407,7 @@ pub fn ExportButton() -> impl IntoView {
             let r = net::export(&id).await;
             busy.set(false);
             result.set(Some(match r {
-                Ok(net::Exported::Downloaded(pages, sizes)) => Ok((pages, sizes)),
+                Ok(net::Exported::Downloaded(pages, sizes, file)) => Ok((pages, sizes, file)),
                 Ok(net::Exported::Refused(r)) => Err((r.message, r.problems)),
                 Err(net::NetError::Offline) => Err((t(Text::ErrNetwork).into(), Vec::new())),
                 Err(net::NetError::Refused(m) | net::NetError::Conflict(m)) => Err((m, Vec::new())),
@@ -411,6 +422,15 @@ pub fn ExportButton() -> impl IntoView {
     }
 }
 
+/// A size as people read it: `40 KB`, `1.4 MB`.
+fn friendly_size(bytes: usize) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
 /// The export's report, loaded with the first export: sizes, or the problems to fix, each a
 /// link to its field. `shown` is cleared to dismiss it.
 #[lazy]
@@ -418,13 +438,22 @@ fn export_report(report: ExportResult, shown: RwSignal<Option<ExportResult>>) ->
     let ed = expect_context::<EditorState>();
     let t = move |k| ed.t(k);
     match report {
-        Ok((pages, sizes)) => view! {
+        Ok((pages, sizes, file)) => view! {
             <div class="export-result alert alert-ok" role="status">
-                <strong>{t(Text::Exported)}</strong>" "{format!("{pages} {}", t(Text::PagesWord))}
-                <ul>{sizes.into_iter().map(|(name, bytes)| view! {
-                    <li>{format!("{name}: {:.0} KB / 2048 KB", bytes as f64 / 1024.0)}
-                        <meter min="0" max="2097152" high="1887436" value=bytes.to_string()></meter></li>
+                <p><strong>{ed.lang.fill(Text::ExportedAs, &[("file", file), ("pages", pages.to_string())])}</strong></p>
+                <ul class="sizes">{sizes.into_iter().map(|(name, bytes)| {
+                    let part = if name == "main" { t(Text::PackageMain).to_string() } else { ed.lang.fill(Text::PackagePart, &[("name", name)]) };
+                    view! {
+                        <li>{ed.lang.fill(Text::PackageSize, &[("part", part), ("size", friendly_size(bytes))])}
+                            <meter min="0" max="2097152" high="1887436" value=bytes.to_string()></meter></li>
+                    }
                 }).collect_view()}</ul>
+                <p><strong>{t(Text::WhatNext)}</strong></p>
+                <ol class="next-steps">
+                    <li>{t(Text::NextUnzip)}</li>
+                    <li>{t(Text::NextDevTools)}</li>
+                    <li>{t(Text::NextSubmit)}</li>
+                </ol>
                 <button type="button" class="link-button" on:click=move |_| shown.set(None)>{t(Text::Dismiss)}</button>
             </div>
         }.into_any(),

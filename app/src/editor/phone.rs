@@ -47,6 +47,9 @@ pub(super) fn PhonePreview() -> impl IntoView {
     let seq = StoredValue::new(0u64);
     // What the frame shows now, to swap only the blocks that changed.
     let shown = StoredValue::new(None::<Shown>);
+    // The page the phone shows, to scroll back to the top when it changes.
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let shown_page = StoredValue::new(None::<usize>);
 
     #[cfg(feature = "hydrate")]
     {
@@ -70,6 +73,13 @@ pub(super) fn PhonePreview() -> impl IntoView {
                 let now =
                     shown.with_value(|old| frame_dom::show(&d, &reply, old.as_ref(), &patched));
                 shown.set_value(Some(now));
+                // Another page starts at its top, as it does in the mini program.
+                if shown_page.get_value() != Some(page) {
+                    shown_page.set_value(Some(page));
+                    if let Some(w) = d.default_view() {
+                        w.scroll_to_with_x_and_y(0.0, 0.0);
+                    }
+                }
                 ed.patched.update_value(Vec::clear);
                 mark_selected();
                 frame_dom::mark_performance("mpf-preview-updated");

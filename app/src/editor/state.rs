@@ -21,6 +21,14 @@ pub enum SaveState {
     Conflict(String),
 }
 
+/// Text typed into a field that cannot be used yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Typed {
+    pub path: String,
+    pub text: String,
+    pub why: String,
+}
+
 /// Everything the editor's parts share. `Copy`: signals and stored values only.
 #[derive(Clone, Copy)]
 pub struct EditorState {
@@ -45,6 +53,10 @@ pub struct EditorState {
     pub tab_bar_open: RwSignal<bool>,
     /// A field to bring into view and focus (a problem's path), until it has been.
     pub reveal: RwSignal<Option<String>>,
+    /// What was typed and cannot be used yet (a price that is not a price, a closing time
+    /// before the opening): (field path, the text, why). It stays in its field (also when the
+    /// panel closes and opens again) and never reaches the site; the save status counts it.
+    pub typed: RwSignal<Vec<Typed>>,
     /// Blocks whose text the editor patched in the phone ahead of the server's render: the
     /// next render replaces them even when its HTML did not change.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -52,6 +64,37 @@ pub struct EditorState {
 }
 
 impl EditorState {
+    /// Records (or, with `None`, clears) what is typed at `path` and why it cannot be used.
+    pub fn typed_problem(&self, path: &str, problem: Option<(String, String)>) {
+        let now = self.typed.with_untracked(|t| {
+            t.iter()
+                .find(|x| x.path == path)
+                .map(|x| (x.text.clone(), x.why.clone()))
+        });
+        if now == problem {
+            return;
+        }
+        self.typed.update(|t| {
+            t.retain(|x| x.path != path);
+            if let Some((text, why)) = problem {
+                t.push(Typed {
+                    path: path.to_string(),
+                    text,
+                    why,
+                });
+            }
+        });
+    }
+
+    /// What is typed at `path` and cannot be used yet, with why.
+    pub fn typed_at(&self, path: &str) -> Option<(String, String)> {
+        self.typed.with_untracked(|t| {
+            t.iter()
+                .find(|x| x.path == path)
+                .map(|x| (x.text.clone(), x.why.clone()))
+        })
+    }
+
     /// The state of an editor opened on `site` (saved as `version`).
     pub fn new(site_id: String, version: u64, site: Site, csrf: String, lang: Lang) -> Self {
         let site = RwSignal::new(site);
@@ -74,6 +117,7 @@ impl EditorState {
             theme_open: RwSignal::new(false),
             tab_bar_open: RwSignal::new(false),
             reveal: RwSignal::new(None),
+            typed: RwSignal::new(Vec::new()),
             patched: StoredValue::new(Vec::new()),
         }
     }
@@ -213,6 +257,12 @@ impl EditorState {
             Ok((page, block)) => {
                 self.page.set(page);
                 self.selected.set(block);
+                // The theme's and the tab bar's fields are in panels that may be closed.
+                if path.starts_with("theme.") {
+                    self.theme_open.set(true);
+                } else if path.starts_with("tab_bar") {
+                    self.tab_bar_open.set(true);
+                }
                 self.reveal.set(Some(path.to_string()));
             }
             Err(kind) => self.notice.set(Some(

@@ -102,13 +102,15 @@ impl EditorState {
     /// save on leaving cannot carry it (a conflict to settle, no connection, a save already
     /// in flight, or a site too large for a request that outlives the page).
     pub(super) fn leaving_loses_work(&self) -> bool {
-        self.unsaved()
-            && (self.saving.get_value()
-                || matches!(
-                    self.save.get_untracked(),
-                    SaveState::Conflict(_) | SaveState::Offline
-                )
-                || !self.site.with_untracked(net::fits_on_leave))
+        // Typed but unusable: nothing can save it, so the browser asks.
+        self.typed.with_untracked(|t| !t.is_empty())
+            || self.unsaved()
+                && (self.saving.get_value()
+                    || matches!(
+                        self.save.get_untracked(),
+                        SaveState::Conflict(_) | SaveState::Offline
+                    )
+                    || !self.site.with_untracked(net::fits_on_leave))
     }
 
     /// The site as it was at generation `gen` is stored: done, or save what changed since.

@@ -30,6 +30,7 @@ macro_rules! labels {
 
 labels! {
     sold_out => "Sold out", "已售罄";
+    price_from => "From {price}", "{price} 起";
     unavailable => "Not available", "暂无此规格";
     book => "Book", "预约";
     opening_hours => "Opening hours", "营业时间";

@@ -62,6 +62,12 @@ pub struct MerchantView {
     pub site_count: usize,
     /// RFC 3339.
     pub created_at: String,
+    /// Paused by the agency: its users cannot sign in.
+    #[serde(default)]
+    pub paused: bool,
+    /// Deleted: the last day it can be restored (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub restorable_until: Option<String>,
 }
 
 /// Result of creating a merchant: a generated password is shown exactly once.

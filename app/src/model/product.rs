@@ -5,7 +5,39 @@ use super::site::{Product, SkuOption, Variant};
 /// At most this many option combinations per product (the editor lists one row for each).
 pub const MAX_VARIANTS: usize = 100;
 
+/// The price a customer sees on a product's card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShownPrice {
+    /// The product's own price, or the one price all its choices share.
+    Exactly(u64),
+    /// The choices cost different amounts: "from" the lowest.
+    From(u64),
+}
+
 impl Product {
+    /// What the card shows: with options sold, the choices' prices decide (the product's own
+    /// price is only where a new choice starts); without, the product's price.
+    pub fn shown_price(&self) -> ShownPrice {
+        let mut prices = self.variants.iter().map(|v| v.price);
+        let Some(first) = prices.next() else {
+            return ShownPrice::Exactly(self.price);
+        };
+        let (low, high) = prices.fold((first, first), |(lo, hi), p| (lo.min(p), hi.max(p)));
+        if low == high {
+            ShownPrice::Exactly(low)
+        } else {
+            ShownPrice::From(low)
+        }
+    }
+
+    /// Gives every choice (and the product) one price: "apply to all choices".
+    pub fn price_all(&mut self, fen: u64) {
+        self.price = fen;
+        for v in &mut self.variants {
+            v.price = fen;
+        }
+    }
+
     /// Every combination of the option values, in option order; `None` when there would be
     /// more than [`MAX_VARIANTS`].
     pub fn combinations(options: &[SkuOption]) -> Option<Vec<Vec<String>>> {
@@ -127,6 +159,26 @@ pub(crate) fn fits(v: &Variant, options: &[SkuOption]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_card_shows_the_lowest_choice_as_from_unless_all_cost_the_same() {
+        let mut p = product();
+        p.price = 1000;
+        p.set_options(vec![SkuOption {
+            name: "Size".into(),
+            values: vec!["S".into(), "M".into(), "L".into()],
+        }]);
+        assert_eq!(p.shown_price(), ShownPrice::Exactly(1000));
+        p.variants[1].price = 1200;
+        p.variants[2].price = 900;
+        assert_eq!(p.shown_price(), ShownPrice::From(900));
+        p.price_all(1500);
+        assert_eq!(p.shown_price(), ShownPrice::Exactly(1500));
+        assert!(p.variants.iter().all(|v| v.price == 1500));
+        p.set_options(Vec::new());
+        p.price = 800;
+        assert_eq!(p.shown_price(), ShownPrice::Exactly(800));
+    }
 
     fn opt(name: &str, values: &[&str]) -> SkuOption {
         SkuOption {

@@ -1,7 +1,7 @@
 //! `/agency`: the agency's merchants, and a form to add one. Server-rendered, no island.
 use crate::api::list_merchants;
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
-use crate::components::field::FormField;
+use crate::components::field::{FormField, SecretField};
 use crate::components::outcome::{general_refusal, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
@@ -23,6 +23,7 @@ pub fn AgencyPage() -> impl IntoView {
     }
     let merchants = Resource::new_blocking(|| (), |_| list_merchants());
     let t = move |k| lang.t(k);
+    let csrf = StoredValue::new(s.csrf.clone());
     view! {
         <Title text=t(Text::Merchants)/>
         <div class="page-head">
@@ -35,7 +36,15 @@ pub fn AgencyPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match merchants.await {
-                    Ok(list) => view! { <MerchantTable list lang/> }.into_any(),
+                    Ok(list) => {
+                        let (deleted, live): (Vec<_>, Vec<_>) =
+                            list.into_iter().partition(|m| m.restorable_until.is_some());
+                        view! {
+                            <MerchantDone lang/>
+                            <MerchantTable list=live lang/>
+                            <DeletedMerchants list=deleted csrf=csrf.get_value() lang/>
+                        }.into_any()
+                    }
                     Err(error) => view! { <ErrorPage error lang/> }.into_any(),
                 }
             })}
@@ -43,6 +52,53 @@ pub fn AgencyPage() -> impl IntoView {
         <NewMerchantForm csrf=s.csrf.clone() lang/>
     }
     .into_any()
+}
+
+/// What the last action on a merchant did (after its redirect), said once.
+#[component]
+pub fn MerchantDone(lang: Lang) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    let key = match query.get("done").as_deref() {
+        Some("merchant_paused") => Text::DoneMerchantPaused,
+        Some("merchant_resumed") => Text::DoneMerchantResumed,
+        Some("merchant_deleted") => Text::DoneMerchantDeleted,
+        Some("merchant_restored") => Text::DoneMerchantRestored,
+        _ => return None,
+    };
+    let name = query.get("name").unwrap_or_default();
+    Some(view! { <p class="alert alert-ok" role="status">{lang.fill(key, &[("name", name)])}</p> })
+}
+
+/// Merchants deleted within the last 30 days, each with a button to restore it.
+#[component]
+fn DeletedMerchants(list: Vec<MerchantView>, csrf: String, lang: Lang) -> impl IntoView {
+    let t = move |k| lang.t(k);
+    (!list.is_empty()).then(|| {
+        let rows = list
+            .into_iter()
+            .map(|m| {
+                let until = m.restorable_until.clone().unwrap_or_default();
+                view! {
+                    <li class="deleted-site">
+                        <strong>{m.name.clone()}</strong>
+                        <span class="muted small">{lang.fill(Text::RestorableUntil, &[("date", until)])}</span>
+                        <form method="post" action=format!("/merchants/{}", m.id) class="inline">
+                            <CsrfField token=csrf.clone()/>
+                            <input type="hidden" name="action" value="restore_merchant"/>
+                            <button type="submit" class="btn btn-small"
+                                aria-label=format!("{}: {}", t(Text::RestoreMerchant), m.name)>{t(Text::RestoreMerchant)}</button>
+                        </form>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="card" aria-labelledby="deleted-merchants-title">
+                <h2 id="deleted-merchants-title">{t(Text::DeletedMerchants)}</h2>
+                <ul class="deleted-list">{rows}</ul>
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -57,7 +113,9 @@ fn MerchantTable(list: Vec<MerchantView>, lang: Lang) -> impl IntoView {
             let href = format!("/merchants/{}", m.id);
             view! {
                 <tr>
-                    <td><a href=href>{m.name}</a></td>
+                    <td><a href=href>{m.name}</a>
+                        {m.paused.then(|| view! { " " <span class="badge badge-paused">{t(Text::StatePaused)}</span> })}
+                    </td>
                     <td><code>{m.login}</code></td>
                     <td class="num">{m.site_count}</td>
                     <td>{m.created_at.get(..10).unwrap_or_default().to_string()}</td>
@@ -105,7 +163,7 @@ fn NewMerchantForm(csrf: String, lang: Lang) -> impl IntoView {
                 <div class="alert alert-ok" role="status">
                     <p>{t(Text::MerchantCreated)}" "<strong>{created.merchant.name.clone()}</strong></p>
                     {created.generated_password.map(|p| view! {
-                        <p>{t(Text::GeneratedPassword)}" "<code class="secret">{p}</code></p>
+                        <SecretField id="created-password" label=t(Text::GeneratedPassword) value=p lang/>
                     })}
                 </div>
             })}

@@ -21,6 +21,7 @@ pub fn LoginPage() -> impl IntoView {
         "busy" => Some(Text::ErrBusy),
         "missing" => Some(Text::ErrMissingFields),
         "csrf" => Some(Text::ErrCsrf),
+        "paused" => Some(Text::ErrAccountPaused),
         _ => None,
     });
     let notice = (query.get("notice").as_deref() == Some("signed_out_everywhere"))

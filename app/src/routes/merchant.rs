@@ -2,6 +2,7 @@
 //! no island.
 use crate::api::get_merchant_home;
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
+use crate::components::field::SecretField;
 use crate::components::outcome::{
     general_refusal, refused_field, refused_value, use_outcome, FormOutcome,
 };
@@ -59,6 +60,7 @@ pub fn MerchantPage() -> impl IntoView {
                         </div>
                         {account}
                         <Done lang/>
+                        <crate::routes::agency::MerchantDone lang/>
                         <SiteList merchant_id=home.merchant.id.clone() sites=home.sites deleted=home.deleted csrf=csrf.clone() lang/>
                         <NewSiteForm merchant_id=home.merchant.id csrf lang/>
                     }
@@ -75,6 +77,7 @@ pub fn MerchantPage() -> impl IntoView {
 #[component]
 fn MerchantAccount(merchant: MerchantView, csrf: String, lang: Lang) -> impl IntoView {
     let t = move |k| lang.t(k);
+    let action = format!("/merchants/{}", merchant.id);
     let reset = match use_outcome() {
         Some(FormOutcome::PasswordReset {
             login,
@@ -83,9 +86,7 @@ fn MerchantAccount(merchant: MerchantView, csrf: String, lang: Lang) -> impl Int
         }) => Some(view! {
             <div class="alert alert-ok" role="status">
                 <p>{lang.fill(Text::PasswordResetDone, &[("login", login)])}</p>
-                <label for="new-merchant-password">{t(Text::GeneratedPassword)}</label>
-                <input id="new-merchant-password" class="secret" type="text" readonly value=password
-                    autocomplete="off" spellcheck="false"/>
+                <SecretField id="new-merchant-password" label=t(Text::GeneratedPassword) value=password lang/>
                 <p>{t(Text::SignInAt)}" "<code>{login_url}</code></p>
             </div>
         }),
@@ -100,12 +101,32 @@ fn MerchantAccount(merchant: MerchantView, csrf: String, lang: Lang) -> impl Int
                 <dt>{t(Text::Created)}</dt><dd>{merchant.created_at.get(..10).unwrap_or_default().to_string()}</dd>
             </dl>
             {reset}
-            <form method="post" action=format!("/merchants/{}", merchant.id) class="inline">
-                <CsrfField token=csrf/>
+            {merchant.paused.then(|| view! { <p class="alert alert-error">{t(Text::MerchantPaused)}</p> })}
+            <form method="post" action=action.clone() class="inline">
+                <CsrfField token=csrf.clone()/>
                 <input type="hidden" name="action" value="reset_password"/>
                 <button type="submit" class="btn" aria-describedby="reset-hint">{t(Text::ResetPassword)}</button>
             </form>
             <p class="hint" id="reset-hint">{t(Text::ResetPasswordHint)}</p>
+            <div class="account-actions">
+                <form method="post" action=action.clone() class="inline">
+                    <CsrfField token=csrf.clone()/>
+                    <input type="hidden" name="action" value=if merchant.paused { "resume_merchant" } else { "pause_merchant" }/>
+                    <button type="submit" class="btn" aria-describedby="pause-hint">
+                        {if merchant.paused { t(Text::ResumeMerchant) } else { t(Text::PauseMerchant) }}
+                    </button>
+                </form>
+                <details class="danger-zone">
+                    <summary class="btn danger">{t(Text::DeleteMerchant)}</summary>
+                    <p class="hint">{t(Text::DeleteMerchantHint)}</p>
+                    <form method="post" action=action.clone()>
+                        <CsrfField token=csrf/>
+                        <input type="hidden" name="action" value="delete_merchant"/>
+                        <button type="submit" class="btn btn-danger">{lang.fill(Text::DeleteMerchantConfirm, &[("name", merchant.name.clone())])}</button>
+                    </form>
+                </details>
+            </div>
+            <p class="hint" id="pause-hint">{t(Text::PauseMerchantHint)}</p>
         </section>
     }
 }
@@ -279,6 +300,7 @@ fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
             let checked = chosen.map_or(i == 0, |c| c == tpl);
             view! {
                 <div class="template-choice">
+                    <div class="template-pick">
                     <input type="radio" name="template" id=id.clone() value=tpl.slug() checked=checked
                         aria-describedby=desc_id.clone()/>
                     <label for=id>
@@ -290,6 +312,18 @@ fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
                         <strong>{tpl.label(lang)}</strong>
                         <span class="muted" id=desc_id>{tpl.description(lang)}</span>
                     </label>
+                    </div>
+                    // The same page at phone size, over the page (no script: a disclosure).
+                    <details class="template-zoom">
+                        <summary class="btn btn-small">
+                            <span class="when-closed">{lang.fill(Text::LookCloser, &[("template", tpl.label(lang).to_string())])}</span>
+                            <span class="when-open">{t(Text::CloseTool)}</span>
+                        </summary>
+                        <div class="template-zoom-body">
+                            <iframe src=format!("/templates/{}/preview?lang={}", tpl.slug(), lang.code())
+                                title=lang.fill(Text::LookCloser, &[("template", tpl.label(lang).to_string())]) sandbox=""></iframe>
+                        </div>
+                    </details>
                 </div>
             }
         })

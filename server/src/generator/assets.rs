@@ -1,5 +1,5 @@
-//! Puts the site's images into the package: each reference is loaded (a file next to the site
-//! JSON for the CLI; stored uploads for the server), processed for its use, stored as
+//! Puts the site's images into the package: each reference is loaded (a starter's drawn
+//! picture; else a file next to the site JSON for the CLI, stored uploads for the server), processed for its use, stored as
 //! `images/<hash>.<ext>` and the reference rewritten to that path. An image that cannot be
 //! used is reported with the field it came from.
 use super::GenerateError;
@@ -70,8 +70,9 @@ pub fn embed_images(
     let mut files = BTreeMap::new();
     let mut problems = Vec::new();
     for (path, u, reference) in image_refs(&mut site) {
-        let result =
-            load(reference).and_then(|bytes| cache.process(&bytes, u).map_err(|e| e.message(lang)));
+        // A starter's drawn picture is the same everywhere; anything else is the caller's.
+        let bytes = crate::starter_art::picture(reference).map_or_else(|| load(reference), Ok);
+        let result = bytes.and_then(|bytes| cache.process(&bytes, u).map_err(|e| e.message(lang)));
         match result {
             Ok(img) => {
                 let name = format!("images/{}", img.file_name());

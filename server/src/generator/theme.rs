@@ -167,4 +167,30 @@ mod tests {
             assert!(!theme.page_wxml.is_empty() && theme.builtin_pages.len() == 12);
         }
     }
+
+    /// The editor warns below 3:1; a starter never starts with a warning.
+    #[test]
+    fn every_starter_passes_the_editors_contrast_check() {
+        use app::model::color::contrast;
+        for t in ThemeKind::ALL {
+            for lang in app::i18n::Lang::ALL {
+                let site: app::model::site::Site =
+                    serde_json::from_str(starter_json(t, lang)).unwrap();
+                let th = &site.theme;
+                let mut pairs = vec![
+                    ("primary", &th.primary, &th.background),
+                    ("accent", &th.accent, &th.background),
+                    ("text", &th.text, &th.background),
+                ];
+                if let Some(tb) = &site.tab_bar {
+                    pairs.push(("tab text", &tb.color, &tb.background));
+                    pairs.push(("tab selected", &tb.selected_color, &tb.background));
+                }
+                for (what, a, b) in pairs {
+                    let c = contrast(a, b).unwrap();
+                    assert!(c >= 3.0, "{t:?} {lang:?} {what}: {a} on {b} is {c:.2}");
+                }
+            }
+        }
+    }
 }

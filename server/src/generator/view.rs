@@ -1,6 +1,8 @@
 //! The view model written to `data/site.js`: references resolved, prices formatted, hidden
 //! blocks dropped, so the mini program's templates only display.
-use app::i18n::mini_program::labels;
+use app::i18n::mini_program::{labels, Label};
+use app::i18n::Lang;
+use app::model::product::ShownPrice;
 use app::model::site::BlockKind;
 use app::model::site::{format_yuan, Block, MerchantData, Product, Service, Site};
 use serde_json::{json, Map, Value};
@@ -25,27 +27,31 @@ fn summary(text: &str) -> String {
     }
 }
 
-fn product_card(p: &Product) -> Value {
+fn product_card(p: &Product, lang: Lang) -> Value {
     let stock = if p.variants.is_empty() {
         p.stock
     } else {
         p.variants.iter().map(|v| v.stock).sum::<Option<u32>>()
     };
-    let from = p.variants.iter().map(|v| v.price).min().unwrap_or(p.price);
+    // With choices at different prices the card says "from" the lowest, as the editor does.
+    let price_text = match p.shown_price() {
+        ShownPrice::Exactly(fen) => yuan(fen),
+        ShownPrice::From(fen) => Label::price_from.text(lang).replace("{price}", &yuan(fen)),
+    };
     json!({
         "id": p.id,
         "name": p.name,
         "summary": summary(&p.description),
         "image": p.images.first().cloned().unwrap_or_default(),
         "initial": initial(&p.name),
-        "price_text": yuan(from),
+        "price_text": price_text,
         "compare_at_text": p.compare_at.map(yuan).unwrap_or_default(),
         "sold_out": stock == Some(0),
     })
 }
 
-fn product_detail(p: &Product) -> Value {
-    let mut v = product_card(p);
+fn product_detail(p: &Product, lang: Lang) -> Value {
+    let mut v = product_card(p, lang);
     let o = v.as_object_mut().expect("object");
     o.insert("description".into(), json!(p.description));
     o.insert("images".into(), json!(p.images));
@@ -75,7 +81,7 @@ fn minutes_of(hhmm: &str) -> u32 {
 /// One visible block as its template sees it: its own fields, plus what it shows of the
 /// merchant's data (product cards, services, slides). Every type is matched, so a new block
 /// type does not compile until it is given its data here.
-fn block_view(b: &Block, d: &MerchantData, services: &[Value]) -> Value {
+fn block_view(b: &Block, d: &MerchantData, services: &[Value], lang: Lang) -> Value {
     let mut v = serde_json::to_value(b).expect("blocks serialise");
     let o = v.as_object_mut().expect("block object");
     o.remove("hidden");
@@ -85,7 +91,7 @@ fn block_view(b: &Block, d: &MerchantData, services: &[Value]) -> Value {
                 .products
                 .iter()
                 .filter(|p| category.is_none() || p.category == *category)
-                .map(product_card)
+                .map(|p| product_card(p, lang))
                 .collect();
             o.insert("products".into(), json!(cards));
         }
@@ -98,7 +104,7 @@ fn block_view(b: &Block, d: &MerchantData, services: &[Value]) -> Value {
                         .products
                         .iter()
                         .filter(|p| p.category.as_deref() == Some(&c.id))
-                        .map(product_card)
+                        .map(|p| product_card(p, lang))
                         .collect();
                     json!({"id": c.id, "name": c.name, "products": items})
                 })
@@ -107,7 +113,7 @@ fn block_view(b: &Block, d: &MerchantData, services: &[Value]) -> Value {
                 .products
                 .iter()
                 .filter(|p| p.category.is_none())
-                .map(product_card)
+                .map(|p| product_card(p, lang))
                 .collect();
             if !loose.is_empty() {
                 groups.push(json!({"id": "_other", "name": "", "products": loose}));
@@ -117,7 +123,7 @@ fn block_view(b: &Block, d: &MerchantData, services: &[Value]) -> Value {
         }
         BlockKind::FeaturedProduct { product } => {
             if let Some(p) = d.products.iter().find(|p| &p.id == product) {
-                o.insert("product".into(), product_card(p));
+                o.insert("product".into(), product_card(p, lang));
             }
         }
         BlockKind::ServiceList { .. } => {
@@ -228,7 +234,7 @@ pub fn site_view(site: &Site) -> Value {
                 .blocks
                 .iter()
                 .filter(|b| !b.hidden)
-                .map(|b| block_view(b, d, &services))
+                .map(|b| block_view(b, d, &services, site.locale))
                 .collect();
             json!({"id": page.id, "title": page.title, "blocks": blocks})
         })
@@ -243,7 +249,7 @@ pub fn site_view(site: &Site) -> Value {
     let products: Map<String, Value> = d
         .products
         .iter()
-        .map(|p| (p.id.clone(), product_detail(p)))
+        .map(|p| (p.id.clone(), product_detail(p, site.locale)))
         .collect();
     json!({
         "name": site.name,

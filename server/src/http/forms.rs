@@ -85,6 +85,13 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
         return login_error("invalid", &login);
     };
     state.throttle.succeeded(reservation);
+    // The right password for a merchant its agency paused or deleted: said as such, since
+    // only the holder of the password reads it.
+    match accounts::may_sign_in(&state.store, &user) {
+        Ok(true) => {}
+        Ok(false) => return login_error("paused", &login),
+        Err(e) => return Error::from(e).into_response(),
+    }
     // A language picked on the login page carries over to the account.
     if let Some(lang) = read_cookie(&parts.headers, state.cookie(CookieName::Lang))
         .and_then(|c| Lang::from_code(&c))

@@ -1,6 +1,7 @@
 //! Uploading an image to a site and serving it back to the editor's preview.
 use crate::error::Result;
 use crate::media;
+use crate::starter_art;
 use crate::state::AppState;
 use crate::tenancy::{signed_in, visible_site};
 use crate::uploads;
@@ -26,15 +27,43 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/sites/{id}/media", post(upload))
         .route("/api/sites/{id}/media/{hash}", get(media_file))
+        .route("/templates/art/{name}", get(art_file))
 }
 
-/// Preview images come from the media store through this site's URL.
+/// Preview images come from the media store through this site's URL; the starters' drawn
+/// pictures from their public one.
 pub fn media_url(site_id: &str) -> impl Fn(&str) -> Option<String> + '_ {
     move |reference: &str| {
+        if let Some(url) = art_url(reference) {
+            return Some(url);
+        }
         let hash = reference.strip_prefix("media/")?;
         (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
             .then(|| format!("/api/sites/{site_id}/media/{hash}"))
     }
+}
+
+/// The public URL of a starter's picture (`art/latte` → `/templates/art/latte`).
+pub fn art_url(reference: &str) -> Option<String> {
+    let name = reference.strip_prefix(starter_art::PREFIX)?;
+    name.bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'-')
+        .then(|| format!("/templates/{reference}"))
+}
+
+/// A starter's picture: public, like the starters (nobody's data), and never changing within
+/// a release.
+async fn art_file(Path(name): Path<String>) -> Result<Response> {
+    let bytes = starter_art::picture(&format!("{}{name}", starter_art::PREFIX))
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn upload(

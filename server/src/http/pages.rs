@@ -92,6 +92,9 @@ pub(super) async fn merchant_form(
     if action == "reset_password" {
         return reset_password(&state, parts, &user, &merchant_id, &form).await;
     }
+    if let Some(what) = crate::accounts::MerchantAction::from_form(&action) {
+        return manage_merchant(&state, parts, &user, &merchant_id, &form, what).await;
+    }
     if !action.is_empty() && action != "create" {
         let Some(what) = crate::sites::SiteAction::from_form(&action, field(&form, "name")) else {
             let error = AppError::invalid("action", user.lang.t(Text::ErrUnknownAction));
@@ -216,6 +219,45 @@ pub(super) async fn sign_out_everywhere(State(state): State<AppState>, req: Requ
         return Error::from(e).into_response();
     }
     super::session::signed_out(&state, "/login?notice=signed_out_everywhere")
+}
+
+/// Pauses, resumes, deletes or restores a merchant (agency admins of its agency only), then
+/// shows the agency's list (after a delete) or the merchant's page again.
+async fn manage_merchant(
+    state: &AppState,
+    parts: Parts,
+    user: &app::model::UserView,
+    merchant_id: &str,
+    form: &Form,
+    what: crate::accounts::MerchantAction,
+) -> Response {
+    use crate::accounts::MerchantAction;
+    let done = (|| {
+        crate::tenancy::require_agency_admin(user)?;
+        let merchant = crate::tenancy::visible_merchant(&state.store, user, merchant_id)?;
+        crate::accounts::manage_merchant(&state.store, merchant.id, what, user.lang)
+    })();
+    match done {
+        Ok(m) => {
+            if let Err(e) = state.store.flush().await {
+                return Error::from(e).into_response();
+            }
+            let key = match what {
+                MerchantAction::Pause => "merchant_paused",
+                MerchantAction::Resume => "merchant_resumed",
+                MerchantAction::Delete => "merchant_deleted",
+                MerchantAction::Restore => "merchant_restored",
+            };
+            let q =
+                serde_urlencoded::to_string([("done", key), ("name", &m.name)]).unwrap_or_default();
+            let to = match what {
+                MerchantAction::Delete => format!("/agency?{q}"),
+                _ => format!("/merchants/{}?{q}", m.id),
+            };
+            Redirect::to(&to).into_response()
+        }
+        Err(error) => render(state, parts, FormOutcome::refused(error, form)).await,
+    }
 }
 
 /// An agency admin gives one of its merchants a new password: shown once on the page, with

@@ -56,7 +56,7 @@ async fn template_preview(
             &site,
             0,
             &preview::PreviewOptions {
-                image_url: &|_| None,
+                image_url: &crate::http::media::art_url,
                 mark_blocks: false,
             },
         )
@@ -69,6 +69,34 @@ async fn template_preview(
         html,
     )
         .into_response())
+}
+
+/// The download is named after the site (`Bean There.zip`, `莲花咖啡.zip`): `filename*` in
+/// UTF-8 for browsers, and an ASCII `filename` for older clients (the site's id when the name
+/// has no ASCII letters).
+fn attachment(site_name: &str, id: &str) -> String {
+    let name: String = site_name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let name = name.trim().trim_matches('.');
+    let name = if name.is_empty() { id } else { name };
+    let ascii: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '(' | ')'))
+        .collect();
+    let ascii = if ascii.chars().any(|c| c.is_ascii_alphanumeric()) {
+        ascii.trim().to_string()
+    } else {
+        format!("mpforge-{id}")
+    };
+    let file = format!("{name}.zip");
+    let encoded = percent_encoding::utf8_percent_encode(&file, percent_encoding::NON_ALPHANUMERIC);
+    format!("attachment; filename=\"{ascii}.zip\"; filename*=UTF-8''{encoded}")
 }
 
 /// A site as sent by the editor. What cannot be read (an unknown block type, a value of the
@@ -213,7 +241,7 @@ async fn export(
         .into_iter()
         .map(|(root, n)| (if root.is_empty() { "main".into() } else { root }, n))
         .collect();
-    let file = format!("mpforge-{}.zip", record.id.to_string().to_lowercase());
+    let disposition = attachment(&record.name, &record.id.to_string().to_lowercase());
     let mut res = (
         [
             (
@@ -222,8 +250,7 @@ async fn export(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
-                    .expect("ascii file name"),
+                HeaderValue::from_str(&disposition).expect("ascii header"),
             ),
         ],
         zip,
@@ -237,4 +264,24 @@ async fn export(
         HeaderValue::from(package.page_count() as u64),
     );
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attachment;
+
+    #[test]
+    fn the_download_is_named_after_the_site() {
+        assert_eq!(
+            attachment("Bean There", "01abc"),
+            "attachment; filename=\"Bean There.zip\"; filename*=UTF-8''Bean%20There%2Ezip"
+        );
+        // A Chinese name: UTF-8 for browsers, the id for clients that only read ASCII.
+        let d = attachment("莲花咖啡", "01abc");
+        assert!(
+            d.starts_with("attachment; filename=\"mpforge-01abc.zip\"; filename*=UTF-8''%E8%8E%B2")
+        );
+        // Characters no file system takes are replaced.
+        assert!(attachment("A/B: C?", "x").contains("filename=\"A-B- C-.zip\""));
+    }
 }

@@ -19,6 +19,13 @@ pub struct Merchant {
     /// The merchant's own login.
     pub user_id: Ulid,
     pub created_at: String,
+    /// Paused by the agency: its users cannot sign in; nothing is removed.
+    #[serde(default)]
+    pub disabled: bool,
+    /// When the agency deleted it (unix seconds): restorable for
+    /// [`crate::accounts::MERCHANT_RESTORE_DAYS`], then removed with its sites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -1,5 +1,5 @@
 //! Weekly opening hours and special days (holidays, events).
-use super::super::fields::TextField;
+use super::super::fields::{TextField, TimeInput};
 use super::super::state::EditorState;
 use super::set_data;
 use crate::i18n::Text;
@@ -46,16 +46,18 @@ pub fn HoursEditor() -> impl IntoView {
                         on:change=move |e| { let v = event_target_checked(&e); set_day(i, &move |d| d.closed = v); ed.seal(); }/>
                         {t(Text::Closed)}</label>
                     <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Opens))}</label>
-                    <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
-                        data-path=format!("data.hours.weekly[{i}].open") aria-invalid=move || problem(i).is_some().to_string()
-                        disabled=move || day(i).is_some_and(|d| d.closed)
-                        on:change=move |e| { let v = event_target_value(&e); set_day(i, &move |d| d.open = v.clone()); ed.seal(); }/>
+                    <TimeInput id=open_id path=format!("data.hours.weekly[{i}].open")
+                        value=Signal::derive(move || day(i).map(|d| d.open).unwrap_or_default())
+                        before=Signal::derive(move || day(i).map(|d| d.close).unwrap_or_default())
+                        disabled=Signal::derive(move || day(i).is_some_and(|d| d.closed))
+                        set=move |v: String| set_day(i, &move |d| d.open = v.clone())/>
                     <span aria-hidden="true">"–"</span>
                     <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Closes))}</label>
-                    <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
-                        data-path=format!("data.hours.weekly[{i}].close") aria-invalid=move || problem(i).is_some().to_string()
-                        disabled=move || day(i).is_some_and(|d| d.closed)
-                        on:change=move |e| { let v = event_target_value(&e); set_day(i, &move |d| d.close = v.clone()); ed.seal(); }/>
+                    <TimeInput id=close_id path=format!("data.hours.weekly[{i}].close")
+                        value=Signal::derive(move || day(i).map(|d| d.close).unwrap_or_default())
+                        after=Signal::derive(move || day(i).map(|d| d.open).unwrap_or_default())
+                        disabled=Signal::derive(move || day(i).is_some_and(|d| d.closed))
+                        set=move |v: String| set_day(i, &move |d| d.close = v.clone())/>
                     {move || problem(i).map(|m| view! { <p class="field-error">{m}</p> })}
                 </fieldset>
             }
@@ -141,16 +143,18 @@ fn SpecialDays() -> impl IntoView {
                             on:change=move |e| { let v = event_target_checked(&e); set(i, "closed", &move |d| d.closed = v); ed.seal(); }/>
                             {t(Text::Closed)}</label>
                         <label for=open_id.clone() class="sr-only">{move || format!("{} {}", label(), t(Text::Opens))}</label>
-                        <input id=open_id type="time" prop:value=move || day(i).map(|d| d.open).unwrap_or_default()
-                            data-path=format!("data.hours.exceptions[{i}].open")
-                            disabled=move || day(i).is_some_and(|d| d.closed)
-                            on:change=move |e| { let v = event_target_value(&e); set(i, "open", &move |d| d.open = v.clone()); ed.seal(); }/>
+                        <TimeInput id=open_id path=format!("data.hours.exceptions[{i}].open")
+                            value=Signal::derive(move || day(i).map(|d| d.open).unwrap_or_default())
+                            before=Signal::derive(move || day(i).map(|d| d.close).unwrap_or_default())
+                            disabled=Signal::derive(move || day(i).is_some_and(|d| d.closed))
+                            set=move |v: String| set(i, "open", &move |d| d.open = v.clone())/>
                         <span aria-hidden="true">"–"</span>
                         <label for=close_id.clone() class="sr-only">{move || format!("{} {}", label(), t(Text::Closes))}</label>
-                        <input id=close_id type="time" prop:value=move || day(i).map(|d| d.close).unwrap_or_default()
-                            data-path=format!("data.hours.exceptions[{i}].close")
-                            disabled=move || day(i).is_some_and(|d| d.closed)
-                            on:change=move |e| { let v = event_target_value(&e); set(i, "close", &move |d| d.close = v.clone()); ed.seal(); }/>
+                        <TimeInput id=close_id path=format!("data.hours.exceptions[{i}].close")
+                            value=Signal::derive(move || day(i).map(|d| d.close).unwrap_or_default())
+                            after=Signal::derive(move || day(i).map(|d| d.open).unwrap_or_default())
+                            disabled=Signal::derive(move || day(i).is_some_and(|d| d.closed))
+                            set=move |v: String| set(i, "close", &move |d| d.close = v.clone())/>
                         {move || {
                             let at = |f: &str| ed.problem(&format!("data.hours.exceptions[{i}].{f}"));
                             at("open").or_else(|| at("close")).map(|m| view! { <p class="field-error">{m}</p> })

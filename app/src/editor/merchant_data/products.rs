@@ -4,7 +4,9 @@ use super::super::fields::{ImageField, NumberField, PriceField, SelectField, Tex
 use super::super::state::EditorState;
 use super::{data, fresh_id, set_data};
 use crate::i18n::Text;
-use crate::model::site::{Category, Product, SkuOption};
+use crate::model::product::ShownPrice;
+use crate::model::site::{format_yuan, Category, Product, SkuOption};
+use crate::model::typed::parse_yuan;
 use leptos::prelude::*;
 
 #[component]
@@ -99,6 +101,26 @@ fn ProductForm(i: usize) -> impl IntoView {
         });
         v
     });
+    let has_choices = Memo::new(move |_| {
+        ed.site.with(|s| {
+            s.data
+                .products
+                .get(i)
+                .is_some_and(|p| !p.variants.is_empty())
+        })
+    });
+    // The price on the product's card, as the customer reads it.
+    let seen = move || {
+        ed.site
+            .with(|s| match s.data.products.get(i).map(Product::shown_price) {
+                Some(ShownPrice::From(fen)) => ed.lang.fill(
+                    Text::PriceFrom,
+                    &[("price", format!("¥{}", format_yuan(fen)))],
+                ),
+                Some(ShownPrice::Exactly(fen)) => format!("¥{}", format_yuan(fen)),
+                None => String::new(),
+            })
+    };
     let remove = move |_| {
         set_data(ed, "data.products", |d| {
             if i < d.products.len() {
@@ -112,16 +134,24 @@ fn ProductForm(i: usize) -> impl IntoView {
             <TextField label=t(Text::FieldName) path=path("name")
                 value=Signal::derive(move || p().map(|p| p.name).unwrap_or_default())
                 set=move |v: String| set("name", &|p| p.name = v.clone())/>
-            <PriceField label=t(Text::FieldPrice) path=path("price")
-                fen=Signal::derive(move || p().map(|p| p.price).unwrap_or_default())
-                set=move |v: u64| set("price", &|p| p.price = v)/>
+            // With options, each choice has its price (below) and the card shows the lowest
+            // as "from"; the product's own price field would do nothing, so it is not shown.
+            {move || if has_choices.get() {
+                view! { <ChoicesPrice i seen=Signal::derive(seen)/> }.into_any()
+            } else {
+                view! {
+                    <PriceField label=t(Text::FieldPrice) path=path("price")
+                        hint=Signal::derive(move || ed.lang.fill(Text::CustomersSee, &[("price", seen())]))
+                        fen=Signal::derive(move || p().map(|p| p.price).unwrap_or_default())
+                        set=move |v: u64| set("price", &|p| p.price = v)/>
+                }.into_any()
+            }}
             <PriceField label=t(Text::FieldCompareAt) path=path("compare_at")
                 fen=Signal::derive(move || p().and_then(|p| p.compare_at).unwrap_or_default())
                 set=move |v: u64| set("compare_at", &|p| p.compare_at = (v > 0).then_some(v))/>
-            <NumberField label=t(Text::FieldStock) path=path("stock") min=-1 max=999_999
+            <NumberField label=t(Text::FieldStock) path=path("stock") min=-1 max=999_999 blank=-1 hint=t(Text::StockHint)
                 value=Signal::derive(move || p().and_then(|p| p.stock).map_or(-1, i64::from))
                 set=move |v: i64| set("stock", &|p| p.stock = u32::try_from(v).ok())/>
-            <p class="hint">{t(Text::StockHint)}</p>
             <SelectField label=t(Text::FieldCategory) path=path("category") options=categories
                 value=Signal::derive(move || p().and_then(|p| p.category).unwrap_or_default())
                 set=move |v: String| set("category", &|p| p.category = (!v.is_empty()).then(|| v.clone()))/>
@@ -139,6 +169,47 @@ fn ProductForm(i: usize) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The price of a product with options: what the customer sees on its card, and one price
+/// to give every choice at once.
+#[component]
+fn ChoicesPrice(i: usize, seen: Signal<String>) -> impl IntoView {
+    let ed = expect_context::<EditorState>();
+    let t = move |k| ed.t(k);
+    let typed = RwSignal::new(String::new());
+    let wrong = RwSignal::new(false);
+    let id = format!("price-all-{i}");
+    let apply = move || match parse_yuan(&typed.get_untracked()) {
+        Some(fen) => {
+            wrong.set(false);
+            set_data(ed, &format!("data.products[{i}].variants"), |d| {
+                if let Some(p) = d.products.get_mut(i) {
+                    p.price_all(fen)
+                }
+            });
+            ed.seal();
+            typed.set(String::new());
+        }
+        None => wrong.set(true),
+    };
+    view! {
+        <div class="field price-seen">
+            <p class="seen-price" role="status">{t(Text::CustomersSeeLabel)}" "<strong>{move || seen.get()}</strong></p>
+            <p class="hint">{t(Text::ChoicesPriceHint)}</p>
+            <label for=id.clone()>{t(Text::PriceAllChoices)}</label>
+            <form class="inline-form" on:submit=move |e| { e.prevent_default(); apply(); }>
+                <span class="input-prefix">
+                    <span aria-hidden="true">"¥"</span>
+                    <input id=id type="text" inputmode="decimal" prop:value=move || typed.get()
+                        aria-invalid=move || wrong.get().to_string()
+                        on:input=move |e| { typed.set(event_target_value(&e)); wrong.set(false); }/>
+                </span>
+                <button type="submit" class="btn">{t(Text::ApplyToAll)}</button>
+            </form>
+            {move || wrong.get().then(|| view! { <p class="field-error" role="alert">{t(Text::ErrPriceFormat)}</p> })}
+        </div>
+    }
 }
 
 /// Splits "S, M，L、XL" into distinct values (ASCII and Chinese commas alike).
@@ -308,7 +379,7 @@ fn VariantRow(i: usize, j: usize, name: String) -> impl IntoView {
             <PriceField label=t(Text::FieldPrice) path=format!("data.products[{i}].variants[{j}].price")
                 fen=Signal::derive(move || variant().map(|v| v.price).unwrap_or_default())
                 set=move |v: u64| set("price", &|x| x.price = v)/>
-            <NumberField label=t(Text::FieldStock) path=format!("data.products[{i}].variants[{j}].stock") min=-1 max=999_999
+            <NumberField label=t(Text::FieldStock) path=format!("data.products[{i}].variants[{j}].stock") min=-1 max=999_999 blank=-1
                 value=Signal::derive(move || variant().and_then(|v| v.stock).map_or(-1, i64::from))
                 set=move |v: i64| set("stock", &|x| x.stock = u32::try_from(v).ok())/>
             <button type="button" class="icon-btn danger" aria-label=format!("{}: {}", t(Text::RemoveVariant), name)
