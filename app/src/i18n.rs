@@ -418,6 +418,8 @@ translations! {
     DoneMerchantDeleted => "{name} was deleted. You can restore it for 30 days.", "已删除{name}。30 天内可以恢复。";
     DoneMerchantRestored => "{name} was restored.", "已恢复{name}。";
     Copy => "Copy", "复制";
+    Logo => "Logo", "标志";
+    LogoHint => "Square works best. Shown with your name on the contact card.", "建议使用正方形图片，将与商家名称一起显示在联系方式卡片上。";
     LookCloser => "See “{template}” larger", "放大查看“{template}”";
     Copied => "Copied", "已复制";
     StockHint => "Leave empty if you do not count stock; 0 means sold out.", "不统计库存请留空；0 表示已售罄。";

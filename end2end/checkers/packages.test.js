@@ -44,6 +44,16 @@ test("hostile merchant text passes and stays text", () => {
   }
 });
 
+test("a site with its logo on the contact card passes", () => {
+  const site = starter("booking", "en");
+  fs.writeFileSync(path.join(scratch, "logo.png"), png(300, 300, (y) => Buffer.alloc(900, y % 256)));
+  site.logo = "logo.png";
+  const dir = generate("logo", site);
+  assert.deepEqual(checkPackage(dir), []);
+  const data = fs.readFileSync(path.join(dir, "data/site.js"), "utf8");
+  assert.match(data, /"logo":"\/images\/[0-9a-f]{16}\.jpg"/);
+});
+
 /** A PNG of random pixels: incompressible, so it stays large after mpforge re-encodes it. */
 function noisePng(w, h, seed) {
   let x = seed;

@@ -4,31 +4,20 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
 
 // Its own agency (see start-server.sh): the shell tests expect an agency without merchants.
 const agency = { login: "studio@e2e.test", password: () => process.env.E2E_AGENCY_PASSWORD! };
 const owner = { name: "Bamboo Hair", login: "bamboo@e2e.test", password: "bamboo-password-1" };
 
 /** A small PNG, made here so the test needs no fixture files. */
+/** A 64×48 picture with a gradient (fixtures.js draws it). */
 function png(): Buffer {
-  const w = 64, h = 48;
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([200, 80 + x, 40 + y], y * (w * 3 + 1) + 1 + x * 3);
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE((zlib as any).crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  const { png: draw } = require("../fixtures.js");
+  return draw(64, 48, (y: number) => {
+    const row = Buffer.alloc(64 * 3);
+    for (let x = 0; x < 64; x++) row.set([200, 80 + x, 40 + y], x * 3);
+    return row;
+  });
 }
 
 const outline = (page: Page) => page.getByRole("region", { name: "Blocks on this page" }).getByRole("listitem");

@@ -133,6 +133,13 @@ test("switching pages shows the new page from its top, and a new page says how t
   await expect(frame.getByText("Opening hours").first()).toBeVisible();
   await expect.poll(scrollY).toBe(0);
 
+  // The site's logo shows with its name on the contact card.
+  const { png } = require("../fixtures.js");
+  const logo = png(120, 120, (y: number) => Buffer.alloc(360, y * 2));
+  await page.getByLabel("Logo").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: logo });
+  await expect(frame.locator("img.contact-logo")).toBeVisible();
+  await expect(frame.locator(".contact-name")).toHaveText("Lotus Bakery");
+
   await page.getByRole("region", { name: "Pages" }).getByRole("button", { name: "Add page" }).click();
   await page.getByPlaceholder("New page title").fill("Events");
   await page.keyboard.press("Enter");

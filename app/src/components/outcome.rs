@@ -99,3 +99,18 @@ mod tests {
         assert!(refused_field(&o, "name").is_none());
     }
 }
+
+/// What the last plain-form action did, said once after its redirect: the page's
+/// `?done=ACTION&{param}=NAME` looked up in `said` (action → message with `{name}`).
+#[component]
+pub fn DoneNotice(
+    lang: crate::i18n::Lang,
+    param: &'static str,
+    said: &'static [(&'static str, crate::i18n::Text)],
+) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    let done = query.get("done")?;
+    let key = said.iter().find(|(action, _)| *action == done)?.1;
+    let name = query.get(param).unwrap_or_default();
+    Some(view! { <p class="alert alert-ok" role="status">{lang.fill(key, &[("name", name)])}</p> })
+}

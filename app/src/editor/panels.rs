@@ -3,7 +3,7 @@
 //! code loads when they are opened), plus export.
 use super::block_panel::BlockPanel;
 use super::deferred::{deferred, Disclosure};
-use super::fields::{ColorField, FieldProblem, NumberField, SelectField, TextField};
+use super::fields::{ColorField, FieldProblem, ImageField, NumberField, SelectField, TextField};
 use super::icons::{Glyph, Icon};
 use super::net;
 use super::state::EditorState;
@@ -234,6 +234,13 @@ fn SitePanel() -> impl IntoView {
                 </select>
                 <p class="hint" id="site-locale-hint">{t(Text::CustomerLanguageHint)}</p>
             </div>
+            <ImageField label=t(Text::Logo) path="logo"
+                value=Signal::derive(move || ed.site.with(|s| s.logo.clone().unwrap_or_default()))
+                set=move |v: String| {
+                    ed.edit(Edit::Set(Part::Logo((!v.is_empty()).then_some(v))), None);
+                    ed.seal();
+                }/>
+            <p class="hint">{t(Text::LogoHint)}</p>
         </section>
     }
 }

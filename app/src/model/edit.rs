@@ -12,6 +12,8 @@ pub enum Part {
     Name(String),
     /// The language the mini program speaks to customers (its built-in labels).
     Locale(crate::i18n::Lang),
+    /// The business's logo (an image reference), shown on the contact card.
+    Logo(Option<String>),
     Block {
         page: usize,
         index: usize,
@@ -79,6 +81,7 @@ pub fn apply(site: &mut Site, edit: Edit) -> Result<Edit, OutOfRange> {
         Edit::Set(part) => Edit::Set(match part {
             Part::Name(name) => Part::Name(std::mem::replace(&mut site.name, name)),
             Part::Locale(locale) => Part::Locale(std::mem::replace(&mut site.locale, locale)),
+            Part::Logo(logo) => Part::Logo(std::mem::replace(&mut site.logo, logo)),
             Part::Block { page, index, block } => {
                 let slot = page_mut(site, page)?
                     .blocks

@@ -2,7 +2,7 @@
 use crate::api::list_merchants;
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
 use crate::components::field::{FormField, SecretField};
-use crate::components::outcome::{general_refusal, use_outcome, FormOutcome};
+use crate::components::outcome::{general_refusal, use_outcome, DoneNotice, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text};
@@ -40,7 +40,7 @@ pub fn AgencyPage() -> impl IntoView {
                         let (deleted, live): (Vec<_>, Vec<_>) =
                             list.into_iter().partition(|m| m.restorable_until.is_some());
                         view! {
-                            <MerchantDone lang/>
+                            <DoneNotice lang param="name" said=MERCHANT_DONE/>
                             <MerchantTable list=live lang/>
                             <DeletedMerchants list=deleted csrf=csrf.get_value() lang/>
                         }.into_any()
@@ -54,20 +54,13 @@ pub fn AgencyPage() -> impl IntoView {
     .into_any()
 }
 
-/// What the last action on a merchant did (after its redirect), said once.
-#[component]
-pub fn MerchantDone(lang: Lang) -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map().get_untracked();
-    let key = match query.get("done").as_deref() {
-        Some("merchant_paused") => Text::DoneMerchantPaused,
-        Some("merchant_resumed") => Text::DoneMerchantResumed,
-        Some("merchant_deleted") => Text::DoneMerchantDeleted,
-        Some("merchant_restored") => Text::DoneMerchantRestored,
-        _ => return None,
-    };
-    let name = query.get("name").unwrap_or_default();
-    Some(view! { <p class="alert alert-ok" role="status">{lang.fill(key, &[("name", name)])}</p> })
-}
+/// What the actions on a merchant say once done.
+pub const MERCHANT_DONE: &[(&str, Text)] = &[
+    ("merchant_paused", Text::DoneMerchantPaused),
+    ("merchant_resumed", Text::DoneMerchantResumed),
+    ("merchant_deleted", Text::DoneMerchantDeleted),
+    ("merchant_restored", Text::DoneMerchantRestored),
+];
 
 /// Merchants deleted within the last 30 days, each with a button to restore it.
 #[component]

@@ -4,7 +4,7 @@ use crate::api::get_merchant_home;
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
 use crate::components::field::SecretField;
 use crate::components::outcome::{
-    general_refusal, refused_field, refused_value, use_outcome, FormOutcome,
+    general_refusal, refused_field, refused_value, use_outcome, DoneNotice, FormOutcome,
 };
 use crate::components::session::{use_session, CsrfField};
 use crate::i18n::{Lang, Text};
@@ -12,7 +12,7 @@ use crate::model::{MerchantView, Role, SiteSummary, ThemeKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MerchantPage() -> impl IntoView {
@@ -59,8 +59,8 @@ pub fn MerchantPage() -> impl IntoView {
                             </div>
                         </div>
                         {account}
-                        <Done lang/>
-                        <crate::routes::agency::MerchantDone lang/>
+                        <DoneNotice lang param="site" said=SITE_DONE/>
+                        <DoneNotice lang param="name" said=crate::routes::agency::MERCHANT_DONE/>
                         <SiteList merchant_id=home.merchant.id.clone() sites=home.sites deleted=home.deleted csrf=csrf.clone() lang/>
                         <NewSiteForm merchant_id=home.merchant.id csrf lang/>
                     }
@@ -138,22 +138,15 @@ fn is_site_action(o: &FormOutcome) -> bool {
         if values.iter().any(|(k, v)| k == "action" && v != "create"))
 }
 
-/// What the last action on a site did (after its redirect), said once.
-#[component]
-fn Done(lang: Lang) -> impl IntoView {
-    let query = use_query_map().get_untracked();
-    let key = match query.get("done").as_deref() {
-        Some("rename") => Text::DoneRename,
-        Some("duplicate") => Text::DoneDuplicate,
-        Some("archive") => Text::DoneArchive,
-        Some("unarchive") => Text::DoneUnarchive,
-        Some("delete") => Text::DoneDelete,
-        Some("restore") => Text::DoneRestore,
-        _ => return None,
-    };
-    let name = query.get("site").unwrap_or_default();
-    Some(view! { <p class="alert alert-ok" role="status">{lang.fill(key, &[("name", name)])}</p> })
-}
+/// What the site actions say once done.
+const SITE_DONE: &[(&str, Text)] = &[
+    ("rename", Text::DoneRename),
+    ("duplicate", Text::DoneDuplicate),
+    ("archive", Text::DoneArchive),
+    ("unarchive", Text::DoneUnarchive),
+    ("delete", Text::DoneDelete),
+    ("restore", Text::DoneRestore),
+];
 
 /// A site action: a one-button plain form posted to the merchant page.
 #[component]

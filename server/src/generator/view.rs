@@ -261,6 +261,7 @@ pub fn site_view(site: &Site) -> Value {
         "hours": hours.unwrap_or_else(|| json!({"rows": [], "exceptions": []})),
         "location": location.unwrap_or_else(|| json!({"name": "", "address": "", "latitude": 0, "longitude": 0, "markers": []})),
         "contact": {
+            "name": site.name, "logo": site.logo.clone().unwrap_or_default(),
             "phone": d.contact.phone, "wechat": d.contact.wechat, "email": d.contact.email,
             "phone_digits": d.contact.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>(),
         },
