@@ -601,6 +601,21 @@ async fn template_thumbnails_are_the_starters_rendered_from_the_theme() {
         b.get("/templates/nope/preview").await.status,
         StatusCode::NOT_FOUND
     );
+    // The starters' drawn pictures, shown in the thumbnails, are public too.
+    assert!(
+        en.body.contains("src=\"/templates/art/coffee-banner\""),
+        "{}",
+        en.body
+    );
+    let art = b.get("/templates/art/coffee-banner").await;
+    assert_eq!(art.status, StatusCode::OK);
+    for missing in ["/templates/art/nope", "/templates/art/..%2Fsecret"] {
+        assert_eq!(
+            b.get(missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
 }
 
 #[tokio::test]

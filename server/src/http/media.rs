@@ -54,7 +54,11 @@ pub fn art_url(reference: &str) -> Option<String> {
 /// A starter's picture: public, like the starters (nobody's data), and never changing within
 /// a release.
 async fn art_file(Path(name): Path<String>) -> Result<Response> {
-    let bytes = starter_art::picture(&format!("{}{name}", starter_art::PREFIX))
+    // Drawn on first use (a tenth of a second or two): off the async workers.
+    let reference = format!("{}{name}", starter_art::PREFIX);
+    let bytes = tokio::task::spawn_blocking(move || starter_art::picture(&reference))
+        .await
+        .map_err(|_| AppError::Internal)?
         .ok_or(AppError::NotFound)?;
     Ok((
         [
