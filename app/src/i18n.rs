@@ -402,6 +402,7 @@ translations! {
     FieldCompareAt => "Original price (0: none)", "原价（0 表示无）";
     FieldStock => "Stock", "库存";
     ErrAccountPaused => "Your agency has paused this account. Ask them to turn it back on.", "您的服务商已暂停此账号，请联系他们重新开启。";
+    ErrAccountRemoved => "Your agency has deleted this account. It can restore it for 30 days: ask them if this is a mistake.", "您的服务商已删除此账号，30 天内可以恢复：如有误请联系他们。";
     ErrMerchantGone => "This merchant can no longer be restored.", "此商户已无法恢复。";
     PauseMerchant => "Pause sign-in", "暂停登录";
     PauseMerchantHint => "The merchant cannot sign in until you resume it; its sites stay as they are.", "暂停后商户无法登录，直到您恢复；其网站保持不变。";

@@ -216,7 +216,7 @@ test("an agency pauses, deletes and restores a merchant; the password it resets 
   await expect(deleted).toContainText(/Can be restored until \d{4}-\d\d-\d\d/);
   await page.getByRole("button", { name: "Log out" }).click();
   await logIn(page, owner.login, password);
-  await expect(page.getByRole("alert")).toContainText("paused");
+  await expect(page.getByRole("alert")).toContainText("Your agency has deleted this account");
 
   await logIn(page, agency.login, agency.password());
   await page.getByRole("region", { name: "Deleted merchants" }).getByRole("button", { name: "Restore: Lotus Bakery" }).click();

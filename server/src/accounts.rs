@@ -310,7 +310,7 @@ impl MerchantAction {
 /// Whether a deleted merchant can still be restored at `now` (unix seconds).
 pub fn merchant_restorable(m: &Merchant, now: i64) -> bool {
     m.deleted_at
-        .is_some_and(|at| now - at < MERCHANT_RESTORE_DAYS * 24 * 3600)
+        .is_some_and(|at| now < crate::storage::grace_ends(at, MERCHANT_RESTORE_DAYS))
 }
 
 /// Applies `action` to merchant `merchant_id` (the caller has checked it is the agency's).
@@ -366,14 +366,17 @@ pub fn purge_merchant(store: &Store, m: &Merchant) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Whether `user` may sign in: a merchant's users not while it is paused or deleted.
-pub fn may_sign_in(store: &Store, user: &User) -> Result<bool, StoreError> {
-    Ok(match user.role {
-        StoredRole::AgencyAdmin { .. } => true,
-        StoredRole::Merchant { merchant_id, .. } => store
-            .merchants
-            .get(&merchant_id)?
-            .is_some_and(|m| !m.disabled && m.deleted_at.is_none()),
+/// Why `user` may not sign in, as the login page's error code: `paused` or `removed` for a
+/// merchant its agency paused or deleted; `None` when it may.
+pub fn sign_in_refusal(store: &Store, user: &User) -> Result<Option<&'static str>, StoreError> {
+    let StoredRole::Merchant { merchant_id, .. } = user.role else {
+        return Ok(None);
+    };
+    Ok(match store.merchants.get(&merchant_id)? {
+        None => Some("removed"),
+        Some(m) if m.deleted_at.is_some() => Some("removed"),
+        Some(m) if m.disabled => Some("paused"),
+        Some(_) => None,
     })
 }
 
@@ -474,9 +477,9 @@ pub fn merchant_view(store: &Store, m: &Merchant) -> Result<MerchantView, StoreE
             .count(),
         created_at: m.created_at.clone(),
         paused: m.disabled,
-        restorable_until: m
-            .deleted_at
-            .map(|at| crate::storage::unix_to_date(at + MERCHANT_RESTORE_DAYS * 24 * 3600)),
+        restorable_until: m.deleted_at.map(|at| {
+            crate::storage::unix_to_date(crate::storage::grace_ends(at, MERCHANT_RESTORE_DAYS))
+        }),
     })
 }
 
@@ -510,7 +513,8 @@ mod lifecycle_tests {
         .unwrap();
         let m = manage_merchant(&store, id, MerchantAction::Delete, Lang::En).unwrap();
         assert!(merchant_restorable(&m, crate::storage::now_unix()));
-        let long_ago = crate::storage::now_unix() + MERCHANT_RESTORE_DAYS * 24 * 3600;
+        let long_ago =
+            crate::storage::grace_ends(crate::storage::now_unix(), MERCHANT_RESTORE_DAYS);
         assert!(!merchant_restorable(&m, long_ago));
         purge_merchant(&store, &m).unwrap();
         assert!(store.merchants.get(&id).unwrap().is_none());

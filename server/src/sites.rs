@@ -5,7 +5,9 @@ use crate::error::Result;
 use crate::generator::{self, builtin_theme, GenerateError};
 use crate::media::MediaCache;
 use crate::storage::tree::{encode, new_id, pair_key, ulid_prefix};
-use crate::storage::{now_rfc3339, Draft, Site as SiteRecord, Store, StoreError};
+use crate::storage::{
+    grace_ends, now_rfc3339, unix_to_date, Draft, Site as SiteRecord, Store, StoreError,
+};
 use crate::tenancy::{visible_merchant, visible_site};
 use app::api::rest::{DraftView, SaveDraft, Saved};
 use app::api::NewSite;
@@ -47,7 +49,7 @@ pub fn summary(s: &SiteRecord) -> SiteSummary {
         archived: s.archived,
         restorable_until: s
             .deleted_at
-            .map(|at| crate::storage::unix_to_date(at + RESTORE_DAYS * 24 * 3600)),
+            .map(|at| unix_to_date(grace_ends(at, RESTORE_DAYS))),
     }
 }
 
@@ -257,7 +259,7 @@ pub async fn manage(
 pub fn restorable(record: &SiteRecord, now: i64) -> bool {
     record
         .deleted_at
-        .is_none_or(|at| now - at < RESTORE_DAYS * 24 * 3600)
+        .is_none_or(|at| now < grace_ends(at, RESTORE_DAYS))
 }
 
 /// Removes a site for good: record, index entry and draft.

@@ -189,6 +189,11 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// When something deleted at `deleted_at` stops being restorable after `days` (unix seconds).
+pub fn grace_ends(deleted_at: i64, days: i64) -> i64 {
+    deleted_at + days * 24 * 3600
+}
+
 /// The day of unix time `at` (`YYYY-MM-DD`, UTC).
 pub fn unix_to_date(at: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(at)

@@ -2136,7 +2136,7 @@ async fn an_agency_pauses_deletes_and_restores_a_merchant_and_only_its_own() {
         .await
         .location
         .unwrap()
-        .contains("error=paused"));
+        .contains("error=removed"));
     let r = admin
         .post_csrf(&page, &[("action", "restore_merchant")])
         .await;

@@ -25,26 +25,11 @@ pub fn file_name(disposition: &str) -> Option<String> {
             .find_map(|p| p.strip_prefix(key))
     };
     if let Some(encoded) = part("filename*=UTF-8''") {
-        if let Ok(name) = percent_decode(encoded) {
-            return Some(name);
+        if let Ok(name) = percent_encoding::percent_decode_str(encoded).decode_utf8() {
+            return Some(name.into_owned());
         }
     }
     part("filename=").map(|n| n.trim_matches('"').to_string())
-}
-
-fn percent_decode(s: &str) -> Result<String, ()> {
-    let mut bytes = Vec::with_capacity(s.len());
-    let mut it = s.bytes();
-    while let Some(b) = it.next() {
-        if b == b'%' {
-            let hex = [it.next().ok_or(())?, it.next().ok_or(())?];
-            let hex = std::str::from_utf8(&hex).map_err(|_| ())?;
-            bytes.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
-        } else {
-            bytes.push(b);
-        }
-    }
-    String::from_utf8(bytes).map_err(|_| ())
 }
 
 /// What an export produced.

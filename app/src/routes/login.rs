@@ -22,6 +22,7 @@ pub fn LoginPage() -> impl IntoView {
         "missing" => Some(Text::ErrMissingFields),
         "csrf" => Some(Text::ErrCsrf),
         "paused" => Some(Text::ErrAccountPaused),
+        "removed" => Some(Text::ErrAccountRemoved),
         _ => None,
     });
     let notice = (query.get("notice").as_deref() == Some("signed_out_everywhere"))

@@ -87,9 +87,9 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     state.throttle.succeeded(reservation);
     // The right password for a merchant its agency paused or deleted: said as such, since
     // only the holder of the password reads it.
-    match accounts::may_sign_in(&state.store, &user) {
-        Ok(true) => {}
-        Ok(false) => return login_error("paused", &login),
+    match accounts::sign_in_refusal(&state.store, &user) {
+        Ok(None) => {}
+        Ok(Some(why)) => return login_error(why, &login),
         Err(e) => return Error::from(e).into_response(),
     }
     // A language picked on the login page carries over to the account.
