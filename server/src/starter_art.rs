@@ -1,7 +1,8 @@
 //! The starters' pictures: drawn here from shapes and gradients (never downloaded), so a new
 //! café, salon or clinic opens with pictures that look like one instead of letter tiles.
 //! A starter refers to one as `art/<name>`; the package, the preview and the CLI read it like
-//! an upload. Each is drawn once per process, anti-aliased from signed distances.
+//! an upload. Each is drawn once per process, anti-aliased from signed distances, each shape
+//! looking only at the pixels of its box.
 use image::RgbImage;
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -51,6 +52,38 @@ enum Shape {
 }
 
 impl Shape {
+    /// A box (x0, y0, x1, y1) the shape lies in: painting looks at no pixel outside it.
+    fn bounds(&self) -> (f32, f32, f32, f32) {
+        match self {
+            Shape::Circle(cx, cy, r) => (cx - r, cy - r, cx + r, cy + r),
+            Shape::Ellipse(cx, cy, rx, ry) => (cx - rx, cy - ry, cx + rx, cy + ry),
+            Shape::Rect(x0, y0, x1, y1, _) => (*x0, *y0, *x1, *y1),
+            Shape::Capsule(ax, ay, bx, by, r) => (
+                ax.min(*bx) - r,
+                ay.min(*by) - r,
+                ax.max(*bx) + r,
+                ay.max(*by) + r,
+            ),
+            Shape::Ring(cx, cy, r, w) => {
+                let o = r + w / 2.0;
+                (cx - o, cy - o, cx + o, cy + o)
+            }
+            Shape::Polygon(v) => v.iter().fold(
+                (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+                |(x0, y0, x1, y1), &(x, y)| (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+            ),
+            // Turned about (ox, oy): within the circle reaching the box's farthest corner.
+            Shape::Turned(s, _, ox, oy) => {
+                let (x0, y0, x1, y1) = s.bounds();
+                let d = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]
+                    .iter()
+                    .map(|(x, y)| (x - ox).hypot(y - oy))
+                    .fold(0.0, f32::max);
+                (ox - d, oy - d, ox + d, oy + d)
+            }
+        }
+    }
+
     fn distance(&self, x: f32, y: f32) -> f32 {
         match self {
             Shape::Circle(cx, cy, r) => ((x - cx).hypot(y - cy)) - r,
@@ -136,9 +169,20 @@ impl Canvas {
         self.fill_with(shape, 1.0, |_, y| mix(a, b, (y - y0) / (y1 - y0)));
     }
 
+    /// The pixel rows and columns `shape` can touch, `margin` pixels around its box.
+    fn area(&self, shape: &Shape, margin: f32) -> (std::ops::Range<u32>, std::ops::Range<u32>) {
+        let (x0, y0, x1, y1) = shape.bounds();
+        let clamp = |v: f32, max: u32| (v.max(0.0) as u32).min(max);
+        (
+            clamp((y0 - margin).floor(), self.h)..clamp((y1 + margin).ceil(), self.h),
+            clamp((x0 - margin).floor(), self.w)..clamp((x1 + margin).ceil(), self.w),
+        )
+    }
+
     fn fill_with(&mut self, shape: &Shape, alpha: f32, color: impl Fn(f32, f32) -> Rgb) {
-        for y in 0..self.h {
-            for x in 0..self.w {
+        let (rows, cols) = self.area(shape, 2.0);
+        for y in rows {
+            for x in cols.clone() {
                 let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
                 let d = shape.distance(fx, fy);
                 if d >= 0.5 {
@@ -153,8 +197,9 @@ impl Canvas {
 
     /// A soft shadow: the shape blurred by `blur` pixels.
     fn shadow(&mut self, shape: &Shape, blur: f32, alpha: f32) {
-        for y in 0..self.h {
-            for x in 0..self.w {
+        let (rows, cols) = self.area(shape, blur + 2.0);
+        for y in rows {
+            for x in cols.clone() {
                 let d = shape.distance(x as f32 + 0.5, y as f32 + 0.5);
                 if d >= blur {
                     continue;
