@@ -2,14 +2,12 @@
 //! transaction), check a login's password, and the views the UI shows of them. Who may see
 //! what is decided in [`crate::tenancy`].
 use crate::auth;
-use crate::storage::tree::{encode, new_id, pair_key, ulid_prefix};
+use crate::storage::tree::new_id;
 use crate::storage::{now_rfc3339, Agency, Merchant, Store, StoreError, StoredRole, User};
 use app::api::NewMerchant;
 use app::error::AppError;
 use app::i18n::{Lang, Text};
 use app::model::{MerchantCreated, MerchantView, Role, UserView};
-use sled::transaction::{abort, ConflictableTransactionError, TransactionalTree};
-use sled::Transactional;
 use ulid::Ulid;
 
 pub const NAME_MAX: usize = 80;
@@ -104,38 +102,24 @@ pub fn validate_password(
     Ok(())
 }
 
-type TxResult<T> = Result<T, ConflictableTransactionError<AppError>>;
-
-fn tx_put<V: serde::Serialize>(t: &TransactionalTree, key: &[u8], v: &V) -> TxResult<()> {
-    let bytes = encode(v).map_err(|_| ConflictableTransactionError::Abort(AppError::Internal))?;
-    t.insert(key, bytes)?;
-    Ok(())
-}
-
-fn tx_error(e: sled::transaction::TransactionError<AppError>) -> AppError {
+/// A taken login as the user's error; anything else as it was.
+fn login_taken(e: StoreError, lang: Lang) -> AppError {
     match e {
-        sled::transaction::TransactionError::Abort(e) => e,
-        sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e).into(),
+        StoreError::LoginTaken => AppError::conflict("login", lang.t(Text::ErrLoginTaken)),
+        e => e.into(),
     }
 }
 
-/// Inserts a user and its login index entry, refusing a taken login, in one transaction.
-fn insert_user_tx(
-    ubl: &TransactionalTree,
-    users: &TransactionalTree,
-    user: &User,
-    lang: Lang,
-) -> TxResult<()> {
-    if ubl.get(user.login.as_bytes())?.is_some() {
-        return abort(AppError::conflict("login", lang.t(Text::ErrLoginTaken)));
-    }
-    ubl.insert(user.login.as_bytes(), ulid_prefix(user.id).to_vec())?;
-    tx_put(users, &ulid_prefix(user.id), user)
+/// Hashes off the async workers (argon2 takes tens of milliseconds of CPU).
+async fn hash_off_thread(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|_| AppError::Internal)
 }
 
 /// Creates an agency with its first admin (CLI and first-run seeding).
-pub fn create_agency(
-    store: &Store,
+pub async fn create_agency(
+    store: &dyn Store,
     name: &str,
     login: &str,
     password: &str,
@@ -154,29 +138,23 @@ pub fn create_agency(
         id: new_id(),
         login,
         display_name: name,
-        password_hash: auth::hash_password(password),
+        password_hash: hash_off_thread(password.to_string()).await?,
         role: StoredRole::AgencyAdmin {
             agency_id: agency.id,
         },
         lang,
         created_at: now,
     };
-    (
-        &store.users_by_login,
-        store.users.raw(),
-        store.agencies.raw(),
-    )
-        .transaction(|(ubl, users, agencies)| {
-            insert_user_tx(ubl, users, &user, lang)?;
-            tx_put(agencies, &ulid_prefix(agency.id), &agency)
-        })
-        .map_err(tx_error)?;
+    store
+        .create_agency(&agency, &user)
+        .await
+        .map_err(|e| login_taken(e, lang))?;
     Ok((agency, user))
 }
 
 /// Creates a merchant of `agency_id` and its login. Validation messages are in `lang`.
-pub fn create_merchant(
-    store: &Store,
+pub async fn create_merchant(
+    store: &dyn Store,
     agency_id: Ulid,
     input: NewMerchant,
     lang: Lang,
@@ -196,7 +174,7 @@ pub fn create_merchant(
         id: new_id(),
         login,
         display_name: name.clone(),
-        password_hash: auth::hash_password(&password),
+        password_hash: hash_off_thread(password).await?,
         role: StoredRole::Merchant {
             agency_id,
             merchant_id,
@@ -213,70 +191,53 @@ pub fn create_merchant(
         disabled: false,
         deleted_at: None,
     };
-    (
-        &store.users_by_login,
-        store.users.raw(),
-        store.merchants.raw(),
-        &store.merchants_by_agency,
-    )
-        .transaction(|(ubl, users, merchants, by_agency)| {
-            insert_user_tx(ubl, users, &user, lang)?;
-            tx_put(merchants, &ulid_prefix(merchant.id), &merchant)?;
-            by_agency.insert(&pair_key(agency_id, merchant.id)[..], Vec::<u8>::new())?;
-            Ok(())
-        })
-        .map_err(tx_error)?;
+    store
+        .create_merchant(&merchant, &user)
+        .await
+        .map_err(|e| login_taken(e, lang))?;
+    store.flush().await?;
     Ok(MerchantCreated {
-        merchant: merchant_view(store, &merchant)?,
+        merchant: merchant_view(store, &merchant).await?,
         generated_password: generated,
     })
 }
 
-/// Checks a login and password; `None` for any mismatch. CPU-heavy: call off the async runtime.
-pub fn authenticate(
-    store: &Store,
-    login: &str,
-    password: &str,
-) -> Result<Option<User>, StoreError> {
-    let login = login.trim().to_lowercase();
-    let user = match store.users_by_login.get(login.as_bytes())? {
-        Some(id) => {
-            let id = Ulid::from(u128::from_be_bytes(
-                id.as_ref().try_into().unwrap_or([0; 16]),
-            ));
-            store.users.get(&id)?
-        }
-        None => None,
-    };
+/// The user of `login` (any case), if any.
+pub async fn find_login(store: &dyn Store, login: &str) -> Result<Option<User>, StoreError> {
+    store.user_by_login(&login.trim().to_lowercase()).await
+}
+
+/// Whether `password` is `user`'s (`None`: no such login, checked against a dummy hash so the
+/// two take the same time). CPU-heavy: call off the async runtime.
+pub fn password_matches(user: Option<User>, password: &str) -> Option<User> {
     match user {
-        Some(u) if auth::verify_password(password, &u.password_hash) => Ok(Some(u)),
-        Some(_) => Ok(None),
+        Some(u) if auth::verify_password(password, &u.password_hash) => Some(u),
+        Some(_) => None,
         None => {
             auth::burn_verify(password);
-            Ok(None)
+            None
         }
     }
 }
 
 /// Gives merchant `merchant_id`'s login a new generated password and ends every session it
-/// had; returns the login and the password (to be shown once). CPU-heavy (argon2): call off
-/// the async runtime.
-pub fn reset_merchant_password(
-    store: &Store,
+/// had; returns the login and the password (to be shown once).
+pub async fn reset_merchant_password(
+    store: &dyn Store,
     merchant_id: Ulid,
 ) -> Result<(String, String), AppError> {
     let merchant = store
-        .merchants
-        .get(&merchant_id)?
+        .merchant(merchant_id)
+        .await?
         .ok_or(AppError::NotFound)?;
     let mut user = store
-        .users
-        .get(&merchant.user_id)?
+        .user(merchant.user_id)
+        .await?
         .ok_or(AppError::NotFound)?;
     let password = auth::generate_password();
-    user.password_hash = auth::hash_password(&password);
-    store.users.insert(&user.id, &user)?;
-    auth::end_sessions_of(store, user.id, None)?;
+    user.password_hash = hash_off_thread(password.clone()).await?;
+    store.put_user(&user).await?;
+    auth::end_sessions_of(store, user.id, None).await?;
     Ok((user.login, password))
 }
 
@@ -315,15 +276,15 @@ pub fn merchant_restorable(m: &Merchant, now: i64) -> bool {
 
 /// Applies `action` to merchant `merchant_id` (the caller has checked it is the agency's).
 /// Pausing or deleting ends every session of the merchant's login at once.
-pub fn manage_merchant(
-    store: &Store,
+pub async fn manage_merchant(
+    store: &dyn Store,
     merchant_id: Ulid,
     action: MerchantAction,
     lang: Lang,
 ) -> Result<Merchant, AppError> {
     let mut m = store
-        .merchants
-        .get(&merchant_id)?
+        .merchant(merchant_id)
+        .await?
         .ok_or(AppError::NotFound)?;
     let now = crate::storage::now_unix();
     match action {
@@ -338,41 +299,29 @@ pub fn manage_merchant(
             ))
         }
     }
-    store.merchants.insert(&m.id, &m)?;
+    store.put_merchant(&m).await?;
     if matches!(action, MerchantAction::Pause | MerchantAction::Delete) {
-        auth::end_sessions_of(store, m.user_id, None)?;
+        auth::end_sessions_of(store, m.user_id, None).await?;
     }
     Ok(m)
 }
 
 /// Removes a deleted merchant for good: its sites, its login and the merchant.
-pub fn purge_merchant(store: &Store, m: &Merchant) -> Result<(), AppError> {
-    for site in crate::sites::merchant_sites(store, m.id)? {
-        crate::sites::purge(store, &site)?;
-    }
-    auth::end_sessions_of(store, m.user_id, None)?;
-    if let Some(user) = store.users.get(&m.user_id)? {
-        store
-            .users_by_login
-            .remove(user.login.as_bytes())
-            .map_err(StoreError::from)?;
-        store.users.remove(&user.id)?;
-    }
-    store
-        .merchants_by_agency
-        .remove(&pair_key(m.agency_id, m.id)[..])
-        .map_err(StoreError::from)?;
-    store.merchants.remove(&m.id)?;
+pub async fn purge_merchant(store: &dyn Store, m: &Merchant) -> Result<(), AppError> {
+    store.purge_merchant(m).await?;
     Ok(())
 }
 
 /// Why `user` may not sign in, as the login page's error code: `paused` or `removed` for a
 /// merchant its agency paused or deleted; `None` when it may.
-pub fn sign_in_refusal(store: &Store, user: &User) -> Result<Option<&'static str>, StoreError> {
+pub async fn sign_in_refusal(
+    store: &dyn Store,
+    user: &User,
+) -> Result<Option<&'static str>, StoreError> {
     let StoredRole::Merchant { merchant_id, .. } = user.role else {
         return Ok(None);
     };
-    Ok(match store.merchants.get(&merchant_id)? {
+    Ok(match store.merchant(merchant_id).await? {
         None => Some("removed"),
         Some(m) if m.deleted_at.is_some() => Some("removed"),
         Some(m) if m.disabled => Some("paused"),
@@ -381,26 +330,44 @@ pub fn sign_in_refusal(store: &Store, user: &User) -> Result<Option<&'static str
 }
 
 /// What a password change asks for.
-pub struct PasswordChange<'a> {
-    pub current: &'a str,
-    pub new: &'a str,
-    pub repeat: &'a str,
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+    pub repeat: String,
 }
 
 /// Changes `user_id`'s password after checking the current one; every refusal names its
-/// field (`current_password`, `new_password`, `repeat_password`) in `lang`. CPU-heavy (two
-/// argon2 runs): call off the async runtime.
-pub fn change_password(
-    store: &Store,
+/// field (`current_password`, `new_password`, `repeat_password`) in `lang`. The password work
+/// (two argon2 runs) waits for a slot of `gate`; a full gate is [`AppError::Busy`].
+pub async fn change_password(
+    store: &dyn Store,
+    gate: &crate::gate::Gate,
     user_id: Ulid,
-    change: PasswordChange<'_>,
+    change: PasswordChange,
     lang: Lang,
 ) -> Result<(), AppError> {
     let mut user = store
-        .users
-        .get(&user_id)?
+        .user(user_id)
+        .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !auth::verify_password(change.current, &user.password_hash) {
+    let stored = user.password_hash.clone();
+    let personal = [user.login.clone(), user.display_name.clone()];
+    user.password_hash = gate
+        .run(move || check_change(&stored, &change, &personal, lang))
+        .await
+        .map_err(|_| AppError::Busy(lang.t(Text::ErrBusy).into()))??;
+    store.put_user(&user).await?;
+    Ok(())
+}
+
+/// The new password's hash, once the current one matches and the new one is acceptable.
+fn check_change(
+    stored: &str,
+    change: &PasswordChange,
+    personal: &[String; 2],
+    lang: Lang,
+) -> Result<String, AppError> {
+    if !auth::verify_password(&change.current, stored) {
         return Err(AppError::invalid(
             "current_password",
             lang.t(Text::ErrCurrentPassword),
@@ -408,8 +375,8 @@ pub fn change_password(
     }
     validate_password(
         "new_password",
-        change.new,
-        &[&user.login, &user.display_name],
+        &change.new,
+        &[&personal[0], &personal[1]],
         lang,
     )?;
     if change.new == change.current {
@@ -424,24 +391,22 @@ pub fn change_password(
             lang.t(Text::ErrPasswordsDiffer),
         ));
     }
-    user.password_hash = auth::hash_password(change.new);
-    store.users.insert(&user_id, &user)?;
-    Ok(())
+    Ok(auth::hash_password(&change.new))
 }
 
-pub fn set_user_lang(store: &Store, user_id: Ulid, lang: Lang) -> Result<(), StoreError> {
-    if let Some(mut user) = store.users.get(&user_id)? {
+pub async fn set_user_lang(store: &dyn Store, user_id: Ulid, lang: Lang) -> Result<(), StoreError> {
+    if let Some(mut user) = store.user(user_id).await? {
         user.lang = lang;
-        store.users.insert(&user_id, &user)?;
+        store.put_user(&user).await?;
     }
     Ok(())
 }
 
-pub fn user_view(store: &Store, user: &User) -> Result<UserView, StoreError> {
+pub async fn user_view(store: &dyn Store, user: &User) -> Result<UserView, StoreError> {
     let agency_id = user.role.agency_id();
     let agency_name = store
-        .agencies
-        .get(&agency_id)?
+        .agency(agency_id)
+        .await?
         .map(|a| a.name)
         .unwrap_or_default();
     let (role, merchant_id) = match &user.role {
@@ -460,10 +425,10 @@ pub fn user_view(store: &Store, user: &User) -> Result<UserView, StoreError> {
     })
 }
 
-pub fn merchant_view(store: &Store, m: &Merchant) -> Result<MerchantView, StoreError> {
+pub async fn merchant_view(store: &dyn Store, m: &Merchant) -> Result<MerchantView, StoreError> {
     let login = store
-        .users
-        .get(&m.user_id)?
+        .user(m.user_id)
+        .await?
         .map(|u| u.login)
         .unwrap_or_default();
     Ok(MerchantView {
@@ -471,7 +436,9 @@ pub fn merchant_view(store: &Store, m: &Merchant) -> Result<MerchantView, StoreE
         name: m.name.clone(),
         login,
         // Deleted sites (restorable for a while) are not counted.
-        site_count: crate::sites::merchant_sites(store, m.id)?
+        site_count: store
+            .merchant_sites(m.id)
+            .await?
             .iter()
             .filter(|s| s.deleted_at.is_none())
             .count(),
@@ -487,19 +454,22 @@ pub fn merchant_view(store: &Store, m: &Merchant) -> Result<MerchantView, StoreE
 mod lifecycle_tests {
     use super::*;
 
-    #[test]
-    fn a_merchant_deleted_past_its_grace_period_is_removed_with_its_login_and_sites() {
-        let store = Store::temporary().unwrap();
-        let (agency, admin) =
-            create_agency(&store, "A", "admin@a.test", "password-123456").unwrap();
+    #[tokio::test]
+    async fn a_merchant_deleted_past_its_grace_period_is_removed_with_its_login_and_sites() {
+        let store = crate::storage::embedded::SledStore::temporary().unwrap();
+        let (agency, admin) = create_agency(&store, "A", "admin@a.test", "password-123456")
+            .await
+            .unwrap();
         let input = NewMerchant {
             name: "Cafe".into(),
             login: "cafe@a.test".into(),
             password: "password-123456".into(),
         };
-        let created = create_merchant(&store, agency.id, input, Lang::En).unwrap();
+        let created = create_merchant(&store, agency.id, input, Lang::En)
+            .await
+            .unwrap();
         let id: Ulid = created.merchant.id.parse().unwrap();
-        let who = user_view(&store, &admin).unwrap();
+        let who = user_view(&store, &admin).await.unwrap();
         let site = crate::sites::create(
             &store,
             &who,
@@ -510,24 +480,29 @@ mod lifecycle_tests {
                 locale: Lang::En,
             },
         )
+        .await
         .unwrap();
-        let m = manage_merchant(&store, id, MerchantAction::Delete, Lang::En).unwrap();
+        let m = manage_merchant(&store, id, MerchantAction::Delete, Lang::En)
+            .await
+            .unwrap();
         assert!(merchant_restorable(&m, crate::storage::now_unix()));
         let long_ago =
             crate::storage::grace_ends(crate::storage::now_unix(), MERCHANT_RESTORE_DAYS);
         assert!(!merchant_restorable(&m, long_ago));
-        purge_merchant(&store, &m).unwrap();
-        assert!(store.merchants.get(&id).unwrap().is_none());
-        assert!(store.users.get(&m.user_id).unwrap().is_none());
-        assert!(store.users_by_login.get(b"cafe@a.test").unwrap().is_none());
+        purge_merchant(&store, &m).await.unwrap();
+        assert!(store.merchant(id).await.unwrap().is_none());
+        assert!(store.user(m.user_id).await.unwrap().is_none());
+        assert!(store.user_by_login("cafe@a.test").await.unwrap().is_none());
         let site_id: Ulid = site.id.parse().unwrap();
-        assert!(store.sites.get(&site_id).unwrap().is_none());
+        assert!(store.site(site_id).await.unwrap().is_none());
         // The login is free again.
         let again = NewMerchant {
             name: "Cafe".into(),
             login: "cafe@a.test".into(),
             password: "password-123456".into(),
         };
-        assert!(create_merchant(&store, agency.id, again, Lang::En).is_ok());
+        assert!(create_merchant(&store, agency.id, again, Lang::En)
+            .await
+            .is_ok());
     }
 }

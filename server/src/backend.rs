@@ -1,8 +1,7 @@
 //! The UI's [`Backend`] over the store: each server function's call lands here, passes its
 //! tenancy check and delegates to [`crate::accounts`] or [`crate::sites`].
 use crate::accounts::{create_merchant, merchant_view};
-use crate::storage::tree::{pair_child, ulid_prefix};
-use crate::storage::{Store, StoreError};
+use crate::storage::SharedStore;
 use crate::tenancy::{require_agency_admin, visible_merchant};
 use app::api::{Backend, NewMerchant, NewSite};
 use app::error::AppError;
@@ -10,31 +9,23 @@ use app::model::{MerchantCreated, MerchantHome, MerchantView, SiteSummary, UserV
 
 /// Implements the UI's [`Backend`] over the store.
 pub struct StoreBackend {
-    pub store: Store,
+    pub store: SharedStore,
 }
 
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
     async fn list_merchants(&self, who: &UserView) -> Result<Vec<MerchantView>, AppError> {
         let agency_id = require_agency_admin(who)?;
+        let store = &*self.store;
         let mut out = Vec::new();
-        for item in self
-            .store
-            .merchants_by_agency
-            .scan_prefix(ulid_prefix(agency_id))
-        {
-            let (key, _) = item.map_err(StoreError::from)?;
-            let Some(id) = pair_child(&key) else { continue };
-            let Some(m) = self.store.merchants.get(&id)? else {
-                continue;
-            };
+        for m in store.agency_merchants(agency_id).await? {
             let now = crate::storage::now_unix();
             if m.deleted_at.is_some() && !crate::accounts::merchant_restorable(&m, now) {
                 // Past the time it could be restored: gone for good, with its sites.
-                crate::accounts::purge_merchant(&self.store, &m)?;
+                crate::accounts::purge_merchant(store, &m).await?;
                 continue;
             }
-            out.push(merchant_view(&self.store, &m)?);
+            out.push(merchant_view(store, &m).await?);
         }
         Ok(out)
     }
@@ -45,15 +36,7 @@ impl Backend for StoreBackend {
         input: NewMerchant,
     ) -> Result<MerchantCreated, AppError> {
         let agency_id = require_agency_admin(who)?;
-        let store = self.store.clone();
-        let lang = who.lang;
-        // Hashing takes tens of milliseconds of CPU: keep it off the async workers.
-        let created =
-            tokio::task::spawn_blocking(move || create_merchant(&store, agency_id, input, lang))
-                .await
-                .map_err(|_| AppError::Internal)??;
-        self.store.flush().await?;
-        Ok(created)
+        create_merchant(&*self.store, agency_id, input, who.lang).await
     }
 
     async fn merchant_home(
@@ -61,24 +44,25 @@ impl Backend for StoreBackend {
         who: &UserView,
         merchant_id: &str,
     ) -> Result<MerchantHome, AppError> {
-        let merchant = visible_merchant(&self.store, who, merchant_id)?;
+        let store = &*self.store;
+        let merchant = visible_merchant(store, who, merchant_id).await?;
         let now = crate::storage::now_unix();
         let (mut sites, mut deleted) = (Vec::new(), Vec::new());
-        for site in
-            crate::sites::merchant_sites(&self.store, merchant.id).map_err(AppError::from)?
-        {
+        for site in store.merchant_sites(merchant.id).await? {
             match site.deleted_at {
                 None => sites.push(crate::sites::summary(&site)),
                 Some(_) if crate::sites::restorable(&site, now) => deleted.push(site),
                 // Past the time it could be restored: gone for good.
-                Some(_) => crate::sites::purge(&self.store, &site).map_err(AppError::from)?,
+                Some(_) => crate::sites::purge(store, &site)
+                    .await
+                    .map_err(AppError::from)?,
             }
         }
         // Newest first: the site a merchant just made is the one they want.
         sites.reverse();
         deleted.sort_by_key(|s| std::cmp::Reverse(s.deleted_at));
         Ok(MerchantHome {
-            merchant: merchant_view(&self.store, &merchant)?,
+            merchant: merchant_view(store, &merchant).await?,
             sites,
             deleted: deleted.iter().map(crate::sites::summary).collect(),
         })
@@ -90,9 +74,7 @@ impl Backend for StoreBackend {
         merchant_id: &str,
         input: NewSite,
     ) -> Result<SiteSummary, AppError> {
-        let site = crate::sites::create(&self.store, who, merchant_id, input)?;
-        self.store.flush().await?;
-        Ok(site)
+        Ok(crate::sites::create(&*self.store, who, merchant_id, input).await?)
     }
 
     async fn load_draft(
@@ -100,42 +82,49 @@ impl Backend for StoreBackend {
         who: &UserView,
         site_id: &str,
     ) -> Result<app::api::rest::DraftView, AppError> {
-        Ok(crate::sites::draft_view(&self.store, who, site_id)?)
+        Ok(crate::sites::draft_view(&*self.store, who, site_id).await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::{authenticate, create_agency, user_view};
+    use crate::accounts::{create_agency, find_login, password_matches, user_view};
+    use crate::storage::embedded::SledStore;
+    use crate::storage::User;
     use crate::tenancy::parse_id;
     use app::i18n::Lang;
     use app::model::{Role, ThemeKind};
+    use std::sync::Arc;
 
-    fn setup() -> (
+    async fn setup() -> (
         StoreBackend,
         UserView,
         UserView,
         MerchantCreated,
         MerchantCreated,
     ) {
-        let store = Store::temporary().unwrap();
-        let (_, admin_a) =
-            create_agency(&store, "Agency A", "admin@a.test", "password-a-123").unwrap();
-        let (_, admin_b) =
-            create_agency(&store, "Agency B", "admin@b.test", "password-b-123").unwrap();
-        let va = user_view(&store, &admin_a).unwrap();
-        let vb = user_view(&store, &admin_b).unwrap();
+        let store: SharedStore = Arc::new(SledStore::temporary().unwrap());
+        let (_, admin_a) = create_agency(&*store, "Agency A", "admin@a.test", "password-a-123")
+            .await
+            .unwrap();
+        let (_, admin_b) = create_agency(&*store, "Agency B", "admin@b.test", "password-b-123")
+            .await
+            .unwrap();
+        let va = user_view(&*store, &admin_a).await.unwrap();
+        let vb = user_view(&*store, &admin_b).await.unwrap();
         let agency_a = admin_a.role.agency_id();
         let agency_b = admin_b.role.agency_id();
-        let ma =
-            create_merchant(&store, agency_a, nm("Cafe A", "cafe@a.test", ""), Lang::En).unwrap();
+        let ma = create_merchant(&*store, agency_a, nm("Cafe A", "cafe@a.test", ""), Lang::En)
+            .await
+            .unwrap();
         let mb = create_merchant(
-            &store,
+            &*store,
             agency_b,
             nm("Salon B", "salon@b.test", "salon-pass-1"),
             Lang::En,
         )
+        .await
         .unwrap();
         (StoreBackend { store }, va, vb, ma, mb)
     }
@@ -148,16 +137,20 @@ mod tests {
         }
     }
 
-    fn merchant_user(acc: &StoreBackend, login: &str, password: &str) -> UserView {
+    async fn authenticate(store: &SharedStore, login: &str, password: &str) -> Option<User> {
+        password_matches(find_login(&**store, login).await.unwrap(), password)
+    }
+
+    async fn merchant_user(acc: &StoreBackend, login: &str, password: &str) -> UserView {
         let u = authenticate(&acc.store, login, password)
-            .unwrap()
+            .await
             .expect("login works");
-        user_view(&acc.store, &u).unwrap()
+        user_view(&*acc.store, &u).await.unwrap()
     }
 
     #[tokio::test]
     async fn agency_sees_only_its_merchants() {
-        let (acc, va, vb, ma, mb) = setup();
+        let (acc, va, vb, ma, mb) = setup().await;
         let list_a = acc.list_merchants(&va).await.unwrap();
         assert_eq!(
             list_a.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
@@ -177,9 +170,9 @@ mod tests {
 
     #[tokio::test]
     async fn merchant_sees_only_itself_and_cannot_list_or_create_merchants() {
-        let (acc, _, _, ma, mb) = setup();
+        let (acc, _, _, ma, mb) = setup().await;
         let password = ma.generated_password.clone().unwrap();
-        let cafe = merchant_user(&acc, "CAFE@a.test", &password);
+        let cafe = merchant_user(&acc, "CAFE@a.test", &password).await;
         assert_eq!(cafe.role, Role::Merchant);
         assert!(acc.merchant_home(&cafe, &ma.merchant.id).await.is_ok());
         assert_eq!(
@@ -215,7 +208,7 @@ mod tests {
 
     #[tokio::test]
     async fn sites_are_listed_newest_first_and_counted() {
-        let (acc, va, _, ma, _) = setup();
+        let (acc, va, _, ma, _) = setup().await;
         for name in ["First", "Second"] {
             let site = NewSite {
                 name: name.into(),
@@ -235,49 +228,60 @@ mod tests {
         assert_eq!(home.merchant.site_count, 2);
     }
 
-    #[test]
-    fn validation_names_the_field_in_the_users_language() {
-        let (acc, va, ..) = setup();
+    #[tokio::test]
+    async fn validation_names_the_field_in_the_users_language() {
+        let (acc, va, ..) = setup().await;
         let agency = parse_id(&va.agency_id).unwrap();
-        let err =
-            create_merchant(&acc.store, agency, nm("  ", "ok@x.test", ""), Lang::Zh).unwrap_err();
-        assert_eq!(err, AppError::invalid("name", "请输入名称。"));
-        let err = create_merchant(&acc.store, agency, nm("N", "a b", ""), Lang::En).unwrap_err();
-        assert_eq!(err.field(), Some("login"));
-        let err = create_merchant(&acc.store, agency, nm("N", "new@x.test", "short"), Lang::En)
+        let err = create_merchant(&*acc.store, agency, nm("  ", "ok@x.test", ""), Lang::Zh)
+            .await
             .unwrap_err();
+        assert_eq!(err, AppError::invalid("name", "请输入名称。"));
+        let err = create_merchant(&*acc.store, agency, nm("N", "a b", ""), Lang::En)
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("login"));
+        let err = create_merchant(
+            &*acc.store,
+            agency,
+            nm("N", "new@x.test", "short"),
+            Lang::En,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.field(), Some("password"));
         let long = "店".repeat(81);
-        let err =
-            create_merchant(&acc.store, agency, nm(&long, "new@x.test", ""), Lang::En).unwrap_err();
+        let err = create_merchant(&*acc.store, agency, nm(&long, "new@x.test", ""), Lang::En)
+            .await
+            .unwrap_err();
         assert!(err.message(Lang::En).contains("80"), "{err:?}");
     }
 
-    #[test]
-    fn taken_login_is_refused_and_nothing_is_half_written() {
-        let (acc, va, ..) = setup();
+    #[tokio::test]
+    async fn taken_login_is_refused_and_nothing_is_half_written() {
+        let (acc, va, ..) = setup().await;
         let agency = parse_id(&va.agency_id).unwrap();
-        let before = (acc.store.merchants.len(), acc.store.users.len());
-        let err = create_merchant(&acc.store, agency, nm("Dup", "Cafe@A.test", ""), Lang::En)
+        let before = acc.store.counts().await.unwrap();
+        let err = create_merchant(&*acc.store, agency, nm("Dup", "Cafe@A.test", ""), Lang::En)
+            .await
             .unwrap_err();
         assert!(
             matches!(err, AppError::Conflict { ref field, .. } if field == "login"),
             "{err:?}"
         );
-        assert_eq!((acc.store.merchants.len(), acc.store.users.len()), before);
+        assert_eq!(acc.store.counts().await.unwrap(), before);
     }
 
-    #[test]
-    fn wrong_password_and_unknown_login_both_fail() {
-        let (acc, ..) = setup();
+    #[tokio::test]
+    async fn wrong_password_and_unknown_login_both_fail() {
+        let (acc, ..) = setup().await;
         assert!(authenticate(&acc.store, "admin@a.test", "password-a-123")
-            .unwrap()
+            .await
             .is_some());
         assert!(authenticate(&acc.store, "admin@a.test", "password-b-123")
-            .unwrap()
+            .await
             .is_none());
         assert!(authenticate(&acc.store, "nobody@a.test", "password-a-123")
-            .unwrap()
+            .await
             .is_none());
     }
 }

@@ -17,6 +17,17 @@ pub struct Cli {
     #[arg(long, env = "MPFORGE_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
 
+    /// The store: sled:DIR (embedded, the default: the data directory) or
+    /// postgres://USER[:PASSWORD]@HOST:PORT/DB (several nodes sharing one database).
+    #[arg(long, env = "MPFORGE_STORE", global = true)]
+    pub store: Option<String>,
+
+    /// Where pictures and packages go: file://DIR or s3://BUCKET?endpoint=URL&region=R
+    /// (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). Default: inside the
+    /// embedded database; required with a PostgreSQL store.
+    #[arg(long, env = "MPFORGE_BLOBS", global = true)]
+    pub blobs: Option<String>,
+
     /// Address to listen on.
     #[arg(long, env = "MPFORGE_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -45,6 +56,15 @@ pub struct Cli {
     /// Do not create the demo agency on an empty data directory.
     #[arg(long, env = "MPFORGE_NO_DEMO")]
     pub no_demo: bool,
+
+    /// Background jobs this node runs at once (0: a web-only node).
+    #[arg(long, env = "MPFORGE_WORKERS", default_value_t = 2)]
+    pub workers: usize,
+
+    /// Seconds a claimed job is held without a heartbeat before another node takes it over.
+    #[arg(long, env = "MPFORGE_JOB_LEASE_SECS", default_value_t = crate::jobs::DEFAULT_LEASE.as_secs(),
+          value_parser = clap::value_parser!(u64).range(3..))]
+    pub job_lease_secs: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,10 +77,26 @@ pub enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
-    /// Restore an export into an empty data directory.
+    /// Restore an export into an empty store (any engine), blobs included; checks every
+    /// blob's hash and the counts the export wrote.
     ImportData {
         /// A file written by `export-data`.
         file: PathBuf,
+    },
+    /// Queue a rebuild of the package of every site of an agency (run by the job workers).
+    Regenerate {
+        /// The agency, by its admin's login.
+        #[arg(long)]
+        agency: String,
+    },
+    /// List an agency's background jobs, newest first.
+    Jobs {
+        /// The agency, by its admin's login.
+        #[arg(long)]
+        agency: String,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
     },
     /// Print a starter site as JSON.
     NewSite {
@@ -122,6 +158,13 @@ impl Cli {
         })
     }
 
+    /// The `--store` value, or the embedded store in the data directory.
+    pub fn store_spec(&self) -> String {
+        self.store
+            .clone()
+            .unwrap_or_else(|| format!("sled:{}", self.data_dir().display()))
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()
@@ -157,5 +200,18 @@ mod tests {
         // A subcommand takes only its own flags (and the data directory).
         assert!(Cli::try_parse_from(["mpforge", "export-data", "--addr", "127.0.0.1:1"]).is_err());
         assert!(Cli::try_parse_from(["mpforge", "--addr", "nope"]).is_err());
+        assert_eq!(cli.store_spec(), "sled:/tmp/x");
+        let cli = Cli::try_parse_from([
+            "mpforge",
+            "import-data",
+            "f.jsonl",
+            "--store",
+            "postgres://u@db/mp",
+            "--blobs",
+            "file:///srv/blobs",
+        ])
+        .unwrap();
+        assert_eq!(cli.store_spec(), "postgres://u@db/mp");
+        assert_eq!(cli.blobs.as_deref(), Some("file:///srv/blobs"));
     }
 }

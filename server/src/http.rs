@@ -145,16 +145,39 @@ async fn home(axum::Extension(session): axum::Extension<app::model::SessionInfo>
     axum::response::Redirect::to(&target).into_response()
 }
 
+/// `/healthz`: whether the store and the blob store answer (a round trip each, at most 5
+/// seconds); 503 when either does not. Names the engines, never a credential.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.db.size_on_disk() {
-        Ok(_) => Json(serde_json::json!({"status": "ok"})).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "storage unavailable"})),
-            )
-                .into_response()
+    let within = std::time::Duration::from_secs(5);
+    let store = match tokio::time::timeout(within, state.store.health()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 5 s".to_string()),
+    };
+    let blobs = match tokio::time::timeout(within, state.blobs.health()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 5 s".to_string()),
+    };
+    let part = |name: String, r: &std::result::Result<(), String>| match r {
+        Ok(()) => serde_json::json!({"engine": name, "status": "ok"}),
+        Err(_) => serde_json::json!({"engine": name, "status": "unavailable"}),
+    };
+    let ok = store.is_ok() && blobs.is_ok();
+    for (what, r) in [("store", &store), ("blob store", &blobs)] {
+        if let Err(e) = r {
+            tracing::error!(error = %e, "health check: {what} failed");
         }
     }
+    let body = serde_json::json!({
+        "status": if ok { "ok" } else { "unavailable" },
+        "store": part(state.store.describe(), &store),
+        "blobs": part(state.blobs.describe(), &blobs),
+    });
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
 }

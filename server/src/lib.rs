@@ -9,6 +9,7 @@ pub mod error;
 pub mod gate;
 pub mod generator;
 pub mod http;
+pub mod jobs;
 pub mod media;
 pub mod preview;
 pub mod proxies;

@@ -2,7 +2,8 @@
 use anyhow::Context;
 use clap::Parser;
 use server::config::{Cli, Command};
-use server::storage::Store;
+use server::storage::blobs::Blobs;
+use server::storage::SharedStore;
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
@@ -47,37 +48,67 @@ async fn run() -> anyhow::Result<()> {
             print!("{}", server::cli::site_schema());
             Ok(())
         }
-        None | Some(Command::Serve) => serve(&cli, open_store(&cli)?, started).await,
+        None | Some(Command::Serve) => {
+            let (store, blobs) = open_store(&cli).await?;
+            serve(&cli, store, blobs, started).await
+        }
         Some(Command::ExportData { out }) => {
-            let store = open_store(&cli)?;
-            let count = match out {
+            let (store, blobs) = open_store(&cli).await?;
+            let summary = match out {
                 Some(path) => {
                     let file = std::fs::File::create(path)
                         .with_context(|| format!("creating {}", path.display()))?;
-                    server::storage::dump::export_jsonl(&store.db, std::io::BufWriter::new(file))?
+                    server::storage::dump::export(
+                        &*store,
+                        Some(&blobs),
+                        std::io::BufWriter::new(file),
+                    )
+                    .await?
                 }
-                None => server::storage::dump::export_jsonl(&store.db, std::io::stdout().lock())?,
+                None => {
+                    server::storage::dump::export(
+                        &*store,
+                        Some(&blobs),
+                        std::io::BufWriter::new(std::io::stdout()),
+                    )
+                    .await?
+                }
             };
-            eprintln!("exported {count} records");
+            eprintln!(
+                "exported from {}: {} records ({}), {} blobs ({} bytes)",
+                store.describe(),
+                summary.records.values().sum::<u64>(),
+                describe_counts(&summary.records),
+                summary.blobs,
+                summary.blob_bytes
+            );
             Ok(())
         }
         Some(Command::ImportData { file }) => {
-            let store = open_store(&cli)?;
+            let (store, blobs) = open_store(&cli).await?;
             let f =
                 std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-            let count = server::storage::dump::import_jsonl(&store.db, std::io::BufReader::new(f))?;
-            store.flush().await?;
-            eprintln!("imported {count} records into {}", cli.data_dir().display());
+            let summary =
+                server::storage::dump::import(&*store, &blobs, std::io::BufReader::new(f)).await?;
+            eprintln!(
+                "imported into {}: {} records ({}), {} blobs ({} bytes); counts and hashes checked",
+                store.describe(),
+                summary.records.values().sum::<u64>(),
+                describe_counts(&summary.records),
+                summary.blobs,
+                summary.blob_bytes
+            );
             Ok(())
         }
         Some(Command::CreateAgency { name, login }) => {
-            let store = open_store(&cli)?;
+            let (store, _) = open_store(&cli).await?;
             eprint!("password for {login}: ");
             std::io::stderr().flush().ok();
             let mut password = String::new();
             std::io::stdin().lock().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let (agency, user) = server::accounts::create_agency(&store, name, login, password)
+            let (agency, user) = server::accounts::create_agency(&*store, name, login, password)
+                .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message(app::i18n::Lang::En)))?;
             store.flush().await?;
             eprintln!(
@@ -86,31 +117,119 @@ async fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::Regenerate { agency }) => {
+            let (store, _) = open_store(&cli).await?;
+            let agency_id = agency_of(&store, agency).await?;
+            let mut queued = 0;
+            for m in store.agency_merchants(agency_id).await? {
+                if m.deleted_at.is_some() {
+                    continue;
+                }
+                for site in store.merchant_sites(m.id).await? {
+                    if site.deleted_at.is_some() {
+                        continue;
+                    }
+                    let version = store.draft(site.id).await?.map_or(1, |d| d.version);
+                    let kind = server::jobs::Kind::Regenerate { site_id: site.id };
+                    let key = format!("regenerate:{}:{version}", site.id);
+                    server::jobs::enqueue(&*store, agency_id, &kind, Some(key)).await?;
+                    queued += 1;
+                }
+            }
+            store.flush().await?;
+            eprintln!(
+                "queued {queued} package builds; `mpforge jobs --agency {agency}` shows them"
+            );
+            Ok(())
+        }
+        Some(Command::Jobs { agency, limit }) => {
+            let (store, _) = open_store(&cli).await?;
+            let agency_id = agency_of(&store, agency).await?;
+            for job in store.agency_jobs(agency_id, *limit).await? {
+                println!(
+                    "{}  {:<10} {:<8} tries {}/{}  {}",
+                    job.id,
+                    job.kind,
+                    job.state.name(),
+                    job.attempts,
+                    job.max_attempts,
+                    job.last_error
+                        .or_else(|| job.result.map(|r| r.to_string()))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
     }
 }
 
-/// Opens (creating if needed) the data directory; sled's lock makes a second process fail here.
-fn open_store(cli: &Cli) -> anyhow::Result<Store> {
-    let data_dir = cli.data_dir();
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-    Store::open(&data_dir).with_context(|| {
-        format!(
-            "opening the data in {} (is another mpforge using it?)",
-            data_dir.display()
-        )
-    })
+/// The agency whose admin signs in as `login`.
+async fn agency_of(store: &SharedStore, login: &str) -> anyhow::Result<ulid::Ulid> {
+    match server::accounts::find_login(&**store, login).await? {
+        Some(u) if matches!(u.role, server::storage::StoredRole::AgencyAdmin { .. }) => {
+            Ok(u.role.agency_id())
+        }
+        _ => anyhow::bail!("no agency admin signs in as `{login}`"),
+    }
 }
 
-async fn serve(cli: &Cli, store: Store, started: Instant) -> anyhow::Result<()> {
-    if store.is_empty()? && !cli.no_demo {
+fn describe_counts(counts: &server::storage::Counts) -> String {
+    counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Opens the store `--store` names (creating the embedded one if needed; sled's lock makes a
+/// second process fail here) and the blob store beside it.
+async fn open_store(cli: &Cli) -> anyhow::Result<(SharedStore, Blobs)> {
+    // The S3 client speaks TLS through rustls with ring (no C toolchain needed).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let spec = cli.store_spec();
+    let embedded = !spec.contains("://");
+    if embedded {
+        let dir = spec.strip_prefix("sled:").unwrap_or(&spec);
+        let dir = std::path::Path::new(dir);
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating data directory {}", dir.display()))?;
+        let store = server::storage::embedded::SledStore::open(dir).with_context(|| {
+            format!(
+                "opening the data in {} (is another mpforge using it?)",
+                dir.display()
+            )
+        })?;
+        let blobs = match &cli.blobs {
+            Some(b) => Blobs::open(b)?,
+            None => Blobs::in_sled(&store)?,
+        };
+        return Ok((std::sync::Arc::new(store), blobs));
+    }
+    let Some(blob_spec) = &cli.blobs else {
+        anyhow::bail!(
+            "a PostgreSQL store needs a shared blob store: add --blobs s3://BUCKET?endpoint=URL or --blobs file://DIR"
+        );
+    };
+    let blobs = Blobs::open(blob_spec)?;
+    let store = server::storage::open(&spec).await?;
+    Ok((store, blobs))
+}
+
+async fn serve(
+    cli: &Cli,
+    store: SharedStore,
+    blobs: Blobs,
+    started: Instant,
+) -> anyhow::Result<()> {
+    if store.is_empty().await? && !cli.no_demo {
         let logins = server::seed::seed_demo(&store)
             .await
             .map_err(|e| anyhow::anyhow!("creating demo data: {e}"))?;
         server::seed::print_demo_logins(&logins);
     }
     let options = server::leptos_options(&cli.site_root, cli.addr);
-    let mut state = server::AppState::new(options, store.clone(), cli.secure_cookies())
+    let mut state = server::AppState::new(options, store.clone(), blobs, cli.secure_cookies())
+        .await
         .context("reading the server's secrets from the store")?;
     state.public_origin = cli
         .public_url
@@ -120,14 +239,20 @@ async fn serve(cli: &Cli, store: Store, started: Instant) -> anyhow::Result<()> 
     state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(
         cli.trusted_proxies.clone(),
     ));
-    let router = server::app(state);
+    tokio::spawn(server::jobs::run_workers(
+        state.clone(),
+        cli.workers,
+        std::time::Duration::from_secs(cli.job_lease_secs),
+    ));
+    let router = server::app(state.clone());
     let listener = tokio::net::TcpListener::bind(cli.addr)
         .await
         .with_context(|| format!("listening on {}", cli.addr))?;
     tracing::info!(
-        "mpforge listening on http://{} (data in {}, ready in {} ms)",
+        "mpforge listening on http://{} (store: {}; blobs: {}; ready in {} ms)",
         cli.addr,
-        cli.data_dir().display(),
+        state.store.describe(),
+        state.blobs.describe(),
         started.elapsed().as_millis()
     );
     axum::serve(

@@ -2,7 +2,7 @@
 //! Passwords are random and printed once; nothing is ever a fixed default.
 use crate::accounts::{create_agency, create_merchant};
 use crate::backend::StoreBackend;
-use crate::storage::Store;
+use crate::storage::SharedStore;
 use app::api::{Backend, NewMerchant, NewSite};
 use app::error::AppError;
 use app::i18n::Lang;
@@ -15,10 +15,15 @@ pub struct DemoLogin {
     pub password: String,
 }
 
-pub async fn seed_demo(store: &Store) -> Result<Vec<DemoLogin>, AppError> {
+pub async fn seed_demo(store: &SharedStore) -> Result<Vec<DemoLogin>, AppError> {
     let admin_password = crate::auth::generate_password();
-    let (agency, admin) =
-        create_agency(store, "Demo Agency", "agency@demo.mpforge", &admin_password)?;
+    let (agency, admin) = create_agency(
+        &**store,
+        "Demo Agency",
+        "agency@demo.mpforge",
+        &admin_password,
+    )
+    .await?;
     let mut logins = vec![DemoLogin {
         role: "agency admin",
         name: agency.name.clone(),
@@ -28,7 +33,7 @@ pub async fn seed_demo(store: &Store) -> Result<Vec<DemoLogin>, AppError> {
     let backend = StoreBackend {
         store: store.clone(),
     };
-    let who = crate::accounts::user_view(store, &admin)?;
+    let who = crate::accounts::user_view(&**store, &admin).await?;
     for (name, login, template, site) in [
         (
             "Lotus Café",
@@ -48,7 +53,7 @@ pub async fn seed_demo(store: &Store) -> Result<Vec<DemoLogin>, AppError> {
             login: login.into(),
             password: String::new(),
         };
-        let created = create_merchant(store, agency.id.to_owned(), input, Lang::En)?;
+        let created = create_merchant(&**store, agency.id.to_owned(), input, Lang::En).await?;
         backend
             .create_site(
                 &who,

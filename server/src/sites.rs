@@ -4,7 +4,8 @@
 use crate::error::Result;
 use crate::generator::{self, builtin_theme, GenerateError};
 use crate::media::MediaCache;
-use crate::storage::tree::{encode, new_id, pair_key, ulid_prefix};
+use crate::storage::blobs::{media_key, Blobs};
+use crate::storage::tree::new_id;
 use crate::storage::{
     grace_ends, now_rfc3339, unix_to_date, Draft, Site as SiteRecord, Store, StoreError,
 };
@@ -16,8 +17,6 @@ use app::i18n::{Lang, Text};
 use app::model::site::Site;
 use app::model::validate::limits;
 use app::model::{SiteSummary, UserView};
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 
 /// The starter of the site's template, named after the site: where every draft begins.
 pub fn starter_draft(record: &SiteRecord, lang: Lang) -> Draft {
@@ -32,8 +31,8 @@ pub fn starter_draft(record: &SiteRecord, lang: Lang) -> Draft {
     }
 }
 
-fn draft_of(store: &Store, record: &SiteRecord, lang: Lang) -> Result<Draft> {
-    Ok(match store.drafts.get(&record.id)? {
+async fn draft_of(store: &dyn Store, record: &SiteRecord, lang: Lang) -> Result<Draft> {
+    Ok(match store.draft(record.id).await? {
         Some(d) => d,
         None => starter_draft(record, lang),
     })
@@ -60,15 +59,15 @@ pub const MAX_SITES_PER_MERCHANT: usize = 50;
 /// language: the record, its index entry and its first draft in one transaction. A merchant
 /// with [`MAX_SITES_PER_MERCHANT`] sites gets no more (counted just before; two racing
 /// creations can pass it by one).
-pub fn create(
-    store: &Store,
+pub async fn create(
+    store: &dyn Store,
     who: &UserView,
     merchant_id: &str,
     input: NewSite,
 ) -> Result<SiteSummary> {
-    let merchant = visible_merchant(store, who, merchant_id)?;
+    let merchant = visible_merchant(store, who, merchant_id).await?;
     let name = crate::accounts::validate_name("name", &input.name, limits::SITE_NAME, who.lang)?;
-    room_for_a_site(store, merchant.id, who.lang)?;
+    room_for_a_site(store, merchant.id, who.lang).await?;
     let now = now_rfc3339();
     let site = SiteRecord {
         id: new_id(),
@@ -81,14 +80,17 @@ pub fn create(
         deleted_at: None,
     };
     let draft = starter_draft(&site, input.locale);
-    insert_site(store, &site, &draft)?;
+    store.create_site(&site, &draft).await?;
+    store.flush().await?;
     Ok(summary(&site))
 }
 
 /// Refuses a new site when the merchant has [`MAX_SITES_PER_MERCHANT`] (deleted ones do not
 /// count).
-fn room_for_a_site(store: &Store, merchant: ulid::Ulid, lang: Lang) -> Result<()> {
-    if merchant_sites(store, merchant)?
+async fn room_for_a_site(store: &dyn Store, merchant: ulid::Ulid, lang: Lang) -> Result<()> {
+    if store
+        .merchant_sites(merchant)
+        .await?
         .iter()
         .filter(|s| s.deleted_at.is_none())
         .count()
@@ -98,47 +100,6 @@ fn room_for_a_site(store: &Store, merchant: ulid::Ulid, lang: Lang) -> Result<()
         let message = lang.fill(Text::ErrSiteLimit, &[("max", max)]);
         return Err(AppError::conflict("site", message).into());
     }
-    Ok(())
-}
-
-/// Every site record of `merchant` (deleted ones included), oldest first.
-pub fn merchant_sites(
-    store: &Store,
-    merchant: ulid::Ulid,
-) -> std::result::Result<Vec<SiteRecord>, StoreError> {
-    let mut sites = Vec::new();
-    for key in store
-        .sites_by_merchant
-        .scan_prefix(ulid_prefix(merchant))
-        .keys()
-    {
-        let key = key?;
-        if let Some(site) = crate::storage::tree::pair_child(&key)
-            .map(|id| store.sites.get(&id))
-            .transpose()?
-            .flatten()
-        {
-            sites.push(site);
-        }
-    }
-    Ok(sites)
-}
-
-/// The record, its index entry and its draft, in one transaction.
-fn insert_site(store: &Store, site: &SiteRecord, draft: &Draft) -> Result<()> {
-    let (site_bytes, draft_bytes) = (encode(site)?, encode(draft)?);
-    (
-        store.sites.raw(),
-        &store.sites_by_merchant,
-        store.drafts.raw(),
-    )
-        .transaction(|(sites, by_merchant, drafts)| {
-            sites.insert(&ulid_prefix(site.id), site_bytes.as_slice())?;
-            by_merchant.insert(&pair_key(site.merchant_id, site.id)[..], Vec::<u8>::new())?;
-            drafts.insert(&ulid_prefix(site.id), draft_bytes.as_slice())?;
-            Ok::<_, sled::transaction::ConflictableTransactionError<StoreError>>(())
-        })
-        .map_err(StoreError::from)?;
     Ok(())
 }
 
@@ -175,15 +136,15 @@ impl SiteAction {
 /// Does `action` to site `id`, if `who` may see it; the site it leaves (the copy, for a
 /// duplicate).
 pub async fn manage(
-    store: &Store,
+    store: &dyn Store,
     who: &UserView,
     id: &str,
     action: SiteAction,
 ) -> Result<SiteSummary> {
     let lang = who.lang;
     let mut record = match action {
-        SiteAction::Restore => crate::tenancy::visible_site_even_deleted(store, who, id)?,
-        _ => visible_site(store, who, id)?,
+        SiteAction::Restore => crate::tenancy::visible_site_even_deleted(store, who, id).await?,
+        _ => visible_site(store, who, id).await?,
     };
     let now = crate::storage::now_unix();
     match action {
@@ -193,7 +154,7 @@ pub async fn manage(
             // editor's (a new version, the record following), so an edit saved meanwhile is
             // never overwritten: a save that lost the race is tried again on the new draft.
             for _ in 0..3 {
-                let draft = draft_of(store, &record, lang)?;
+                let draft = draft_of(store, &record, lang).await?;
                 let mut site = draft.site;
                 site.name = name.clone();
                 let save = SaveDraft {
@@ -205,15 +166,15 @@ pub async fn manage(
                         if field == "version" => {}
                     saved => {
                         saved?;
-                        return Ok(summary(&visible_site(store, who, id)?));
+                        return Ok(summary(&visible_site(store, who, id).await?));
                     }
                 }
             }
             return Err(AppError::conflict("name", lang.t(Text::ErrEditConflict)).into());
         }
         SiteAction::Duplicate => {
-            room_for_a_site(store, record.merchant_id, lang)?;
-            let draft = draft_of(store, &record, lang)?;
+            room_for_a_site(store, record.merchant_id, lang).await?;
+            let draft = draft_of(store, &record, lang).await?;
             let suffix = lang.t(Text::CopySuffix);
             let keep = limits::SITE_NAME.saturating_sub(suffix.chars().count());
             let name: String = record.name.chars().take(keep).collect::<String>() + suffix;
@@ -234,7 +195,8 @@ pub async fn manage(
                 site,
                 updated_at: stamp,
             };
-            insert_site(store, &copy, &draft)?;
+            store.create_site(&copy, &draft).await?;
+            store.flush().await?;
             return Ok(summary(&copy));
         }
         SiteAction::Archive => record.archived = true,
@@ -247,11 +209,12 @@ pub async fn manage(
             if !restorable(&record, now) {
                 return Err(AppError::NotFound.into());
             }
-            room_for_a_site(store, record.merchant_id, lang)?;
+            room_for_a_site(store, record.merchant_id, lang).await?;
             record.deleted_at = None;
         }
     }
-    store.sites.insert(&record.id, &record)?;
+    store.put_site(&record).await?;
+    store.flush().await?;
     Ok(summary(&record))
 }
 
@@ -262,27 +225,16 @@ pub fn restorable(record: &SiteRecord, now: i64) -> bool {
         .is_none_or(|at| now < grace_ends(at, RESTORE_DAYS))
 }
 
-/// Removes a site for good: record, index entry and draft.
-pub fn purge(store: &Store, record: &SiteRecord) -> Result<()> {
-    (
-        store.sites.raw(),
-        &store.sites_by_merchant,
-        store.drafts.raw(),
-    )
-        .transaction(|(sites, by_merchant, drafts)| {
-            sites.remove(&ulid_prefix(record.id))?;
-            by_merchant.remove(&pair_key(record.merchant_id, record.id)[..])?;
-            drafts.remove(&ulid_prefix(record.id))?;
-            Ok::<_, ConflictableTransactionError<StoreError>>(())
-        })
-        .map_err(StoreError::from)?;
+/// Removes a site for good: record and draft.
+pub async fn purge(store: &dyn Store, record: &SiteRecord) -> Result<()> {
+    store.purge_site(record).await?;
     Ok(())
 }
 
 /// The draft as the editor sees it, if `who` may see the site.
-pub fn draft_view(store: &Store, who: &UserView, id: &str) -> Result<DraftView> {
-    let record = visible_site(store, who, id)?;
-    let draft = draft_of(store, &record, who.lang)?;
+pub async fn draft_view(store: &dyn Store, who: &UserView, id: &str) -> Result<DraftView> {
+    let record = visible_site(store, who, id).await?;
+    let draft = draft_of(store, &record, who.lang).await?;
     Ok(DraftView {
         site_id: record.id.to_string(),
         merchant_id: record.merchant_id.to_string(),
@@ -291,32 +243,23 @@ pub fn draft_view(store: &Store, who: &UserView, id: &str) -> Result<DraftView> 
     })
 }
 
-/// Why a draft save was not written.
-enum Refused {
-    /// The draft moved on since `base_version`.
-    Stale,
-    Store(StoreError),
-}
-
-/// Saves a draft based on `input.base_version` as one atomic compare-and-swap: the version
-/// check, the new draft and the site record's name and time are one transaction, so of any
-/// number of saves racing from the same base exactly one is written. A stale base is a
-/// conflict in the user's language and changes nothing.
+/// Saves a draft based on `input.base_version` as one atomic compare-and-swap in the store
+/// ([`Store::save_draft`]): of any number of saves racing from the same base, on any number of
+/// nodes, exactly one is written. A stale base is a conflict in the user's language and changes
+/// nothing.
 pub async fn save_draft(
-    store: &Store,
+    store: &dyn Store,
     who: &UserView,
     id: &str,
     input: SaveDraft,
 ) -> Result<Saved> {
     let lang = who.lang;
-    let record = visible_site(store, who, id)?;
-    let key = ulid_prefix(record.id);
-    let now = now_rfc3339();
+    let record = visible_site(store, who, id).await?;
     let SaveDraft { base_version, site } = input;
     let draft = Draft {
         version: base_version + 1,
         site,
-        updated_at: now.clone(),
+        updated_at: now_rfc3339(),
     };
     let name: String = draft
         .site
@@ -325,47 +268,15 @@ pub async fn save_draft(
         .chars()
         .take(limits::SITE_NAME)
         .collect();
-    let draft_bytes = encode(&draft)?;
-    let decode_err = |tree: &str, source| {
-        ConflictableTransactionError::Abort(Refused::Store(StoreError::Decode {
-            tree: tree.into(),
-            source,
-        }))
-    };
-    let written = (store.drafts.raw(), store.sites.raw()).transaction(|(drafts, sites)| {
-        // No draft stored yet: the site still is its starter, version 1.
-        let current = match drafts.get(key)? {
-            Some(bytes) => {
-                serde_json::from_slice::<Draft>(&bytes)
-                    .map_err(|e| decode_err("drafts", e))?
-                    .version
-            }
-            None => 1,
-        };
-        if current != base_version {
-            return Err(ConflictableTransactionError::Abort(Refused::Stale));
-        }
-        let mut record: SiteRecord = match sites.get(key)? {
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| decode_err("sites", e))?,
-            None => return Err(ConflictableTransactionError::Abort(Refused::Stale)),
-        };
-        if !name.is_empty() {
-            record.name = name.clone();
-        }
-        record.updated_at = now.clone();
-        let record_bytes =
-            encode(&record).map_err(|e| ConflictableTransactionError::Abort(Refused::Store(e)))?;
-        drafts.insert(&key, draft_bytes.as_slice())?;
-        sites.insert(&key, record_bytes)?;
-        Ok(())
-    });
-    match written {
+    match store
+        .save_draft(record.id, base_version, &draft, &name)
+        .await
+    {
         Ok(()) => {}
-        Err(TransactionError::Abort(Refused::Stale)) => {
+        Err(StoreError::Stale) => {
             return Err(AppError::conflict("version", lang.t(Text::ErrEditConflict)).into())
         }
-        Err(TransactionError::Abort(Refused::Store(e))) => return Err(e.into()),
-        Err(TransactionError::Storage(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
     store.flush().await?;
     Ok(Saved {
@@ -374,19 +285,42 @@ pub async fn save_draft(
 }
 
 /// The saved draft of a site `who` may see, for export.
-pub fn saved_site(store: &Store, who: &UserView, id: &str) -> Result<(SiteRecord, Site)> {
-    let record = visible_site(store, who, id)?;
-    let draft = draft_of(store, &record, who.lang)?;
+pub async fn saved_site(store: &dyn Store, who: &UserView, id: &str) -> Result<(SiteRecord, Site)> {
+    let record = visible_site(store, who, id).await?;
+    let draft = draft_of(store, &record, who.lang).await?;
     Ok((record, draft.site))
 }
 
-/// Generates a site's package: validated once, in `lang` (every problem with its path), then
-/// its images (from the media store) embedded, each unusable one named by its field, then
-/// rendered.
-pub fn build_package(
-    store: &Store,
-    cache: &MediaCache,
+/// The bytes of every uploaded picture `site` uses that `merchant` owns, by hash. Another
+/// merchant's picture is left out (missing), whoever knows its hash.
+pub async fn site_media(
+    store: &dyn Store,
+    blobs: &Blobs,
     merchant: ulid::Ulid,
+    site: &Site,
+) -> std::result::Result<std::collections::HashMap<String, Vec<u8>>, StoreError> {
+    let json = serde_json::to_value(site).map_err(StoreError::Encode)?;
+    let mut hashes = Vec::new();
+    crate::storage::schema::media_references(&json, &mut hashes);
+    hashes.sort();
+    hashes.dedup();
+    let mut found = std::collections::HashMap::new();
+    for hash in hashes {
+        if store.owns_media(merchant, &hash).await? {
+            if let Some(bytes) = blobs.get(&media_key(&hash)).await? {
+                found.insert(hash, bytes);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Generates a site's package: validated once, in `lang` (every problem with its path), then
+/// its images (`media`, from [`site_media`]) embedded, each unusable one named by its field,
+/// then rendered. CPU-heavy: call off the async workers.
+pub fn build_package(
+    cache: &MediaCache,
+    media: &std::collections::HashMap<String, Vec<u8>>,
     site: &Site,
     lang: Lang,
 ) -> std::result::Result<generator::Package, GenerateError> {
@@ -396,11 +330,9 @@ pub fn build_package(
         let Some(hash) = reference.strip_prefix("media/") else {
             return Err(lang.t(Text::MediaNotUploaded).into());
         };
-        // Only the merchant's own uploads: another's hash is missing, whoever knows it.
-        match store.merchant_media(merchant, hash) {
-            Ok(Some(bytes)) => Ok(bytes.to_vec()),
-            Ok(None) => Err(lang.t(Text::MediaMissing).into()),
-            Err(e) => Err(e.to_string()),
+        match media.get(hash) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => Err(lang.t(Text::MediaMissing).into()),
         }
     })?;
     generator::package(&site, theme, images)
@@ -410,16 +342,19 @@ pub fn build_package(
 mod tests {
     use super::*;
     use crate::accounts::{create_agency, user_view};
+    use crate::storage::embedded::SledStore;
     use app::model::ThemeKind;
     use std::sync::Arc;
 
-    fn setup() -> (Store, UserView, SiteSummary) {
-        let store = Store::temporary().unwrap();
+    async fn setup() -> (Arc<SledStore>, UserView, SiteSummary) {
+        let store = Arc::new(SledStore::temporary().unwrap());
         let (agency, admin) =
-            create_agency(&store, "Agency", "admin@race.test", "password-123456").unwrap();
-        let who = user_view(&store, &admin).unwrap();
+            create_agency(&*store, "Agency", "admin@race.test", "password-123456")
+                .await
+                .unwrap();
+        let who = user_view(&*store, &admin).await.unwrap();
         let merchant = crate::accounts::create_merchant(
-            &store,
+            &*store,
             agency.id,
             app::api::NewMerchant {
                 name: "Cafe".into(),
@@ -428,9 +363,10 @@ mod tests {
             },
             Lang::En,
         )
+        .await
         .unwrap();
         let site = create(
-            &store,
+            &*store,
             &who,
             &merchant.merchant.id,
             NewSite {
@@ -439,6 +375,7 @@ mod tests {
                 locale: Lang::En,
             },
         )
+        .await
         .unwrap();
         (store, who, site)
     }
@@ -447,36 +384,34 @@ mod tests {
     /// whose drafts use it, and to nobody else.
     #[tokio::test]
     async fn images_in_an_older_data_dir_go_to_the_merchants_that_use_them() {
-        let (store, who, summary) = setup();
+        let (store, who, summary) = setup().await;
         let hash = "ab".repeat(32);
         store
-            .media
+            .media_tree()
+            .unwrap()
             .insert(hash.as_bytes(), &b"png bytes"[..])
             .unwrap();
-        let base = draft_view(&store, &who, &summary.id).unwrap();
+        let base = draft_view(&*store, &who, &summary.id).await.unwrap();
         let mut site = base.site.clone();
         site.data.gallery = vec![format!("media/{hash}")];
         let input = SaveDraft {
             base_version: base.version,
             site,
         };
-        save_draft(&store, &who, &summary.id, input).await.unwrap();
+        save_draft(&*store, &who, &summary.id, input).await.unwrap();
         // As schema 1 left it: no owners.
         store.media_by_merchant.clear().unwrap();
         crate::storage::schema::set_schema_version_for_test(&store.db, 1);
         crate::storage::schema::migrate(&store.db).unwrap();
         let merchant: ulid::Ulid = summary.merchant_id.parse().unwrap();
-        assert!(store.merchant_media(merchant, &hash).unwrap().is_some());
-        assert!(store
-            .merchant_media(ulid::Ulid::new(), &hash)
-            .unwrap()
-            .is_none());
+        assert!(store.owns_media(merchant, &hash).await.unwrap());
+        assert!(!store.owns_media(ulid::Ulid::new(), &hash).await.unwrap());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn of_twenty_saves_racing_on_one_version_exactly_one_wins() {
-        let (store, who, summary) = setup();
-        let base = draft_view(&store, &who, &summary.id).unwrap();
+        let (store, who, summary) = setup().await;
+        let base = draft_view(&*store, &who, &summary.id).await.unwrap();
         let start = Arc::new(tokio::sync::Barrier::new(20));
         let tasks: Vec<_> = (0..20)
             .map(|i| {
@@ -494,7 +429,7 @@ mod tests {
                         base_version: base.version,
                         site,
                     };
-                    (i, save_draft(&store, &who, &id, input).await)
+                    (i, save_draft(&*store, &who, &id, input).await)
                 })
             })
             .collect();
@@ -515,12 +450,12 @@ mod tests {
         let (winner, version) = won[0];
         assert_eq!(version, base.version + 1);
         // What is stored is the winner's draft, and the record took its name.
-        let now = draft_view(&store, &who, &summary.id).unwrap();
+        let now = draft_view(&*store, &who, &summary.id).await.unwrap();
         assert_eq!(now.version, version);
         assert_eq!(now.site.name, format!("Saver {winner}"));
         let record = store
-            .sites
-            .get(&now.site_id.parse::<ulid::Ulid>().unwrap())
+            .site(now.site_id.parse::<ulid::Ulid>().unwrap())
+            .await
             .unwrap()
             .unwrap();
         assert_eq!(record.name, format!("Saver {winner}"));
@@ -528,25 +463,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_stale_save_changes_nothing() {
-        let (store, who, summary) = setup();
-        let base = draft_view(&store, &who, &summary.id).unwrap();
+        let (store, who, summary) = setup().await;
+        let base = draft_view(&*store, &who, &summary.id).await.unwrap();
         let mut site = base.site.clone();
         site.name = "First".into();
         let input = SaveDraft {
             base_version: base.version,
             site: site.clone(),
         };
-        save_draft(&store, &who, &summary.id, input).await.unwrap();
+        save_draft(&*store, &who, &summary.id, input).await.unwrap();
         site.name = "Second".into();
         let stale = SaveDraft {
             base_version: base.version,
             site,
         };
-        let err = save_draft(&store, &who, &summary.id, stale)
+        let err = save_draft(&*store, &who, &summary.id, stale)
             .await
             .unwrap_err();
         assert_eq!(err.status_code(), axum::http::StatusCode::CONFLICT);
-        let now = draft_view(&store, &who, &summary.id).unwrap();
+        let now = draft_view(&*store, &who, &summary.id).await.unwrap();
         assert_eq!(
             (now.version, now.site.name.as_str()),
             (base.version + 1, "First")

@@ -3,7 +3,8 @@ use crate::auth::{CsrfKey, Throttle};
 use crate::backend::StoreBackend;
 use crate::gate::Gate;
 use crate::proxies::TrustedProxies;
-use crate::storage::{Store, StoreError};
+use crate::storage::blobs::Blobs;
+use crate::storage::{SharedStore, StoreError};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -12,12 +13,14 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos: LeptosOptions,
-    pub store: Store,
+    pub store: SharedStore,
+    /// Pictures and packages, by key.
+    pub blobs: Blobs,
     /// What the server functions call, behind the UI's `Backend` trait.
     pub backend: Arc<StoreBackend>,
-    /// Login attempts (and password checks of a password change).
+    /// Login attempts (and password checks of a password change), counted in the store.
     pub throttle: Arc<Throttle>,
-    /// Uploads per merchant.
+    /// Uploads per merchant, counted in the store.
     pub upload_rate: Arc<Throttle>,
     /// Bytes of pictures each merchant may keep.
     pub media_quota: u64,
@@ -40,13 +43,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(
+    pub async fn new(
         leptos: LeptosOptions,
-        store: Store,
+        store: SharedStore,
+        blobs: Blobs,
         secure_cookies: bool,
     ) -> Result<Self, StoreError> {
         Ok(AppState {
-            csrf_key: CsrfKey::load(&store)?,
+            csrf_key: CsrfKey::load(&*store).await?,
+            blobs,
             assets: crate::http::assets::names(&leptos),
             leptos,
             backend: Arc::new(StoreBackend {
@@ -63,6 +68,16 @@ impl AppState {
             public_origin: None,
             media_cache: crate::media::MediaCache::default(),
         })
+    }
+
+    /// The state over an embedded store, its blobs inside it (tests, benches, one machine).
+    pub async fn embedded(
+        leptos: LeptosOptions,
+        store: Arc<crate::storage::embedded::SledStore>,
+        secure_cookies: bool,
+    ) -> Result<Self, StoreError> {
+        let blobs = Blobs::in_sled(&store)?;
+        AppState::new(leptos, store, blobs, secure_cookies).await
     }
 
     /// The name of cookie `c` as this server sets it.

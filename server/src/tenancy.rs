@@ -25,9 +25,13 @@ pub fn require_agency_admin(who: &UserView) -> Result<Ulid, AppError> {
 }
 
 /// The merchant `id` if `who` may see it; NotFound otherwise.
-pub fn visible_merchant(store: &Store, who: &UserView, id: &str) -> Result<Merchant, AppError> {
+pub async fn visible_merchant(
+    store: &dyn Store,
+    who: &UserView,
+    id: &str,
+) -> Result<Merchant, AppError> {
     let id = parse_id(id)?;
-    let merchant = store.merchants.get(&id)?.ok_or(AppError::NotFound)?;
+    let merchant = store.merchant(id).await?.ok_or(AppError::NotFound)?;
     let allowed = match who.role {
         Role::AgencyAdmin => merchant.agency_id.to_string() == who.agency_id,
         Role::Merchant => who.merchant_id.as_deref() == Some(&merchant.id.to_string()),
@@ -41,8 +45,8 @@ pub fn visible_merchant(store: &Store, who: &UserView, id: &str) -> Result<Merch
 
 /// The site record `id` if `who` may see its merchant and it is not deleted; NotFound
 /// otherwise.
-pub fn visible_site(store: &Store, who: &UserView, id: &str) -> Result<Site, AppError> {
-    let site = visible_site_even_deleted(store, who, id)?;
+pub async fn visible_site(store: &dyn Store, who: &UserView, id: &str) -> Result<Site, AppError> {
+    let site = visible_site_even_deleted(store, who, id).await?;
     match site.deleted_at {
         None => Ok(site),
         Some(_) => Err(AppError::NotFound),
@@ -50,13 +54,13 @@ pub fn visible_site(store: &Store, who: &UserView, id: &str) -> Result<Site, App
 }
 
 /// The site record `id` if `who` may see its merchant, deleted or not (to restore it).
-pub fn visible_site_even_deleted(
-    store: &Store,
+pub async fn visible_site_even_deleted(
+    store: &dyn Store,
     who: &UserView,
     id: &str,
 ) -> Result<Site, AppError> {
     let id = parse_id(id)?;
-    let site = store.sites.get(&id)?.ok_or(AppError::NotFound)?;
-    visible_merchant(store, who, &site.merchant_id.to_string())?;
+    let site = store.site(id).await?.ok_or(AppError::NotFound)?;
+    visible_merchant(store, who, &site.merchant_id.to_string()).await?;
     Ok(site)
 }

@@ -5,6 +5,7 @@
 //!
 //! Two uploads racing for the last room can both fit: the quota can be passed by at most
 //! what the image workers hold at once (a few pictures), never without bound.
+use crate::storage::blobs::{media_key, Blobs};
 use crate::storage::{now_unix, Store, StoreError};
 use std::collections::HashSet;
 use ulid::Ulid;
@@ -26,10 +27,10 @@ pub enum Room {
 
 /// The hashes of every picture `merchant`'s drafts refer to (deleted sites' too: they can
 /// still be restored).
-pub fn in_use(store: &Store, merchant: Ulid) -> Result<HashSet<String>, StoreError> {
+pub async fn in_use(store: &dyn Store, merchant: Ulid) -> Result<HashSet<String>, StoreError> {
     let mut hashes = Vec::new();
-    for site in crate::sites::merchant_sites(store, merchant)? {
-        if let Some(draft) = store.drafts.get(&site.id)? {
+    for site in store.merchant_sites(merchant).await? {
+        if let Some(draft) = store.draft(site.id).await? {
             let json = serde_json::to_value(&draft.site).map_err(StoreError::Encode)?;
             crate::storage::schema::media_references(&json, &mut hashes);
         }
@@ -39,14 +40,15 @@ pub fn in_use(store: &Store, merchant: Ulid) -> Result<HashSet<String>, StoreErr
 
 /// Makes room for a picture of `bytes` bytes with hash `hash` under `quota`, reclaiming unused
 /// pictures if needed.
-pub fn make_room(
-    store: &Store,
+pub async fn make_room(
+    store: &dyn Store,
+    blobs: &Blobs,
     merchant: Ulid,
     hash: &str,
     bytes: u64,
     quota: u64,
 ) -> Result<Room, StoreError> {
-    let mut owned = store.merchant_media_list(merchant)?;
+    let mut owned = store.merchant_media(merchant).await?;
     if owned.iter().any(|m| m.hash == hash) {
         // Already kept: uploading it again takes no room.
         return Ok(Room::Fits { reclaimed: 0 });
@@ -55,7 +57,7 @@ pub fn make_room(
     if used + bytes <= quota {
         return Ok(Room::Fits { reclaimed: 0 });
     }
-    let keep = in_use(store, merchant)?;
+    let keep = in_use(store, merchant).await?;
     let cutoff = now_unix() - UNUSED_GRACE_SECS;
     owned.sort_by_key(|m| m.uploaded_at);
     let mut reclaimed = 0;
@@ -64,7 +66,7 @@ pub fn make_room(
             break;
         }
         if m.uploaded_at <= cutoff && !keep.contains(&m.hash) {
-            store.forget_media(merchant, &m.hash)?;
+            forget(store, blobs, merchant, &m.hash).await?;
             used -= m.bytes;
             reclaimed += m.bytes;
         }
@@ -79,34 +81,81 @@ pub fn make_room(
     })
 }
 
+/// Stores an uploaded picture (once, by its hash) as `merchant`'s.
+pub async fn keep(
+    store: &dyn Store,
+    blobs: &Blobs,
+    merchant: Ulid,
+    hash: &str,
+    bytes: Vec<u8>,
+) -> Result<(), StoreError> {
+    let size = bytes.len() as u64;
+    blobs.put(&media_key(hash), bytes).await?;
+    store.add_media(merchant, hash, size, now_unix()).await
+}
+
+/// `merchant` no longer keeps `hash`; its bytes go when no merchant keeps it.
+pub async fn forget(
+    store: &dyn Store,
+    blobs: &Blobs,
+    merchant: Ulid,
+    hash: &str,
+) -> Result<(), StoreError> {
+    if store.drop_media(merchant, hash).await? {
+        blobs.delete(&media_key(hash)).await?;
+    }
+    Ok(())
+}
+
+/// The bytes of picture `hash` if `merchant` keeps it; `None` for anyone else's, as for a
+/// missing one.
+pub async fn fetch(
+    store: &dyn Store,
+    blobs: &Blobs,
+    merchant: Ulid,
+    hash: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    if !store.owns_media(merchant, hash).await? {
+        return Ok(None);
+    }
+    blobs.get(&media_key(hash)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::embedded::SledStore;
 
-    fn age(store: &Store, merchant: Ulid, hash: &str, secs: i64) {
-        let mut key = crate::storage::tree::ulid_prefix(merchant).to_vec();
-        key.extend_from_slice(hash.as_bytes());
-        let v = store.media_by_merchant.get(&key).unwrap().unwrap();
-        let mut v = v.to_vec();
-        v[8..16].copy_from_slice(&(now_unix() - secs).to_be_bytes());
-        store.media_by_merchant.insert(key, v).unwrap();
-    }
-
-    #[test]
-    fn the_quota_counts_a_merchants_pictures_and_reclaims_only_old_unused_ones() {
-        let store = Store::temporary().unwrap();
+    #[tokio::test]
+    async fn the_quota_counts_a_merchants_pictures_and_reclaims_only_old_unused_ones() {
+        let store = SledStore::temporary().unwrap();
+        let blobs = Blobs::in_sled(&store).unwrap();
         let (m, other) = (Ulid::new(), Ulid::new());
         let hash = |c: char| c.to_string().repeat(64);
-        store.put_media(m, &hash('a'), &[0; 400]).unwrap();
-        store.put_media(m, &hash('b'), &[0; 400]).unwrap();
-        store.put_media(other, &hash('b'), &[0; 400]).unwrap();
+        let put = |who: Ulid, h: String, age: i64| {
+            let (store, blobs) = (&store, &blobs);
+            async move {
+                blobs.put(&media_key(&h), vec![0; 400]).await.unwrap();
+                store
+                    .add_media(who, &h, 400, now_unix() - age)
+                    .await
+                    .unwrap();
+            }
+        };
+        put(m, hash('a'), 0).await;
+        put(m, hash('b'), 0).await;
+        put(other, hash('b'), 0).await;
         // 800 of 1000 used: 200 more fit, 201 do not (both pictures are recent).
         assert_eq!(
-            make_room(&store, m, &hash('c'), 200, 1000).unwrap(),
+            make_room(&store, &blobs, m, &hash('c'), 200, 1000)
+                .await
+                .unwrap(),
             Room::Fits { reclaimed: 0 }
         );
         assert_eq!(
-            make_room(&store, m, &hash('c'), 201, 1000).unwrap(),
+            make_room(&store, &blobs, m, &hash('c'), 201, 1000)
+                .await
+                .unwrap(),
             Room::Full {
                 used: 800,
                 quota: 1000
@@ -114,33 +163,43 @@ mod tests {
         );
         // A picture already kept fits whatever its size.
         assert_eq!(
-            make_room(&store, m, &hash('a'), 5000, 1000).unwrap(),
+            make_room(&store, &blobs, m, &hash('a'), 5000, 1000)
+                .await
+                .unwrap(),
             Room::Fits { reclaimed: 0 }
         );
         // Once older than the grace period and used by no draft, they are reclaimed, oldest
         // first, only as many as needed.
-        age(&store, m, &hash('a'), UNUSED_GRACE_SECS + 20);
-        age(&store, m, &hash('b'), UNUSED_GRACE_SECS + 10);
+        put(m, hash('a'), UNUSED_GRACE_SECS + 20).await;
+        put(m, hash('b'), UNUSED_GRACE_SECS + 10).await;
         assert_eq!(
-            make_room(&store, m, &hash('c'), 300, 1000).unwrap(),
+            make_room(&store, &blobs, m, &hash('c'), 300, 1000)
+                .await
+                .unwrap(),
             Room::Fits { reclaimed: 400 }
         );
         let left: Vec<_> = store
-            .merchant_media_list(m)
+            .merchant_media(m)
+            .await
             .unwrap()
             .into_iter()
             .map(|x| x.hash)
             .collect();
         assert_eq!(left, vec![hash('b')]);
         assert!(
-            store.media.get(hash('a').as_bytes()).unwrap().is_none(),
+            !blobs.exists(&media_key(&hash('a'))).await.unwrap(),
             "deleted"
         );
         // b is another merchant's too: reclaiming it from m keeps the bytes for them.
         assert_eq!(
-            make_room(&store, m, &hash('c'), 1000, 1000).unwrap(),
+            make_room(&store, &blobs, m, &hash('c'), 1000, 1000)
+                .await
+                .unwrap(),
             Room::Fits { reclaimed: 400 }
         );
-        assert!(store.merchant_media(other, &hash('b')).unwrap().is_some());
+        assert!(fetch(&store, &blobs, other, &hash('b'))
+            .await
+            .unwrap()
+            .is_some());
     }
 }

@@ -72,8 +72,9 @@ fn create_agency_export_and_import_round_trip() {
     let export = mpforge(&["--data-dir", a, "export-data", "--out", dump], "");
     assert!(export.status.success(), "{}", stderr(&export));
     let text = std::fs::read_to_string(dump).unwrap();
-    assert!(text.starts_with("{\"mpforge_export\":1"));
-    assert!(text.contains("\"users_by_login\""));
+    assert!(text.starts_with("{\"mpforge_export\":2"));
+    assert!(text.contains("\"kind\":\"user\""));
+    assert!(text.trim_end().ends_with('}') && text.contains("{\"end\":"));
 
     let import = mpforge(&["--data-dir", b, "import-data", dump], "");
     assert!(import.status.success(), "{}", stderr(&import));
@@ -95,7 +96,7 @@ fn create_agency_export_and_import_round_trip() {
     let again = mpforge(&["--data-dir", b, "import-data", dump], "");
     assert!(!again.status.success());
     assert!(
-        stderr(&again).contains("import into an empty one"),
+        stderr(&again).contains("import into an empty store"),
         "{}",
         stderr(&again)
     );

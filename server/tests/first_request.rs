@@ -2,14 +2,19 @@
 //! has run yet) must not hang. Its own test binary, so nothing else has warmed Leptos up.
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use server::storage::Store;
+use server::storage::embedded::SledStore;
+use std::sync::Arc;
 use tower::ServiceExt;
 
 #[tokio::test]
 async fn first_request_rendering_a_page_answers() {
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let app =
-        server::app(server::AppState::new(options, Store::temporary().unwrap(), false).unwrap());
+    let store = Arc::new(SledStore::temporary().unwrap());
+    let app = server::app(
+        server::AppState::embedded(options, store, false)
+            .await
+            .unwrap(),
+    );
     let res = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         app.oneshot(
@@ -29,11 +34,15 @@ async fn first_request_rendering_a_page_answers() {
 /// would hang here until the per-request limit). Bounded: 240 requests, in-process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_page_renders_all_complete() {
-    let store = Store::temporary().unwrap();
-    let (own, cookie) = signed_in_merchant(&store, "a");
-    let (foreign, _) = signed_in_merchant(&store, "b");
+    let store = Arc::new(SledStore::temporary().unwrap());
+    let (own, cookie) = signed_in_merchant(&store, "a").await;
+    let (foreign, _) = signed_in_merchant(&store, "b").await;
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let app = server::app(server::AppState::new(options, store, false).unwrap());
+    let app = server::app(
+        server::AppState::embedded(options, store, false)
+            .await
+            .unwrap(),
+    );
     let cases = [
         (format!("/merchants/{own}"), StatusCode::OK),
         (format!("/merchants/{foreign}"), StatusCode::NOT_FOUND),
@@ -58,15 +67,19 @@ async fn concurrent_page_renders_all_complete() {
 /// Tests build many apps at once, and this once stalled a render until the 60 s limit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn renders_answer_while_other_apps_are_built() {
-    let store = Store::temporary().unwrap();
-    let (own, cookie) = signed_in_merchant(&store, "a");
+    let store = Arc::new(SledStore::temporary().unwrap());
+    let (own, cookie) = signed_in_merchant(&store, "a").await;
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
     let mut tasks = Vec::new();
     for i in 0..64 {
         let (store, options, cookie) = (store.clone(), options.clone(), cookie.clone());
         let path = format!("/merchants/{own}");
         tasks.push(tokio::spawn(async move {
-            let app = server::app(server::AppState::new(options, store, false).unwrap());
+            let app = server::app(
+                server::AppState::embedded(options, store, false)
+                    .await
+                    .unwrap(),
+            );
             assert_eq!(
                 render(app, &path, &cookie).await,
                 StatusCode::OK,
@@ -80,10 +93,12 @@ async fn renders_answer_while_other_apps_are_built() {
 }
 
 /// A new agency `tag` with one merchant: the merchant's id and a session cookie of its user.
-fn signed_in_merchant(store: &Store, tag: &str) -> (String, String) {
-    use server::accounts::{authenticate, create_agency, create_merchant};
+async fn signed_in_merchant(store: &SledStore, tag: &str) -> (String, String) {
+    use server::accounts::{create_agency, create_merchant, find_login};
     let password = "password-123";
-    let (agency, _) = create_agency(store, tag, &format!("admin@{tag}.test"), password).unwrap();
+    let (agency, _) = create_agency(store, tag, &format!("admin@{tag}.test"), password)
+        .await
+        .unwrap();
     let login = format!("own@{tag}.test");
     let new = app::api::NewMerchant {
         name: tag.into(),
@@ -91,11 +106,12 @@ fn signed_in_merchant(store: &Store, tag: &str) -> (String, String) {
         password: password.into(),
     };
     let merchant = create_merchant(store, agency.id, new, app::i18n::Lang::En)
+        .await
         .unwrap()
         .merchant
         .id;
-    let user = authenticate(store, &login, password).unwrap().unwrap();
-    let token = server::auth::create_session(store, user.id).unwrap();
+    let user = find_login(store, &login).await.unwrap().unwrap();
+    let token = server::auth::create_session(store, user.id).await.unwrap();
     (merchant, format!("mpf_session={token}"))
 }
 

@@ -6,8 +6,10 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use server::accounts::{create_agency, create_merchant};
+use server::storage::embedded::SledStore;
 use server::storage::Store;
 use server::AppState;
+use std::sync::Arc;
 use tower::ServiceExt;
 
 struct World {
@@ -19,40 +21,50 @@ struct World {
 
 const PASSWORD: &str = "a-long-password-1";
 
-fn world() -> World {
-    let store = Store::temporary().unwrap();
-    let (agency_a, _) = create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
-    let (agency_b, _) = create_agency(&store, "Agency B", "admin@b.test", PASSWORD).unwrap();
+async fn world() -> World {
+    let store = Arc::new(SledStore::temporary().unwrap());
+    let (agency_a, _) = create_agency(&*store, "Agency A", "admin@a.test", PASSWORD)
+        .await
+        .unwrap();
+    let (agency_b, _) = create_agency(&*store, "Agency B", "admin@b.test", PASSWORD)
+        .await
+        .unwrap();
     let nm = |name: &str, login: &str| NewMerchant {
         name: name.into(),
         login: login.into(),
         password: PASSWORD.into(),
     };
     let ma = create_merchant(
-        &store,
+        &*store,
         agency_a.id,
         nm("Cafe Alpha", "cafe@a.test"),
         Lang::En,
     )
+    .await
     .unwrap();
     let mb = create_merchant(
-        &store,
+        &*store,
         agency_b.id,
         nm("Salon Beta", "salon@b.test"),
         Lang::En,
     )
+    .await
     .unwrap();
     World {
-        app: server::app(state(store, false)),
+        app: server::app(state(store, false).await),
         merchant_a: ma.merchant.id,
         merchant_b: mb.merchant.id,
     }
 }
 
 /// The application's state over `store`, served over https when `https`.
-fn state(store: Store, https: bool) -> AppState {
+async fn state(store: Arc<SledStore>, https: bool) -> AppState {
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    AppState::new(options, store, https).unwrap()
+    AppState::embedded(options, store, https).await.unwrap()
+}
+
+fn temporary() -> Arc<SledStore> {
+    Arc::new(SledStore::temporary().unwrap())
 }
 
 /// A browser: keeps cookies between requests.
@@ -191,7 +203,7 @@ fn page_token(html: &str) -> Option<String> {
 
 #[tokio::test]
 async fn healthz_answers() {
-    let w = world();
+    let w = world().await;
     let r = Browser::new(&w.app).get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("ok"));
@@ -199,7 +211,7 @@ async fn healthz_answers() {
 
 #[tokio::test]
 async fn login_page_renders_a_form_with_the_csrf_token() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     let r = b.get("/login").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -209,7 +221,7 @@ async fn login_page_renders_a_form_with_the_csrf_token() {
 
 #[tokio::test]
 async fn login_redirects_each_role_home_and_wrong_passwords_are_refused() {
-    let w = world();
+    let w = world().await;
     let mut agency = Browser::new(&w.app);
     let r = agency.login("ADMIN@a.test", PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -233,17 +245,22 @@ async fn login_redirects_each_role_home_and_wrong_passwords_are_refused() {
 
 #[tokio::test]
 async fn repeated_failures_slow_the_login_down_even_with_the_right_password() {
-    use server::auth::{Allowance, Throttle};
+    use server::auth::Throttle;
+    use server::storage::Allowance;
     use std::time::Duration;
-    let store = Store::temporary().unwrap();
-    let (agency, _) = create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
+    let store = temporary();
+    let (agency, _) = create_agency(&*store, "Agency A", "admin@a.test", PASSWORD)
+        .await
+        .unwrap();
     let nm = NewMerchant {
         name: "Cafe".into(),
         login: "cafe@a.test".into(),
         password: PASSWORD.into(),
     };
-    create_merchant(&store, agency.id, nm, Lang::En).unwrap();
-    let mut state = state(store, false);
+    create_merchant(&*store, agency.id, nm, Lang::En)
+        .await
+        .unwrap();
+    let mut state = state(store, false).await;
     // A first delay no machine is slow enough to outlast between two requests.
     let slow = Allowance {
         free: 3,
@@ -255,7 +272,12 @@ async fn repeated_failures_slow_the_login_down_even_with_the_right_password() {
         max_delay: None,
         first_delay: Duration::ZERO,
     };
-    state.throttle = std::sync::Arc::new(Throttle::new(Duration::from_secs(900), slow, address));
+    state.throttle = std::sync::Arc::new(Throttle::new(
+        "login",
+        Duration::from_secs(900),
+        slow,
+        address,
+    ));
     let app = server::app(state);
     let mut b = Browser::new(&app);
     for _ in 0..3 {
@@ -277,7 +299,7 @@ async fn repeated_failures_slow_the_login_down_even_with_the_right_password() {
 /// password is checked, so only the free ones are checked; the rest wait their turn.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_wrong_passwords_are_checked_at_most_the_free_attempts() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.get("/login").await;
     let (csrf, cookies) = (b.csrf(), b.cookie_header());
@@ -327,9 +349,11 @@ async fn parallel_wrong_passwords_are_checked_at_most_the_free_attempts() {
 async fn the_throttle_counts_the_client_behind_a_trusted_proxy() {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    let store = Store::temporary().unwrap();
-    create_agency(&store, "Agency A", "admin@a.test", PASSWORD).unwrap();
-    let mut state = state(store, false);
+    let store = temporary();
+    create_agency(&*store, "Agency A", "admin@a.test", PASSWORD)
+        .await
+        .unwrap();
+    let mut state = state(store, false).await;
     state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(vec![
         server::proxies::parse_net("10.0.0.1").unwrap(),
     ]));
@@ -375,7 +399,7 @@ async fn the_throttle_counts_the_client_behind_a_trusted_proxy() {
 
 #[tokio::test]
 async fn logout_ends_the_session_server_side() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("admin@a.test", PASSWORD).await;
     let stolen = b.cookie("mpf_session").unwrap();
@@ -389,7 +413,7 @@ async fn logout_ends_the_session_server_side() {
 
 #[tokio::test]
 async fn state_changes_without_a_valid_csrf_token_are_refused() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("admin@a.test", PASSWORD).await;
     let create = [
@@ -460,7 +484,7 @@ async fn state_changes_without_a_valid_csrf_token_are_refused() {
 
 #[tokio::test]
 async fn merchant_cannot_reach_another_tenant() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("cafe@a.test", PASSWORD).await;
 
@@ -506,7 +530,7 @@ async fn merchant_cannot_reach_another_tenant() {
 
 #[tokio::test]
 async fn agency_cannot_reach_another_agencys_merchants() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("admin@a.test", PASSWORD).await;
 
@@ -564,7 +588,7 @@ async fn agency_cannot_reach_another_agencys_merchants() {
 
 #[tokio::test]
 async fn anonymous_visitors_are_sent_to_login() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     let r = b.get("/agency").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -584,7 +608,7 @@ async fn anonymous_visitors_are_sent_to_login() {
 
 #[tokio::test]
 async fn template_thumbnails_are_the_starters_rendered_from_the_theme() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     let r = b.get("/templates/booking/preview?lang=zh").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -620,7 +644,7 @@ async fn template_thumbnails_are_the_starters_rendered_from_the_theme() {
 
 #[tokio::test]
 async fn unknown_pages_are_404() {
-    let w = world();
+    let w = world().await;
     let r = Browser::new(&w.app).get("/no/such/page").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("Page not found"));
@@ -628,7 +652,7 @@ async fn unknown_pages_are_404() {
 
 #[tokio::test]
 async fn language_choice_is_kept_per_user() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("admin@a.test", PASSWORD).await;
     let r = b
@@ -681,7 +705,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 
 #[tokio::test]
 async fn the_editor_loads_saves_previews_uploads_and_exports() {
-    let w = world();
+    let w = world().await;
     let mut a = Browser::new(&w.app);
     a.login("cafe@a.test", PASSWORD).await;
     let site_id = create_site(&mut a, &w.merchant_a, "Bamboo Salon", "booking").await;
@@ -879,7 +903,7 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
 
 #[tokio::test]
 async fn a_misspelt_block_kind_is_refused_with_its_path_and_nothing_is_saved() {
-    let w = world();
+    let w = world().await;
     let mut a = Browser::new(&w.app);
     a.login("cafe@a.test", PASSWORD).await;
     let site_id = create_site(&mut a, &w.merchant_a, "Lotus", "shop").await;
@@ -926,7 +950,7 @@ async fn a_misspelt_block_kind_is_refused_with_its_path_and_nothing_is_saved() {
 
 #[tokio::test]
 async fn the_dashboard_forms_work_as_plain_html_posts() {
-    let w = world();
+    let w = world().await;
     let mut agency = Browser::new(&w.app);
     agency.login("admin@a.test", PASSWORD).await;
 
@@ -1017,7 +1041,7 @@ async fn the_dashboard_forms_work_as_plain_html_posts() {
 
 #[tokio::test]
 async fn screens_without_an_island_load_no_script_and_the_editor_does() {
-    let w = world();
+    let w = world().await;
     let mut cafe = Browser::new(&w.app);
     cafe.login("cafe@a.test", PASSWORD).await;
     let home = cafe.get(&format!("/merchants/{}", w.merchant_a)).await;
@@ -1052,7 +1076,11 @@ async fn built_assets_are_served_precompressed_and_cached_by_their_hashed_names(
     .unwrap();
     let root = site.path().to_str().unwrap();
     let options = server::leptos_options(root, "127.0.0.1:0".parse().unwrap());
-    let app = server::app(AppState::new(options, Store::temporary().unwrap(), false).unwrap());
+    let app = server::app(
+        AppState::embedded(options, temporary(), false)
+            .await
+            .unwrap(),
+    );
     let get = |encoding: &'static str| {
         let app = app.clone();
         async move {
@@ -1105,7 +1133,7 @@ fn watched_body(polled: std::sync::Arc<std::sync::atomic::AtomicBool>, chunks: u
 async fn oversized_bodies_are_refused_before_they_are_read() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
-    let w = world();
+    let w = world().await;
     let mut visitor = Browser::new(&w.app);
     visitor.get("/login").await;
 
@@ -1172,7 +1200,7 @@ async fn oversized_bodies_are_refused_before_they_are_read() {
 /// The attack: CSS in a theme colour, to load outside URLs in whoever previews the site.
 #[tokio::test]
 async fn a_colour_that_is_not_a_colour_is_refused_on_save_and_preview() {
-    let w = world();
+    let w = world().await;
     let mut a = Browser::new(&w.app);
     a.login("cafe@a.test", PASSWORD).await;
     let site_id = create_site(&mut a, &w.merchant_a, "Lotus", "shop").await;
@@ -1216,7 +1244,7 @@ async fn a_colour_that_is_not_a_colour_is_refused_on_save_and_preview() {
 
 #[tokio::test]
 async fn private_responses_are_never_stored_and_every_page_has_a_policy() {
-    let w = world();
+    let w = world().await;
     let mut cafe = Browser::new(&w.app);
     cafe.login("cafe@a.test", PASSWORD).await;
     let site = create_site(&mut cafe, &w.merchant_a, "Alpha", "shop").await;
@@ -1274,7 +1302,7 @@ async fn private_responses_are_never_stored_and_every_page_has_a_policy() {
     assert!(h.contains_key(header::CONTENT_SECURITY_POLICY));
 
     // Served over https: HSTS.
-    let secure = server::app(state(Store::temporary().unwrap(), true));
+    let secure = server::app(state(temporary(), true).await);
     let (h, _) = head(&secure, "/login".into(), String::new()).await;
     assert_eq!(h[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
 }
@@ -1283,7 +1311,7 @@ async fn private_responses_are_never_stored_and_every_page_has_a_policy() {
 /// and asks for it through its own site, or puts it in its own draft to export it.
 #[tokio::test]
 async fn another_tenants_image_is_not_found_through_any_site() {
-    let w = world();
+    let w = world().await;
     let mut owner = Browser::new(&w.app);
     owner.login("salon@b.test", PASSWORD).await;
     let theirs = create_site(&mut owner, &w.merchant_b, "Beta", "shop").await;
@@ -1341,7 +1369,7 @@ async fn another_tenants_image_is_not_found_through_any_site() {
 /// A phone photo carries where it was taken; what is kept and served is only its pixels.
 #[tokio::test]
 async fn uploaded_photos_are_kept_without_their_metadata() {
-    let w = world();
+    let w = world().await;
     let mut cafe = Browser::new(&w.app);
     cafe.login("cafe@a.test", PASSWORD).await;
     let site = create_site(&mut cafe, &w.merchant_a, "Alpha", "shop").await;
@@ -1384,7 +1412,7 @@ async fn uploaded_photos_are_kept_without_their_metadata() {
 /// wrong, never a 500.
 #[tokio::test]
 async fn malformed_server_function_arguments_are_a_client_error() {
-    let w = world();
+    let w = world().await;
     let mut agency = Browser::new(&w.app);
     agency.login("admin@a.test", PASSWORD).await;
     // Fields missing.
@@ -1418,7 +1446,7 @@ async fn malformed_server_function_arguments_are_a_client_error() {
 /// from a cookie, and a signed-in session's token is bound to that session.
 #[tokio::test]
 async fn a_planted_csrf_cookie_does_not_make_a_valid_token() {
-    let w = world();
+    let w = world().await;
     let planted = "planted-planted-planted-planted-planted-planted";
     // Before signing in: cookie and form field both the planted value.
     let mut victim = Browser::new(&w.app);
@@ -1471,7 +1499,7 @@ async fn a_planted_csrf_cookie_does_not_make_a_valid_token() {
 /// after, and a second session of the same user has a token of its own.
 #[tokio::test]
 async fn the_csrf_token_changes_at_login_and_differs_per_session() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.get("/login").await;
     let before = b.csrf();
@@ -1510,9 +1538,11 @@ async fn the_csrf_token_changes_at_login_and_differs_per_session() {
 /// Over https every cookie is `__Host-`: Secure, for the whole site, bound to this host.
 #[tokio::test]
 async fn cookies_over_https_are_host_bound() {
-    let store = Store::temporary().unwrap();
-    create_agency(&store, "Agency H", "admin@h.test", PASSWORD).unwrap();
-    let app = server::app(state(store, true));
+    let store = temporary();
+    create_agency(&*store, "Agency H", "admin@h.test", PASSWORD)
+        .await
+        .unwrap();
+    let app = server::app(state(store, true).await);
     let res = app
         .clone()
         .oneshot(Request::get("/login").body(Body::empty()).unwrap())
@@ -1546,7 +1576,7 @@ async fn cookies_over_https_are_host_bound() {
 /// not be a common password, and the change signs out every other device.
 #[tokio::test]
 async fn a_user_changes_their_password_and_other_devices_are_signed_out() {
-    let w = world();
+    let w = world().await;
     let mut laptop = Browser::new(&w.app);
     laptop.login("cafe@a.test", PASSWORD).await;
     let mut phone = Browser::new(&w.app);
@@ -1637,7 +1667,7 @@ async fn a_user_changes_their_password_and_other_devices_are_signed_out() {
 
 #[tokio::test]
 async fn signing_out_everywhere_ends_every_session_of_the_user_only() {
-    let w = world();
+    let w = world().await;
     let mut a = Browser::new(&w.app);
     a.login("admin@a.test", PASSWORD).await;
     let mut b = Browser::new(&w.app);
@@ -1671,7 +1701,7 @@ async fn signing_out_everywhere_ends_every_session_of_the_user_only() {
 
 #[tokio::test]
 async fn a_new_merchant_cannot_get_a_common_password() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("admin@a.test", PASSWORD).await;
     let r = b
@@ -1692,22 +1722,25 @@ async fn a_new_merchant_cannot_get_a_common_password() {
 /// The attack: one merchant's script uploads picture after picture to fill the disk.
 #[tokio::test]
 async fn a_merchants_uploads_are_rate_limited_and_kept_within_a_quota() {
-    let store = Store::temporary().unwrap();
-    let (agency, _) = create_agency(&store, "Agency Q", "admin@q.test", PASSWORD).unwrap();
+    let store = temporary();
+    let (agency, _) = create_agency(&*store, "Agency Q", "admin@q.test", PASSWORD)
+        .await
+        .unwrap();
     let nm = |name: &str, login: &str| NewMerchant {
         name: name.into(),
         login: login.into(),
         password: PASSWORD.into(),
     };
     let m = create_merchant(
-        &store,
+        &*store,
         agency.id,
         nm("Quota Cafe", "quota@q.test"),
         Lang::En,
     )
+    .await
     .unwrap();
     let merchant = ulid::Ulid::from_string(&m.merchant.id).unwrap();
-    let mut st = state(store.clone(), false);
+    let mut st = state(store.clone(), false).await;
     st.media_quota = 1500;
     let app = server::app(st);
     let mut b = Browser::new(&app);
@@ -1733,14 +1766,15 @@ async fn a_merchants_uploads_are_rate_limited_and_kept_within_a_quota() {
         refused.body
     );
     let used: u64 = store
-        .merchant_media_list(merchant)
+        .merchant_media(merchant)
+        .await
         .unwrap()
         .iter()
         .map(|x| x.bytes)
         .sum();
     assert!(used <= 1500, "{used} bytes kept");
     assert_eq!(
-        store.merchant_media_list(merchant).unwrap().len(),
+        store.merchant_media(merchant).await.unwrap().len(),
         kept.len()
     );
     // The same picture again takes no room.
@@ -1764,12 +1798,12 @@ async fn a_merchants_uploads_are_rate_limited_and_kept_within_a_quota() {
         .call("PUT", &format!("/api/sites/{site}/draft"), body)
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    for owned in store.merchant_media_list(merchant).unwrap() {
-        let mut key = u128::from(merchant).to_be_bytes().to_vec();
-        key.extend_from_slice(owned.hash.as_bytes());
-        let mut v = store.media_by_merchant.get(&key).unwrap().unwrap().to_vec();
-        v[8..16].copy_from_slice(&(server::storage::now_unix() - 2 * 24 * 3600).to_be_bytes());
-        store.media_by_merchant.insert(key, v).unwrap();
+    for owned in store.merchant_media(merchant).await.unwrap() {
+        let two_days_ago = server::storage::now_unix() - 2 * 24 * 3600;
+        store
+            .add_media(merchant, &owned.hash, owned.bytes, two_days_ago)
+            .await
+            .unwrap();
     }
     // Now the upload fits: unused pictures made room, the one in the draft stayed.
     let r = b.call("POST", &upload, png(200, 8)).await;
@@ -1807,7 +1841,7 @@ async fn a_merchants_uploads_are_rate_limited_and_kept_within_a_quota() {
 
 #[tokio::test]
 async fn a_merchant_has_at_most_fifty_sites() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("cafe@a.test", PASSWORD).await;
     for i in 0..server::sites::MAX_SITES_PER_MERCHANT {
@@ -1830,7 +1864,7 @@ async fn a_merchant_has_at_most_fifty_sites() {
 
 #[tokio::test]
 async fn the_root_redirects_home_and_a_forbidden_page_says_so() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     let r = b.get("/").await;
     assert_eq!(
@@ -1850,7 +1884,7 @@ async fn the_root_redirects_home_and_a_forbidden_page_says_so() {
 /// customers see is asked at creation, not taken from the merchant's screen language.
 #[tokio::test]
 async fn a_new_site_speaks_the_language_chosen_for_its_customers() {
-    let w = world();
+    let w = world().await;
     let mut b = Browser::new(&w.app);
     b.login("cafe@a.test", PASSWORD).await;
     let page = format!("/merchants/{}", w.merchant_a);
@@ -1898,16 +1932,27 @@ async fn a_new_site_speaks_the_language_chosen_for_its_customers() {
 
 #[tokio::test]
 async fn a_merchant_renames_duplicates_archives_deletes_and_restores_its_sites() {
-    let store = Store::temporary().unwrap();
-    let (agency, _) = create_agency(&store, "Agency S", "admin@s.test", PASSWORD).unwrap();
+    let store = temporary();
+    let (agency, _) = create_agency(&*store, "Agency S", "admin@s.test", PASSWORD)
+        .await
+        .unwrap();
     let nm = |name: &str, login: &str| NewMerchant {
         name: name.into(),
         login: login.into(),
         password: PASSWORD.into(),
     };
-    let m = create_merchant(&store, agency.id, nm("Site Cafe", "sites@s.test"), Lang::En).unwrap();
-    create_merchant(&store, agency.id, nm("Other", "other@s.test"), Lang::En).unwrap();
-    let app = server::app(state(store.clone(), false));
+    let m = create_merchant(
+        &*store,
+        agency.id,
+        nm("Site Cafe", "sites@s.test"),
+        Lang::En,
+    )
+    .await
+    .unwrap();
+    create_merchant(&*store, agency.id, nm("Other", "other@s.test"), Lang::En)
+        .await
+        .unwrap();
+    let app = server::app(state(store.clone(), false).await);
     let mut b = Browser::new(&app);
     b.login("sites@s.test", PASSWORD).await;
     let page = format!("/merchants/{}", m.merchant.id);
@@ -1922,11 +1967,12 @@ async fn a_merchant_renames_duplicates_archives_deletes_and_restores_its_sites()
     }
     let draft_of = |id: &str| {
         let key = ulid::Ulid::from_string(id).unwrap();
-        store.drafts.get(&key).unwrap().unwrap()
+        let store = store.clone();
+        async move { store.draft(key).await.unwrap().unwrap() }
     };
 
     // Rename: the list and the mini program's own name, as a new draft version.
-    let before = draft_of(&site).version;
+    let before = draft_of(&site).await.version;
     let r = post(&mut b, &page, act("rename", &site, "Corner Café")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let shown = b.get(r.location.as_deref().unwrap()).await;
@@ -1935,8 +1981,8 @@ async fn a_merchant_renames_duplicates_archives_deletes_and_restores_its_sites()
         "{}",
         shown.body
     );
-    assert_eq!(draft_of(&site).site.name, "Corner Café");
-    assert_eq!(draft_of(&site).version, before + 1);
+    assert_eq!(draft_of(&site).await.site.name, "Corner Café");
+    assert_eq!(draft_of(&site).await.version, before + 1);
     let r = post(&mut b, &page, act("rename", &site, "")).await;
     assert_eq!(
         r.status,
@@ -1996,20 +2042,20 @@ async fn a_merchant_renames_duplicates_archives_deletes_and_restores_its_sites()
     // Deleted over 30 days ago: not restorable, and removed for good when the list is shown.
     post(&mut b, &page, act("delete", &site, "")).await;
     let key = ulid::Ulid::from_string(&site).unwrap();
-    let mut record = store.sites.get(&key).unwrap().unwrap();
+    let mut record = store.site(key).await.unwrap().unwrap();
     record.deleted_at = Some(server::storage::now_unix() - 31 * 24 * 3600);
-    store.sites.insert(&key, &record).unwrap();
+    store.put_site(&record).await.unwrap();
     let r = post(&mut b, &page, act("restore", &site, "")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let listed = b.get(&page).await.body;
     assert!(!listed.contains("Recently deleted"), "{listed}");
-    assert!(store.sites.get(&key).unwrap().is_none());
-    assert!(store.drafts.get(&key).unwrap().is_none());
+    assert!(store.site(key).await.unwrap().is_none());
+    assert!(store.draft(key).await.unwrap().is_none());
 }
 
 #[tokio::test]
 async fn an_agency_gives_a_merchant_who_lost_its_password_a_new_one() {
-    let w = world();
+    let w = world().await;
     let mut merchant = Browser::new(&w.app);
     merchant.login("cafe@a.test", PASSWORD).await;
     let page = format!("/merchants/{}", w.merchant_a);
@@ -2075,7 +2121,7 @@ async fn an_agency_gives_a_merchant_who_lost_its_password_a_new_one() {
 
 #[tokio::test]
 async fn an_agency_pauses_deletes_and_restores_a_merchant_and_only_its_own() {
-    let w = world();
+    let w = world().await;
     let page = format!("/merchants/{}", w.merchant_a);
     let mut merchant = Browser::new(&w.app);
     merchant.login("cafe@a.test", PASSWORD).await;

@@ -3,7 +3,6 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use server::storage::Store;
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
@@ -30,11 +29,17 @@ async fn every_request_is_logged_without_its_secrets() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .init();
-    let store = Store::temporary().unwrap();
+    let store = std::sync::Arc::new(server::storage::embedded::SledStore::temporary().unwrap());
     let password = "a-long-password-1";
-    server::accounts::create_agency(&store, "Agency L", "admin@l.test", password).unwrap();
+    server::accounts::create_agency(&*store, "Agency L", "admin@l.test", password)
+        .await
+        .unwrap();
     let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
-    let app = server::app(server::AppState::new(options, store, false).unwrap());
+    let app = server::app(
+        server::AppState::embedded(options, store, false)
+            .await
+            .unwrap(),
+    );
 
     let page = app
         .clone()

@@ -14,7 +14,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::time::Instant;
 
 #[derive(Deserialize)]
 struct LoginForm {
@@ -59,35 +58,44 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     }
     let address = client_address(&state, &parts);
     // Reserved before the (slow) password check, so parallel guesses count one by one.
-    let reservation = match state.throttle.reserve(&login, address, Instant::now()) {
-        Ok(r) => r,
-        Err(wait) => {
+    let reservation = match state.throttle.reserve(&*state.store, &login, address).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(wait)) => {
             tracing::warn!(%login, ?address, wait_secs = wait.as_secs(), "login throttled");
             let wait = (wait.as_secs_f64().ceil() as u64).to_string();
             return login_redirect(&[("error", "throttled"), ("login", &login), ("wait", &wait)]);
         }
+        Err(e) => return Error::from(e).into_response(),
     };
-    let store = state.store.clone();
-    let (l, p) = (login.clone(), form.password);
+    let found = match accounts::find_login(&*state.store, &login).await {
+        Ok(found) => found,
+        Err(e) => return Error::from(e).into_response(),
+    };
+    let named = found.clone();
+    let password = form.password;
     let user = match state
         .password_checks
-        .run(move || accounts::authenticate(&store, &l, &p))
+        .run(move || accounts::password_matches(found, &password))
         .await
     {
-        Ok(Ok(user)) => user,
-        Ok(Err(e)) => return Error::from(e).into_response(),
+        Ok(user) => user,
         Err(crate::gate::Busy) => {
             tracing::warn!("too many password checks at once");
             return login_error("busy", &login);
         }
     };
     let Some(user) = user else {
+        if let Some(u) = named {
+            audit(&state, &u, "login_failed").await;
+        }
         return login_error("invalid", &login);
     };
-    state.throttle.succeeded(reservation);
+    if let Err(e) = state.throttle.succeeded(&*state.store, &reservation).await {
+        return Error::from(e).into_response();
+    }
     // The right password for a merchant its agency paused or deleted: said as such, since
     // only the holder of the password reads it.
-    match accounts::sign_in_refusal(&state.store, &user) {
+    match accounts::sign_in_refusal(&*state.store, &user).await {
         Ok(None) => {}
         Ok(Some(why)) => return login_error(why, &login),
         Err(e) => return Error::from(e).into_response(),
@@ -97,17 +105,19 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
         .and_then(|c| Lang::from_code(&c))
     {
         if lang != user.lang {
-            let _ = accounts::set_user_lang(&state.store, user.id, lang);
+            let _ = accounts::set_user_lang(&*state.store, user.id, lang).await;
         }
     }
-    let token = match auth::create_session(&state.store, user.id) {
+    let token = match auth::create_session(&*state.store, user.id).await {
         Ok(t) => t,
         Err(e) => return Error::from(e).into_response(),
     };
     if let Err(e) = state.store.flush().await {
         tracing::error!(error = %e, "flush after login failed");
     }
-    let home = accounts::user_view(&state.store, &user)
+    audit(&state, &user, "login").await;
+    let home = accounts::user_view(&*state.store, &user)
+        .await
         .map(|u| u.home_path())
         .unwrap_or_else(|_| "/".into());
     let mut res = Redirect::to(&home).into_response();
@@ -130,9 +140,31 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     res
 }
 
+/// Notes a sign-in (or a failed one) of `user` in its agency's audit log; a failure to note
+/// it is logged, never in the user's way.
+async fn audit(state: &AppState, user: &crate::storage::User, action: &str) {
+    let merchant_id = match user.role {
+        crate::storage::StoredRole::Merchant { merchant_id, .. } => Some(merchant_id),
+        crate::storage::StoredRole::AgencyAdmin { .. } => None,
+    };
+    let entry = crate::storage::AuditEntry {
+        id: crate::storage::tree::new_id(),
+        agency_id: user.role.agency_id(),
+        user_id: Some(user.id),
+        merchant_id,
+        site_id: None,
+        action: action.into(),
+        detail: user.login.clone(),
+        at: crate::storage::now_rfc3339(),
+    };
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(error = %e, "could not append to the audit log");
+    }
+}
+
 pub(super) async fn logout(State(state): State<AppState>, req: Request) -> Response {
     if let Some(SessionToken(Some(token))) = req.extensions().get::<SessionToken>() {
-        if let Err(e) = auth::end_session(&state.store, token) {
+        if let Err(e) = auth::end_session(&*state.store, token).await {
             tracing::error!(error = %e, "could not end session");
         }
         let _ = state.store.flush().await;
@@ -178,7 +210,7 @@ pub(super) async fn set_lang(State(state): State<AppState>, req: Request) -> Res
     };
     if let Some(user) = &session.user {
         if let Ok(id) = ulid::Ulid::from_string(&user.id) {
-            if let Err(e) = accounts::set_user_lang(&state.store, id, lang) {
+            if let Err(e) = accounts::set_user_lang(&*state.store, id, lang).await {
                 tracing::error!(error = %e, "could not save language");
             }
             let _ = state.store.flush().await;

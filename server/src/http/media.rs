@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use sha2::{Digest, Sha256};
-use std::time::Instant;
 
 /// `bytes` as megabytes with one decimal, as a merchant reads a size.
 fn megabytes(bytes: u64) -> String {
@@ -78,12 +77,12 @@ async fn upload(
 ) -> Result<Json<Uploaded>> {
     let who = signed_in(&session)?;
     let lang = who.lang;
-    let site = visible_site(&state.store, who, &id)?;
+    let site = visible_site(&*state.store, who, &id).await?;
     // Counted before any work: a script cannot keep the image workers busy for one merchant.
-    if let Err(wait) =
-        state
-            .upload_rate
-            .reserve(&site.merchant_id.to_string(), None, Instant::now())
+    if let Err(wait) = state
+        .upload_rate
+        .reserve(&*state.store, &site.merchant_id.to_string(), None)
+        .await?
     {
         let minutes = crate::http::session::minutes_to_wait(wait);
         tracing::warn!(merchant = %site.merchant_id, "upload rate reached");
@@ -101,12 +100,14 @@ async fn upload(
         cleaned.map_err(|e| AppError::invalid("image", Lang::sentence(&e.message(lang))))?;
     let hash = hex::encode(Sha256::digest(&bytes));
     let room = uploads::make_room(
-        &state.store,
+        &*state.store,
+        &state.blobs,
         site.merchant_id,
         &hash,
         bytes.len() as u64,
         state.media_quota,
-    )?;
+    )
+    .await?;
     if let uploads::Room::Full { used, quota } = room {
         let message = lang.fill(
             Text::ErrMediaQuota,
@@ -114,7 +115,7 @@ async fn upload(
         );
         return Err(AppError::conflict("image", message).into());
     }
-    state.store.put_media(site.merchant_id, &hash, &bytes)?;
+    uploads::keep(&*state.store, &state.blobs, site.merchant_id, &hash, bytes).await?;
     state.store.flush().await?;
     Ok(Json(Uploaded {
         reference: format!("media/{hash}"),
@@ -129,11 +130,10 @@ async fn media_file(
     Path((id, hash)): Path<(String, String)>,
 ) -> Result<Response> {
     let who = signed_in(&session)?;
-    let site = visible_site(&state.store, who, &id)?;
+    let site = visible_site(&*state.store, who, &id).await?;
     // Only the site's merchant's own images: another's hash is not found, like a missing one.
-    let bytes = state
-        .store
-        .merchant_media(site.merchant_id, &hash)?
+    let bytes = uploads::fetch(&*state.store, &state.blobs, site.merchant_id, &hash)
+        .await?
         .ok_or(AppError::NotFound)?;
     let mime = match bytes.get(..4) {
         Some([0x89, b'P', b'N', b'G']) => "image/png",
@@ -149,7 +149,7 @@ async fn media_file(
                 HeaderValue::from_static("private, max-age=31536000, immutable"),
             ),
         ],
-        bytes.to_vec(),
+        bytes,
     )
         .into_response())
 }

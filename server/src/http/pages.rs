@@ -17,7 +17,6 @@ use axum::extract::{Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::time::Instant;
 
 type Form = Vec<(String, String)>;
 
@@ -100,7 +99,7 @@ pub(super) async fn merchant_form(
             let error = AppError::invalid("action", user.lang.t(Text::ErrUnknownAction));
             return render(&state, parts, FormOutcome::refused(error, &form)).await;
         };
-        let done = crate::sites::manage(&state.store, &user, &field(&form, "site"), what)
+        let done = crate::sites::manage(&*state.store, &user, &field(&form, "site"), what)
             .await
             .map_err(AppError::from);
         return match done {
@@ -145,49 +144,46 @@ pub(super) async fn change_password(State(state): State<AppState>, req: Request)
         return Redirect::to("/login").into_response();
     };
     let address = super::forms::client_address(&state, &parts);
-    let reservation = match state.throttle.reserve(&user.login, address, Instant::now()) {
-        Ok(r) => r,
-        Err(wait) => {
+    let reservation = match state
+        .throttle
+        .reserve(&*state.store, &user.login, address)
+        .await
+    {
+        Ok(Ok(r)) => r,
+        Err(e) => return Error::from(e).into_response(),
+        Ok(Err(wait)) => {
             let minutes = super::session::minutes_to_wait(wait);
             let error = AppError::Busy(lang.fill(Text::ErrThrottled, &[("minutes", minutes)]));
             return render(&state, parts, FormOutcome::refused(error, &form)).await;
         }
     };
-    let store = state.store.clone();
-    let (current, new, repeat) = (
-        field(&form, "current_password"),
-        field(&form, "new_password"),
-        field(&form, "repeat_password"),
-    );
-    let changed = state
-        .password_checks
-        .run(move || {
-            let change = accounts::PasswordChange {
-                current: &current,
-                new: &new,
-                repeat: &repeat,
-            };
-            accounts::change_password(&store, user_id, change, lang)
-        })
-        .await;
+    let change = accounts::PasswordChange {
+        current: field(&form, "current_password"),
+        new: field(&form, "new_password"),
+        repeat: field(&form, "repeat_password"),
+    };
+    let changed =
+        accounts::change_password(&*state.store, &state.password_checks, user_id, change, lang)
+            .await;
     let outcome = match changed {
-        Err(crate::gate::Busy) => {
-            FormOutcome::refused(AppError::Busy(lang.t(Text::ErrBusy).into()), &form)
-        }
-        Ok(Err(error)) => {
+        Err(error) => {
             // Only a wrong current password counts as a failed attempt.
             if error.field() != Some("current_password") {
-                state.throttle.succeeded(reservation);
+                if let Err(e) = state.throttle.succeeded(&*state.store, &reservation).await {
+                    return Error::from(e).into_response();
+                }
             }
             FormOutcome::refused(error, &form)
         }
-        Ok(Ok(())) => {
-            state.throttle.succeeded(reservation);
+        Ok(()) => {
+            if let Err(e) = state.throttle.succeeded(&*state.store, &reservation).await {
+                return Error::from(e).into_response();
+            }
             let keep = parts
                 .extensions
                 .get::<super::session::SessionToken>()
                 .and_then(|t| t.0.clone());
-            if let Err(e) = auth::end_sessions_of(&state.store, user_id, keep.as_deref()) {
+            if let Err(e) = auth::end_sessions_of(&*state.store, user_id, keep.as_deref()).await {
                 return Error::from(e).into_response();
             }
             if let Err(e) = state.store.flush().await {
@@ -211,7 +207,7 @@ pub(super) async fn sign_out_everywhere(State(state): State<AppState>, req: Requ
     let Ok(user_id) = ulid::Ulid::from_string(&user.id) else {
         return Redirect::to("/login").into_response();
     };
-    match auth::end_sessions_of(&state.store, user_id, None) {
+    match auth::end_sessions_of(&*state.store, user_id, None).await {
         Ok(ended) => tracing::info!(login = %user.login, ended, "signed out everywhere"),
         Err(e) => return Error::from(e).into_response(),
     }
@@ -232,11 +228,12 @@ async fn manage_merchant(
     what: crate::accounts::MerchantAction,
 ) -> Response {
     use crate::accounts::MerchantAction;
-    let done = (|| {
+    let done = async {
         crate::tenancy::require_agency_admin(user)?;
-        let merchant = crate::tenancy::visible_merchant(&state.store, user, merchant_id)?;
-        crate::accounts::manage_merchant(&state.store, merchant.id, what, user.lang)
-    })();
+        let merchant = crate::tenancy::visible_merchant(&*state.store, user, merchant_id).await?;
+        crate::accounts::manage_merchant(&*state.store, merchant.id, what, user.lang).await
+    }
+    .await;
     match done {
         Ok(m) => {
             if let Err(e) = state.store.flush().await {
@@ -269,23 +266,18 @@ async fn reset_password(
     merchant_id: &str,
     form: &Form,
 ) -> Response {
-    let merchant = crate::tenancy::require_agency_admin(user)
-        .and_then(|_| crate::tenancy::visible_merchant(&state.store, user, merchant_id));
+    let merchant = match crate::tenancy::require_agency_admin(user) {
+        Ok(_) => crate::tenancy::visible_merchant(&*state.store, user, merchant_id).await,
+        Err(e) => Err(e),
+    };
     let merchant = match merchant {
         Ok(m) => m,
         Err(error) => return render(state, parts, FormOutcome::refused(error, form)).await,
     };
-    let store = state.store.clone();
-    let reset = state
-        .password_checks
-        .run(move || accounts::reset_merchant_password(&store, merchant.id))
-        .await;
+    let reset = accounts::reset_merchant_password(&*state.store, merchant.id).await;
     let outcome = match reset {
-        Err(crate::gate::Busy) => {
-            FormOutcome::refused(AppError::Busy(user.lang.t(Text::ErrBusy).into()), form)
-        }
-        Ok(Err(error)) => FormOutcome::refused(error, form),
-        Ok(Ok((login, password))) => {
+        Err(error) => FormOutcome::refused(error, form),
+        Ok((login, password)) => {
             if let Err(e) = state.store.flush().await {
                 return Error::from(e).into_response();
             }

@@ -69,11 +69,12 @@ pub(super) async fn session_middleware(
     let visitor =
         read_cookie(req.headers(), state.cookie(CookieName::Visitor)).filter(|t| t.len() >= 32);
     let token = read_cookie(req.headers(), state.cookie(CookieName::Session));
-    let user = match token
-        .as_deref()
-        .map(|t| auth::session_user(&state.store, t))
-    {
-        Some(Ok(Some(u))) => accounts::user_view(&state.store, &u).ok(),
+    let found = match token.as_deref() {
+        Some(t) => Some(auth::session_user(&*state.store, t).await),
+        None => None,
+    };
+    let user = match found {
+        Some(Ok(Some(u))) => accounts::user_view(&*state.store, &u).await.ok(),
         Some(Err(e)) => {
             tracing::error!(error = %e, "session lookup failed");
             None

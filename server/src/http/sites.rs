@@ -150,7 +150,7 @@ async fn load(
     Path(id): Path<String>,
 ) -> Result<Json<DraftView>> {
     let who = signed_in(&session)?;
-    Ok(Json(sites::draft_view(&state.store, who, &id)?))
+    Ok(Json(sites::draft_view(&*state.store, who, &id).await?))
 }
 
 async fn save(
@@ -162,7 +162,7 @@ async fn save(
     let who = signed_in(&session)?;
     // The tenancy check is the save's first step.
     let input = read_save(&body, who.lang)?;
-    let saved = sites::save_draft(&state.store, who, &id, input).await?;
+    let saved = sites::save_draft(&*state.store, who, &id, input).await?;
     Ok(Json(saved))
 }
 
@@ -181,7 +181,7 @@ async fn preview_page(
 ) -> Result<Json<PreviewReply>> {
     let who = signed_in(&session)?;
     let lang = who.lang;
-    visible_site(&state.store, who, &id)?;
+    visible_site(&*state.store, who, &id).await?;
     let site = read_site(&body, lang)?;
     let theme = builtin_theme(site.theme.template);
     let previewer = preview::Previewer::new(&site, theme)?;
@@ -215,14 +215,13 @@ async fn export(
 ) -> Result<Response> {
     let who = signed_in(&session)?;
     let lang = who.lang;
-    let (record, site) = sites::saved_site(&state.store, who, &id)?;
-    let store = state.store.clone();
+    let (record, site) = sites::saved_site(&*state.store, who, &id).await?;
+    let media = sites::site_media(&*state.store, &state.blobs, record.merchant_id, &site).await?;
     let cache = state.media_cache.clone();
-    let merchant = record.merchant_id;
     let built = state
         .image_work
         .run(move || {
-            let package = sites::build_package(&store, &cache, merchant, &site, lang)?;
+            let package = sites::build_package(&cache, &media, &site, lang)?;
             let zip = package.to_zip()?;
             Ok::<_, GenerateError>((package, zip))
         })

@@ -97,6 +97,129 @@ pub struct Session {
     pub last_seen: i64,
 }
 
+/// A job to queue (see [`crate::jobs`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NewJob {
+    pub agency_id: Ulid,
+    /// What to do: [`crate::jobs::Kind`]'s name.
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// While a job with this key is queued or running, queuing another returns it instead.
+    pub dedupe_key: Option<String>,
+    /// Tries before it fails for good.
+    pub max_attempts: u32,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    pub fn name(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "queued" => JobState::Queued,
+            "running" => JobState::Running,
+            "done" => JobState::Done,
+            "failed" => JobState::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A queued, running or finished job.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Job {
+    pub id: Ulid,
+    pub agency_id: Ulid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub dedupe_key: Option<String>,
+    pub state: JobState,
+    /// Claims so far.
+    pub attempts: u32,
+    pub max_attempts: u32,
+    /// Not claimed before this (unix milliseconds): a retry's backoff.
+    pub run_at_ms: i64,
+    /// The worker holding it while running, and until when (unix milliseconds).
+    pub worker: Option<String>,
+    pub lease_until_ms: i64,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// What a finished job produced.
+    pub result: Option<serde_json::Value>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+/// How a claimed job ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobOutcome {
+    Done(serde_json::Value),
+    /// Try again after `retry_in` (unless out of attempts).
+    Retry {
+        error: String,
+        retry_in: std::time::Duration,
+    },
+    /// Failed for good.
+    Failed(String),
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AuditEntry {
+    pub id: Ulid,
+    pub agency_id: Ulid,
+    /// The user who acted; `None` for a failed login naming no user.
+    pub user_id: Option<Ulid>,
+    pub merchant_id: Option<Ulid>,
+    pub site_id: Option<Ulid>,
+    /// `login`, `login_failed`, `site_saved`, ...
+    pub action: String,
+    pub detail: String,
+    pub at: String,
+}
+
+/// One record of a dump: every engine writes and reads the same lines.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Agency(Agency),
+    User(User),
+    Merchant(Merchant),
+    Site(Site),
+    Draft {
+        site_id: Ulid,
+        draft: Box<Draft>,
+    },
+    Session {
+        /// SHA-256 of the token, hex.
+        key: String,
+        session: Session,
+    },
+    Media {
+        merchant_id: Ulid,
+        hash: String,
+        bytes: u64,
+        uploaded_at: i64,
+    },
+    Job(Job),
+    Audit(AuditEntry),
+}
+
 /// Tree names, in one place so the dump and the code agree.
 pub mod trees {
     pub const AGENCIES: &str = "agencies";
@@ -116,4 +239,14 @@ pub mod trees {
     /// seconds), big-endian; empty when stored before sizes were kept: the images each
     /// merchant uploaded.
     pub const MEDIA_BY_MERCHANT: &str = "media_by_merchant";
+    /// Blobs other than uploaded pictures (packages, QR codes), by key.
+    pub const BLOBS: &str = "blobs";
+    /// Throttled key -> its recent attempts (JSON list of unix milliseconds).
+    pub const THROTTLE: &str = "throttle";
+    /// Job id -> Job.
+    pub const JOBS: &str = "jobs";
+    /// Dedupe key -> id of the queued or running job holding it.
+    pub const JOBS_BY_DEDUPE: &str = "jobs_by_dedupe";
+    /// Agency id ++ entry id -> AuditEntry.
+    pub const AUDIT: &str = "audit";
 }

@@ -23,6 +23,21 @@ pub enum StoreError {
     Import { line: usize, message: String },
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    /// A new login is someone's already.
+    #[error("the login is taken")]
+    LoginTaken,
+    /// A draft save was based on a version that is no longer the stored one.
+    #[error("the draft changed since the version this save was based on")]
+    Stale,
+    #[error("database: {0}")]
+    Postgres(#[from] sqlx::Error),
+    #[error("database schema: {0}")]
+    Migrate(String),
+    #[error("blob store: {0}")]
+    Blob(#[from] object_store::Error),
+    /// A `--store` or `--blobs` value that names nothing usable.
+    #[error("{0}")]
+    Config(String),
 }
 
 impl From<sled::transaction::TransactionError<StoreError>> for StoreError {

@@ -1,0 +1,201 @@
+//! Background jobs on the store: queued with a dedupe key, claimed with a lease by any node's
+//! workers (`--workers N`; 0 makes a web-only node), kept alive by a heartbeat, retried with
+//! backoff, and taken over by another node when their worker dies (its lease runs out). Every
+//! job is idempotent: a regenerate writes its package at its content address, so running it
+//! twice is harmless.
+use crate::state::AppState;
+use crate::storage::{Job, JobOutcome, NewJob, StoreError};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tokio::task::JoinSet;
+use ulid::Ulid;
+
+/// What a job does.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Kind {
+    /// Build a site's package from its saved draft into the blob store
+    /// (`packages/<site>/<sha256>.zip`).
+    Regenerate { site_id: Ulid },
+}
+
+impl Kind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Regenerate { .. } => "regenerate",
+        }
+    }
+}
+
+/// How long a claim holds a job without a heartbeat, unless configured otherwise.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+/// How often an idle worker looks for work.
+const POLL: Duration = Duration::from_millis(500);
+
+/// Queues `kind` for `agency` (once while one with the same dedupe key is pending).
+pub async fn enqueue(
+    store: &dyn crate::storage::Store,
+    agency: Ulid,
+    kind: &Kind,
+    dedupe_key: Option<String>,
+) -> Result<Ulid, StoreError> {
+    store
+        .enqueue_job(&NewJob {
+            agency_id: agency,
+            kind: kind.name().into(),
+            payload: serde_json::to_value(kind).map_err(StoreError::Encode)?,
+            dedupe_key,
+            max_attempts: 5,
+        })
+        .await
+}
+
+/// The wait before try number `attempt + 1`: 2, 4, 8 … seconds, at most five minutes.
+pub fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(2u64.saturating_pow(attempt.min(8)).min(300))
+}
+
+/// A name for this process's workers, unique across nodes and restarts.
+pub fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        crate::storage::tree::new_id()
+    )
+}
+
+/// Runs `slots` jobs at a time until the process ends: claims what is due, keeps the claims
+/// alive with a heartbeat every third of `lease`, and records each outcome.
+pub async fn run_workers(state: AppState, slots: usize, lease: Duration) {
+    if slots == 0 {
+        return;
+    }
+    let worker = worker_name();
+    tracing::info!(%worker, slots, "job workers started");
+    let beat = {
+        let (store, worker) = (state.store.clone(), worker.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(lease / 3).await;
+                if let Err(e) = store.heartbeat(&worker, lease).await {
+                    tracing::warn!(error = %e, "job heartbeat failed");
+                }
+            }
+        })
+    };
+    let mut running: JoinSet<()> = JoinSet::new();
+    loop {
+        let free = slots.saturating_sub(running.len());
+        let claimed = if free > 0 {
+            match state.store.claim_jobs(&worker, free, lease).await {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming jobs failed");
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let idle = claimed.is_empty();
+        for job in claimed {
+            let (state, worker) = (state.clone(), worker.clone());
+            running.spawn(async move {
+                let outcome = run_one(&state, &job).await;
+                match state.store.finish_job(job.id, &worker, &outcome).await {
+                    Ok(true) => {
+                        tracing::info!(job = %job.id, kind = %job.kind, ?outcome, "job ended")
+                    }
+                    Ok(false) => {
+                        tracing::warn!(job = %job.id, "job lease lost before it ended")
+                    }
+                    Err(e) => tracing::error!(job = %job.id, error = %e, "recording a job failed"),
+                }
+            });
+        }
+        if idle || running.len() >= slots {
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+            }
+        }
+        while running.try_join_next().is_some() {}
+        if beat.is_finished() {
+            return;
+        }
+    }
+}
+
+/// Does one job; its outcome says whether to try again.
+pub async fn run_one(state: &AppState, job: &Job) -> JobOutcome {
+    let kind: Kind = match serde_json::from_value(job.payload.clone()) {
+        Ok(k) => k,
+        Err(e) => return JobOutcome::Failed(format!("unreadable job: {e}")),
+    };
+    match kind {
+        Kind::Regenerate { site_id } => regenerate(state, site_id, job.attempts).await,
+    }
+}
+
+/// Builds the site's package from its saved draft and keeps it at its content address.
+async fn regenerate(state: &AppState, site_id: Ulid, attempt: u32) -> JobOutcome {
+    let store = &*state.store;
+    let retry = |e: StoreError| JobOutcome::Retry {
+        error: e.to_string(),
+        retry_in: backoff(attempt),
+    };
+    let record = match store.site(site_id).await {
+        Ok(Some(r)) if r.deleted_at.is_none() => r,
+        Ok(_) => return JobOutcome::Failed("the site no longer exists".into()),
+        Err(e) => return retry(e),
+    };
+    let lang = app::i18n::Lang::En;
+    let site = match store.draft(site_id).await {
+        Ok(Some(d)) => d.site,
+        Ok(None) => crate::sites::starter_draft(&record, lang).site,
+        Err(e) => return retry(e),
+    };
+    let media = match crate::sites::site_media(store, &state.blobs, record.merchant_id, &site).await
+    {
+        Ok(m) => m,
+        Err(e) => return retry(e),
+    };
+    let cache = state.media_cache.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let package = crate::sites::build_package(&cache, &media, &site, lang)?;
+        package.to_zip()
+    })
+    .await;
+    let zip = match built {
+        Ok(Ok(zip)) => zip,
+        Ok(Err(e)) => return JobOutcome::Failed(e.message(lang)),
+        Err(_) => return JobOutcome::Failed("the build stopped unexpectedly".into()),
+    };
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&zip));
+    let key = package_key(site_id, &sha);
+    let bytes = zip.len();
+    if let Err(e) = state.blobs.put(&key, zip).await {
+        return retry(e);
+    }
+    JobOutcome::Done(serde_json::json!({"package": key, "bytes": bytes, "sha256": sha}))
+}
+
+/// Where a site's package with content hash `sha256` is kept.
+pub fn package_key(site: Ulid, sha256: &str) -> String {
+    format!("packages/{site}/{sha256}.zip")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(2), Duration::from_secs(4));
+        assert_eq!(backoff(20), Duration::from_secs(256));
+        assert!(backoff(u32::MAX) <= Duration::from_secs(300));
+    }
+}
