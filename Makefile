@@ -23,8 +23,10 @@ lint:
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
+# With a throwaway PostgreSQL and an S3-protocol server on loopback (stopped at the end, whatever
+# happens): the store contract and the multi-node test run against the real engines.
 unit:
-	cargo test --workspace
+	bash .ci/with-services cargo test --workspace
 
 # Playwright in Chromium, then the server's peak memory under hostile load against its bounds.
 e2e: build

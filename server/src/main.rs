@@ -184,8 +184,6 @@ fn describe_counts(counts: &server::storage::Counts) -> String {
 /// Opens the store `--store` names (creating the embedded one if needed; sled's lock makes a
 /// second process fail here) and the blob store beside it.
 async fn open_store(cli: &Cli) -> anyhow::Result<(SharedStore, Blobs)> {
-    // The S3 client speaks TLS through rustls with ring (no C toolchain needed).
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let spec = cli.store_spec();
     let embedded = !spec.contains("://");
     if embedded {

@@ -73,7 +73,7 @@ fn create_agency_export_and_import_round_trip() {
     assert!(export.status.success(), "{}", stderr(&export));
     let text = std::fs::read_to_string(dump).unwrap();
     assert!(text.starts_with("{\"mpforge_export\":2"));
-    assert!(text.contains("\"kind\":\"user\""));
+    assert!(text.contains("\"record\":\"user\""));
     assert!(text.trim_end().ends_with('}') && text.contains("{\"end\":"));
 
     let import = mpforge(&["--data-dir", b, "import-data", dump], "");

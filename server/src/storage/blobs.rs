@@ -47,6 +47,8 @@ impl Blobs {
             });
         }
         if spec.starts_with("s3://") {
+            // The S3 client speaks TLS through rustls with ring (no C toolchain needed).
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let url = url::Url::parse(spec).map_err(|e| bad(&e.to_string()))?;
             let bucket = url
                 .host_str()

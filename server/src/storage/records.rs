@@ -195,7 +195,7 @@ pub struct AuditEntry {
 
 /// One record of a dump: every engine writes and reads the same lines.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "record", rename_all = "snake_case")]
 pub enum Record {
     Agency(Agency),
     User(User),
