@@ -218,13 +218,22 @@ pub struct Throttle {
 
 impl Default for Throttle {
     fn default() -> Self {
+        Throttle::logins(3, Duration::from_secs(1))
+    }
+}
+
+impl Throttle {
+    /// Sign-ins: `free` failures per login, then waits from `first_delay` doubling up to a
+    /// minute (or `first_delay`, when longer); 20 failures per client address; a 15-minute
+    /// window.
+    pub fn logins(free: usize, first_delay: Duration) -> Self {
         Throttle::new(
             "login",
             Duration::from_secs(15 * 60),
             Allowance {
-                free: 3,
-                max_delay: Some(Duration::from_secs(60)),
-                first_delay: Duration::from_secs(1),
+                free,
+                max_delay: Some(first_delay.max(Duration::from_secs(60))),
+                first_delay,
             },
             Allowance {
                 free: 20,

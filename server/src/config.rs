@@ -61,6 +61,24 @@ pub struct Cli {
     #[arg(long, env = "MPFORGE_WORKERS", default_value_t = 2)]
     pub workers: usize,
 
+    /// Failed sign-ins a login gets before its attempts are spaced out (tests).
+    #[arg(
+        long,
+        env = "MPFORGE_LOGIN_FREE_ATTEMPTS",
+        default_value_t = 3,
+        hide = true
+    )]
+    pub login_free_attempts: usize,
+
+    /// The first wait, in seconds, once a login's free attempts are used (tests).
+    #[arg(
+        long,
+        env = "MPFORGE_LOGIN_DELAY_SECS",
+        default_value_t = 1,
+        hide = true
+    )]
+    pub login_delay_secs: u64,
+
     /// Seconds a claimed job is held without a heartbeat before another node takes it over.
     #[arg(long, env = "MPFORGE_JOB_LEASE_SECS", default_value_t = crate::jobs::DEFAULT_LEASE.as_secs(),
           value_parser = clap::value_parser!(u64).range(3..))]

@@ -234,6 +234,10 @@ async fn serve(
         .as_deref()
         .and_then(server::http::session::origin_of);
     state.media_quota = cli.media_quota_mb * 1024 * 1024;
+    state.throttle = std::sync::Arc::new(server::auth::Throttle::logins(
+        cli.login_free_attempts,
+        std::time::Duration::from_secs(cli.login_delay_secs),
+    ));
     state.proxies = std::sync::Arc::new(server::proxies::TrustedProxies::new(
         cli.trusted_proxies.clone(),
     ));
