@@ -203,6 +203,11 @@ async fn open_store(cli: &Cli) -> anyhow::Result<(SharedStore, Blobs)> {
         };
         return Ok((std::sync::Arc::new(store), blobs));
     }
+    if !(spec.starts_with("postgres://") || spec.starts_with("postgresql://")) {
+        anyhow::bail!(
+            "`--store {spec}` is not a store: use sled:DIR or postgres://USER@HOST:PORT/DB"
+        );
+    }
     let Some(blob_spec) = &cli.blobs else {
         anyhow::bail!(
             "a PostgreSQL store needs a shared blob store: add --blobs s3://BUCKET?endpoint=URL or --blobs file://DIR"

@@ -229,3 +229,131 @@ fn site_commands_new_check_generate_and_preview() {
         stderr(&bad)
     );
 }
+
+/// A store or blob store that cannot be used stops start-up at once with one line saying why.
+#[test]
+fn an_unusable_store_stops_start_up_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = format!("file://{}", dir.path().join("blobs").display());
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "--store",
+                "postgres://nobody@127.0.0.1:1/mp",
+                "--blobs",
+                &blobs,
+            ],
+            "cannot reach postgres at 127.0.0.1:1/mp",
+        ),
+        (
+            &["--store", "postgres://nobody@127.0.0.1:1/mp"],
+            "a PostgreSQL store needs a shared blob store",
+        ),
+        (
+            &["--store", "mysql://db/mp"],
+            "`--store mysql://db/mp` is not a store",
+        ),
+        (
+            &[
+                "--store",
+                &format!("sled:{}", dir.path().join("d").display()),
+                "--blobs",
+                "ftp://x",
+            ],
+            "`--blobs ftp://x`: not a blob store",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = mpforge(args, "");
+        assert!(!out.status.success(), "{args:?}");
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        assert!(lines[0].contains(says), "{args:?}: {err}");
+    }
+}
+
+/// The README's order of commands to move from one machine to several: export from sled,
+/// import into PostgreSQL with a blob folder, then back, each import checking counts and hashes.
+#[tokio::test]
+async fn data_moves_from_sled_to_postgres_and_back_with_the_commands() {
+    let Ok(url) = std::env::var("MPFORGE_TEST_PG") else {
+        eprintln!("MPFORGE_TEST_PG is not set: skipped");
+        return;
+    };
+    let db = format!("mv_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let mut pg = url::Url::parse(&url).unwrap();
+    pg.set_path(&db);
+    let pg = pg.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (sled_a, sled_b, blobs) = (p("a"), p("b"), format!("file://{}", p("blobs")));
+    let (dump, back) = (p("dump.jsonl"), p("back.jsonl"));
+    let ok = |o: Output| {
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    ok(mpforge(
+        &[
+            "--data-dir",
+            &sled_a,
+            "create-agency",
+            "--name",
+            "Acme",
+            "--login",
+            "admin@acme.test",
+        ],
+        "long-enough-pass\n",
+    ));
+    let exported = ok(mpforge(
+        &["--data-dir", &sled_a, "export-data", "--out", &dump],
+        "",
+    ));
+    assert!(exported.contains("1 agencies"), "{exported}");
+    let imported = ok(mpforge(
+        &["--store", &pg, "--blobs", &blobs, "import-data", &dump],
+        "",
+    ));
+    assert!(imported.contains("counts and hashes checked"), "{imported}");
+    // The agency is there, on PostgreSQL.
+    ok(mpforge(
+        &[
+            "--store",
+            &pg,
+            "--blobs",
+            &blobs,
+            "jobs",
+            "--agency",
+            "admin@acme.test",
+        ],
+        "",
+    ));
+    ok(mpforge(
+        &[
+            "--store",
+            &pg,
+            "--blobs",
+            &blobs,
+            "export-data",
+            "--out",
+            &back,
+        ],
+        "",
+    ));
+    let again = ok(mpforge(&["--data-dir", &sled_b, "import-data", &back], ""));
+    let records = |s: &str| {
+        s.split(": ")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(records(&exported), records(&again), "{exported} / {again}");
+}

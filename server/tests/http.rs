@@ -206,7 +206,33 @@ async fn healthz_answers() {
     let w = world().await;
     let r = Browser::new(&w.app).get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("ok"));
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["store"]["status"], "ok");
+    assert!(v["store"]["engine"].as_str().unwrap().starts_with("sled"));
+    assert_eq!(v["blobs"]["status"], "ok");
+}
+
+/// A blob store that does not answer makes the node unhealthy (a load balancer then sends its
+/// requests elsewhere); the answer names which part failed, never a credential.
+#[tokio::test]
+async fn healthz_answers_503_when_the_blob_store_is_down() {
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    let blobs = server::storage::blobs::Blobs::open(
+        "s3://gone?endpoint=http://127.0.0.1:1&region=us-east-1",
+    )
+    .unwrap();
+    let state = AppState::new(options, temporary(), blobs, false)
+        .await
+        .unwrap();
+    let app = server::app(state);
+    let r = Browser::new(&app).get("/healthz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["status"], "unavailable");
+    assert_eq!(v["store"]["status"], "ok");
+    assert_eq!(v["blobs"]["status"], "unavailable");
+    assert_eq!(v["blobs"]["engine"], "s3 bucket gone at http://127.0.0.1:1");
 }
 
 #[tokio::test]

@@ -64,12 +64,24 @@ impl PgStore {
             options.get_port(),
             options.get_database().unwrap_or("postgres")
         );
+        // One connection first: an unreachable server or a refused login is said at once, in
+        // one line, instead of after the pool's retries.
+        let unreachable =
+            |e: sqlx::Error| StoreError::Config(format!("cannot reach {describe}: {e}"));
+        let probe = tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::postgres::PgConnection::connect_with(&options),
+        )
+        .await
+        .map_err(|_| StoreError::Config(format!("cannot reach {describe}: no answer in 10 s")))?
+        .map_err(unreachable)?;
+        probe.close().await.map_err(unreachable)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::Config(format!("cannot reach {describe}: {e}")))?;
+            .map_err(unreachable)?;
         let store = PgStore { pool, describe };
         store.migrate().await?;
         Ok(store)
