@@ -2,6 +2,7 @@
 -- possible: no transaction spans two agencies). Ids are ULIDs as 16-byte bytea; records are
 -- the same serde_json bytes sled stores (jsonb would reorder keys), with the columns a query
 -- needs beside them.
+-- Installation-wide: the secrets every node shares (the anti-CSRF key).
 CREATE TABLE meta (
     key text PRIMARY KEY,
     value bytea NOT NULL
@@ -43,6 +44,7 @@ CREATE TABLE drafts (
 );
 
 CREATE TABLE sessions (
+    agency_id bytea NOT NULL,
     -- SHA-256 of the token.
     key bytea PRIMARY KEY,
     user_id bytea NOT NULL,
@@ -50,6 +52,7 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_user ON sessions (user_id);
 
+-- Keyed by login name or client address, which name no agency before a sign-in succeeds.
 CREATE TABLE throttle_attempts (
     key text NOT NULL,
     at_ms bigint NOT NULL

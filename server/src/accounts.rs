@@ -306,8 +306,16 @@ pub async fn manage_merchant(
     Ok(m)
 }
 
-/// Removes a deleted merchant for good: its sites, its login and the merchant.
-pub async fn purge_merchant(store: &dyn Store, m: &Merchant) -> Result<(), AppError> {
+/// Removes a deleted merchant for good: its pictures (the bytes too, unless another merchant
+/// keeps them), its sites, its login and the merchant.
+pub async fn purge_merchant(
+    store: &dyn Store,
+    blobs: &crate::storage::blobs::Blobs,
+    m: &Merchant,
+) -> Result<(), AppError> {
+    for picture in store.merchant_media(m.id).await? {
+        crate::uploads::forget(store, blobs, m.id, &picture.hash).await?;
+    }
     store.purge_merchant(m).await?;
     Ok(())
 }
@@ -489,7 +497,17 @@ mod lifecycle_tests {
         let long_ago =
             crate::storage::grace_ends(crate::storage::now_unix(), MERCHANT_RESTORE_DAYS);
         assert!(!merchant_restorable(&m, long_ago));
-        purge_merchant(&store, &m).await.unwrap();
+        let blobs = crate::storage::blobs::Blobs::in_sled(&store).unwrap();
+        let picture = "ab".repeat(32);
+        crate::uploads::keep(&store, &blobs, m.id, &picture, vec![1, 2, 3])
+            .await
+            .unwrap();
+        purge_merchant(&store, &blobs, &m).await.unwrap();
+        let key = crate::storage::blobs::media_key(&picture);
+        assert!(
+            !blobs.exists(&key).await.unwrap(),
+            "its picture's bytes are gone"
+        );
         assert!(store.merchant(id).await.unwrap().is_none());
         assert!(store.user(m.user_id).await.unwrap().is_none());
         assert!(store.user_by_login("cafe@a.test").await.unwrap().is_none());

@@ -10,6 +10,7 @@ use app::model::{MerchantCreated, MerchantHome, MerchantView, SiteSummary, UserV
 /// Implements the UI's [`Backend`] over the store.
 pub struct StoreBackend {
     pub store: SharedStore,
+    pub blobs: crate::storage::blobs::Blobs,
 }
 
 #[async_trait::async_trait]
@@ -22,7 +23,7 @@ impl Backend for StoreBackend {
             let now = crate::storage::now_unix();
             if m.deleted_at.is_some() && !crate::accounts::merchant_restorable(&m, now) {
                 // Past the time it could be restored: gone for good, with its sites.
-                crate::accounts::purge_merchant(store, &m).await?;
+                crate::accounts::purge_merchant(store, &self.blobs, &m).await?;
                 continue;
             }
             out.push(merchant_view(store, &m).await?);
@@ -104,7 +105,9 @@ mod tests {
         MerchantCreated,
         MerchantCreated,
     ) {
-        let store: SharedStore = Arc::new(SledStore::temporary().unwrap());
+        let sled = Arc::new(SledStore::temporary().unwrap());
+        let blobs = crate::storage::blobs::Blobs::in_sled(&sled).unwrap();
+        let store: SharedStore = sled;
         let (_, admin_a) = create_agency(&*store, "Agency A", "admin@a.test", "password-a-123")
             .await
             .unwrap();
@@ -126,7 +129,7 @@ mod tests {
         )
         .await
         .unwrap();
-        (StoreBackend { store }, va, vb, ma, mb)
+        (StoreBackend { store, blobs }, va, vb, ma, mb)
     }
 
     fn nm(name: &str, login: &str, password: &str) -> NewMerchant {

@@ -225,7 +225,7 @@ async fn serve(
     started: Instant,
 ) -> anyhow::Result<()> {
     if store.is_empty().await? && !cli.no_demo {
-        let logins = server::seed::seed_demo(&store)
+        let logins = server::seed::seed_demo(&store, &blobs)
             .await
             .map_err(|e| anyhow::anyhow!("creating demo data: {e}"))?;
         server::seed::print_demo_logins(&logins);

@@ -15,7 +15,10 @@ pub struct DemoLogin {
     pub password: String,
 }
 
-pub async fn seed_demo(store: &SharedStore) -> Result<Vec<DemoLogin>, AppError> {
+pub async fn seed_demo(
+    store: &SharedStore,
+    blobs: &crate::storage::blobs::Blobs,
+) -> Result<Vec<DemoLogin>, AppError> {
     let admin_password = crate::auth::generate_password();
     let (agency, admin) = create_agency(
         &**store,
@@ -32,6 +35,7 @@ pub async fn seed_demo(store: &SharedStore) -> Result<Vec<DemoLogin>, AppError> 
     }];
     let backend = StoreBackend {
         store: store.clone(),
+        blobs: blobs.clone(),
     };
     let who = crate::accounts::user_view(&**store, &admin).await?;
     for (name, login, template, site) in [

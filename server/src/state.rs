@@ -51,11 +51,12 @@ impl AppState {
     ) -> Result<Self, StoreError> {
         Ok(AppState {
             csrf_key: CsrfKey::load(&*store).await?,
-            blobs,
+            blobs: blobs.clone(),
             assets: crate::http::assets::names(&leptos),
             leptos,
             backend: Arc::new(StoreBackend {
                 store: store.clone(),
+                blobs: blobs.clone(),
             }),
             store,
             throttle: Arc::new(Throttle::default()),

@@ -268,7 +268,10 @@ contract!(sessions_end_one_by_one_or_all_but_one, |store| {
         .put_session(key(3), &session(m.user_id))
         .await
         .unwrap();
-    let other = Ulid::new();
+    let a = agency("Other");
+    let someone = admin(&a, &format!("other-{}@a.test", a.id));
+    store.create_agency(&a, &someone).await.unwrap();
+    let other = someone.id;
     store.put_session(key(4), &session(other)).await.unwrap();
     let mut touched = session(m.user_id);
     touched.last_seen = 5;

@@ -538,8 +538,10 @@ impl Store for PgStore {
     }
 
     async fn put_session(&self, key: SessionKey, session: &Session) -> Result<(), StoreError> {
+        // The session's agency is its user's (a user of no agency has no session to keep).
         sqlx::query(
-            "INSERT INTO sessions (key, user_id, doc) VALUES ($1, $2, $3) \
+            "INSERT INTO sessions (agency_id, key, user_id, doc) \
+             SELECT agency_id, $1, id, $3 FROM users WHERE id = $2 \
              ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc",
         )
         .bind(&key[..])

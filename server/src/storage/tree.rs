@@ -15,7 +15,7 @@ pub enum StoreError {
     },
     #[error("could not encode record: {0}")]
     Encode(serde_json::Error),
-    #[error("the data directory was written by a newer mpforge (schema {found}, this build knows {known}); upgrade mpforge")]
+    #[error("the data was written by a newer mpforge (schema {found}, this build knows {known}); upgrade mpforge")]
     TooNew { found: u32, known: u32 },
     #[error("no migration from schema {0}")]
     NoMigration(u32),
