@@ -2,7 +2,7 @@
 //! install). One tree per entity ([`tree::Tree`]), index trees of big-endian id pairs, and sled
 //! transactions wherever the contract asks for one atomic step.
 use super::records::trees::*;
-use super::tree::{self, encode, pair_child, pair_key, ulid_prefix, Tree};
+use super::tree::{encode, pair_child, pair_key, ulid_prefix, Tree};
 use super::{
     schema, Agency, Attempt, AuditEntry, Counts, Draft, Job, JobOutcome, JobState, Merchant,
     NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
@@ -557,23 +557,7 @@ impl Store for SledStore {
     }
 
     async fn enqueue_job(&self, new: &NewJob) -> Result<Ulid, StoreError> {
-        let job = Job {
-            id: tree::new_id(),
-            agency_id: new.agency_id,
-            kind: new.kind.clone(),
-            payload: new.payload.clone(),
-            dedupe_key: new.dedupe_key.clone(),
-            state: JobState::Queued,
-            attempts: 0,
-            max_attempts: new.max_attempts.max(1),
-            run_at_ms: 0,
-            worker: None,
-            lease_until_ms: 0,
-            last_error: None,
-            result: None,
-            created_at: super::now_rfc3339(),
-            finished_at: None,
-        };
+        let job = Job::queued(new);
         let bytes = encode(&job)?;
         let id = (self.jobs.raw(), &self.jobs_by_dedupe).transaction(|(jobs, dedupe)| {
             if let Some(k) = &job.dedupe_key {
@@ -609,18 +593,10 @@ impl Store for SledStore {
             }
             let (key, bytes) = item?;
             let mut job: Job = decode(JOBS, &bytes)?;
-            let due = match job.state {
-                JobState::Queued => job.run_at_ms <= now,
-                JobState::Running => job.lease_until_ms <= now,
-                JobState::Done | JobState::Failed => false,
-            };
-            if !due {
+            if !job.claimable(now) {
                 continue;
             }
-            job.state = JobState::Running;
-            job.worker = Some(worker.to_string());
-            job.lease_until_ms = now + lease.as_millis() as i64;
-            job.attempts += 1;
+            job.claim(worker, now, lease);
             // Claimed only if nobody changed it meanwhile.
             if self
                 .jobs
@@ -664,7 +640,7 @@ impl Store for SledStore {
         if job.state != JobState::Running || job.worker.as_deref() != Some(worker) {
             return Ok(false);
         }
-        apply_outcome(&mut job, outcome, super::now_ms());
+        job.end(outcome, super::now_ms());
         let written = self
             .jobs
             .raw()
@@ -817,29 +793,5 @@ impl Store for SledStore {
             Record::Audit(e) => self.append_audit(e).await?,
         }
         Ok(())
-    }
-}
-
-/// What `outcome` makes of a running job at `now_ms` (both engines).
-pub(crate) fn apply_outcome(job: &mut Job, outcome: &JobOutcome, now_ms: i64) {
-    job.worker = None;
-    job.lease_until_ms = 0;
-    match outcome {
-        JobOutcome::Done(result) => {
-            job.state = JobState::Done;
-            job.result = Some(result.clone());
-            job.last_error = None;
-            job.finished_at = Some(super::now_rfc3339());
-        }
-        JobOutcome::Retry { error, retry_in } if job.attempts < job.max_attempts => {
-            job.state = JobState::Queued;
-            job.last_error = Some(error.clone());
-            job.run_at_ms = now_ms + retry_in.as_millis() as i64;
-        }
-        JobOutcome::Retry { error, .. } | JobOutcome::Failed(error) => {
-            job.state = JobState::Failed;
-            job.last_error = Some(error.clone());
-            job.finished_at = Some(super::now_rfc3339());
-        }
     }
 }

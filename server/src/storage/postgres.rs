@@ -2,10 +2,9 @@
 //! needs no database), a pool, and the versioned SQL files of `server/migrations/` applied on
 //! start under an advisory lock (two nodes starting together migrate once). Time-based rules
 //! (the throttle, job leases) use the database's clock, the same for every node.
-use super::embedded::apply_outcome;
 use super::{
-    Agency, Attempt, AuditEntry, Counts, Draft, Job, JobOutcome, JobState, Merchant, NewJob,
-    OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
+    Agency, Attempt, AuditEntry, Counts, Draft, Job, JobOutcome, Merchant, NewJob, OwnedMedia,
+    Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, Postgres, Row, Transaction};
@@ -742,23 +741,7 @@ impl Store for PgStore {
 
     async fn enqueue_job(&self, new: &NewJob) -> Result<Ulid, StoreError> {
         for _ in 0..3 {
-            let job = Job {
-                id: super::tree::new_id(),
-                agency_id: new.agency_id,
-                kind: new.kind.clone(),
-                payload: new.payload.clone(),
-                dedupe_key: new.dedupe_key.clone(),
-                state: JobState::Queued,
-                attempts: 0,
-                max_attempts: new.max_attempts.max(1),
-                run_at_ms: 0,
-                worker: None,
-                lease_until_ms: 0,
-                last_error: None,
-                result: None,
-                created_at: super::now_rfc3339(),
-                finished_at: None,
-            };
+            let job = Job::queued(new);
             if self.insert_job(&job).await? {
                 return Ok(job.id);
             }
@@ -798,10 +781,7 @@ impl Store for PgStore {
         let mut claimed = Vec::new();
         for r in &rows {
             let mut job: Job = dec("jobs", r.get::<&[u8], _>("doc"))?;
-            job.state = JobState::Running;
-            job.worker = Some(worker.to_string());
-            job.lease_until_ms = now + lease.as_millis() as i64;
-            job.attempts += 1;
+            job.claim(worker, now, lease);
             PgStore::write_job(&mut tx, &job).await?;
             claimed.push(job);
         }
@@ -845,7 +825,7 @@ impl Store for PgStore {
             return Ok(false);
         };
         let mut job: Job = dec("jobs", row.get::<&[u8], _>("doc"))?;
-        apply_outcome(&mut job, outcome, now);
+        job.end(outcome, now);
         PgStore::write_job(&mut tx, &job).await?;
         tx.commit().await?;
         Ok(true)

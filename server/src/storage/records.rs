@@ -165,6 +165,71 @@ pub struct Job {
     pub finished_at: Option<String>,
 }
 
+impl Job {
+    /// A new job, queued and due at once.
+    pub fn queued(new: &NewJob) -> Job {
+        Job {
+            id: super::tree::new_id(),
+            agency_id: new.agency_id,
+            kind: new.kind.clone(),
+            payload: new.payload.clone(),
+            dedupe_key: new.dedupe_key.clone(),
+            state: JobState::Queued,
+            attempts: 0,
+            max_attempts: new.max_attempts.max(1),
+            run_at_ms: 0,
+            worker: None,
+            lease_until_ms: 0,
+            last_error: None,
+            result: None,
+            created_at: super::now_rfc3339(),
+            finished_at: None,
+        }
+    }
+
+    /// Whether a worker may claim it at `now_ms`: queued and due, or running on a lease that
+    /// ran out (its worker died).
+    pub fn claimable(&self, now_ms: i64) -> bool {
+        match self.state {
+            JobState::Queued => self.run_at_ms <= now_ms,
+            JobState::Running => self.lease_until_ms <= now_ms,
+            JobState::Done | JobState::Failed => false,
+        }
+    }
+
+    /// `worker` holds it from `now_ms` for `lease`: one more attempt.
+    pub fn claim(&mut self, worker: &str, now_ms: i64, lease: std::time::Duration) {
+        self.state = JobState::Running;
+        self.worker = Some(worker.to_string());
+        self.lease_until_ms = now_ms + lease.as_millis() as i64;
+        self.attempts += 1;
+    }
+
+    /// What `outcome` makes of it at `now_ms`.
+    pub fn end(&mut self, outcome: &JobOutcome, now_ms: i64) {
+        self.worker = None;
+        self.lease_until_ms = 0;
+        match outcome {
+            JobOutcome::Done(result) => {
+                self.state = JobState::Done;
+                self.result = Some(result.clone());
+                self.last_error = None;
+                self.finished_at = Some(super::now_rfc3339());
+            }
+            JobOutcome::Retry { error, retry_in } if self.attempts < self.max_attempts => {
+                self.state = JobState::Queued;
+                self.last_error = Some(error.clone());
+                self.run_at_ms = now_ms + retry_in.as_millis() as i64;
+            }
+            JobOutcome::Retry { error, .. } | JobOutcome::Failed(error) => {
+                self.state = JobState::Failed;
+                self.last_error = Some(error.clone());
+                self.finished_at = Some(super::now_rfc3339());
+            }
+        }
+    }
+}
+
 /// How a claimed job ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JobOutcome {
