@@ -620,9 +620,15 @@ impl Store for PgStore {
         let now = PgStore::now_ms(&mut tx).await?;
         let since = now - window.as_millis() as i64;
         let all: Vec<String> = keys.iter().map(|k| k.key.clone()).collect();
-        sqlx::query("DELETE FROM throttle_attempts WHERE key = ANY($1) AND at_ms <= $2")
-            .bind(&all)
+        // Attempts past the window count for nobody: swept for every key of this throttle
+        // (keys start with its scope, `login:…`), so the table holds one window at most.
+        let scope = keys
+            .first()
+            .and_then(|k| k.key.split(':').next())
+            .unwrap_or_default();
+        sqlx::query("DELETE FROM throttle_attempts WHERE at_ms <= $1 AND key LIKE $2")
             .bind(since)
+            .bind(format!("{scope}:%"))
             .execute(&mut *tx)
             .await?;
         let mut wait = Duration::ZERO;
