@@ -22,6 +22,11 @@ struct World {
 const PASSWORD: &str = "a-long-password-1";
 
 async fn world() -> World {
+    world_with(None).await
+}
+
+/// The world with its pictures and packages in `blobs` instead of the sled database.
+async fn world_with(blobs: Option<server::storage::blobs::Blobs>) -> World {
     let store = Arc::new(SledStore::temporary().unwrap());
     let (agency_a, _) = create_agency(&*store, "Agency A", "admin@a.test", PASSWORD)
         .await
@@ -50,8 +55,15 @@ async fn world() -> World {
     )
     .await
     .unwrap();
+    let state = match blobs {
+        Some(blobs) => {
+            let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+            AppState::new(options, store, blobs, false).await.unwrap()
+        }
+        None => state(store, false).await,
+    };
     World {
-        app: server::app(state(store, false).await),
+        app: server::app(state),
         merchant_a: ma.merchant.id,
         merchant_b: mb.merchant.id,
     }
@@ -1432,6 +1444,48 @@ async fn uploaded_photos_are_kept_without_their_metadata() {
         "metadata served back"
     );
     assert!(image::load_from_memory(&served).is_ok());
+}
+
+/// With pictures in an S3-protocol store (moto on loopback, started by `make unit`): an upload
+/// lands in the bucket under its content address and is served back to its merchant only.
+#[tokio::test]
+async fn pictures_go_to_an_s3_bucket_and_come_back() {
+    let Ok(endpoint) = std::env::var("MPFORGE_TEST_S3") else {
+        eprintln!("MPFORGE_TEST_S3 is not set: skipped");
+        return;
+    };
+    let bucket = format!("http-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let create = std::process::Command::new("curl")
+        .args(["-sf", "-X", "PUT", &format!("{endpoint}/{bucket}")])
+        .status()
+        .unwrap();
+    assert!(create.success());
+    let spec = format!("s3://{bucket}?endpoint={endpoint}&region=us-east-1");
+    let blobs = server::storage::blobs::Blobs::open(&spec).unwrap();
+    let w = world_with(Some(blobs)).await;
+    let mut cafe = Browser::new(&w.app);
+    cafe.login("cafe@a.test", PASSWORD).await;
+    let site = create_site(&mut cafe, &w.merchant_a, "Alpha", "shop").await;
+    let up = cafe
+        .call("POST", &format!("/api/sites/{site}/media"), png(40, 30))
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.body);
+    let up: app::api::rest::Uploaded = serde_json::from_str(&up.body).unwrap();
+    let hash = up.reference.strip_prefix("media/").unwrap().to_string();
+    // In the bucket, seen by another client of it.
+    let other = server::storage::blobs::Blobs::open(&spec).unwrap();
+    let kept = other.get(&format!("media/{hash}")).await.unwrap().unwrap();
+    assert!(image::load_from_memory(&kept).is_ok());
+    let served = cafe.get(&format!("/api/sites/{site}/media/{hash}")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    // Another agency's merchant does not get it, whoever knows the hash.
+    let mut salon = Browser::new(&w.app);
+    salon.login("salon@b.test", PASSWORD).await;
+    let theirs = create_site(&mut salon, &w.merchant_b, "Beta", "shop").await;
+    let r = salon
+        .get(&format!("/api/sites/{theirs}/media/{hash}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 /// Arguments a server function cannot read are the caller's mistake: 400/422 naming what is
