@@ -20,6 +20,7 @@ pub mod state;
 pub mod storage;
 pub mod tenancy;
 pub mod uploads;
+pub mod wechat;
 
 pub use http::app;
 pub use state::AppState;
