@@ -148,6 +148,25 @@ pub fn preview(path: &Path, page: &str, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `mpforge qr`: a QR code of `url` into `out` (PNG or SVG by its extension).
+pub fn qr(url: &str, out: &Path, size: u32, logo: Option<&Path>) -> anyhow::Result<()> {
+    let logo = logo
+        .map(|p| std::fs::read(p).with_context(|| format!("reading the logo {}", p.display())))
+        .transpose()?;
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let bytes = match ext.as_deref() {
+        Some("png") => crate::qr::png(url, size, logo.as_deref())?,
+        Some("svg") => crate::qr::svg(url, size, logo.as_deref())?.into_bytes(),
+        _ => bail!("{}: the file must end in .png or .svg", out.display()),
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {} ({} bytes, {size} px)", out.display(), bytes.len());
+    Ok(())
+}
+
 /// The JSON Schema of [`Site`], generated from the Rust types.
 pub fn site_schema() -> String {
     let schema = schemars::schema_for!(Site);

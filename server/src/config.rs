@@ -154,6 +154,21 @@ pub enum Command {
     },
     /// Print the JSON Schema of the site format (docs/site.schema.json).
     Schema,
+    /// Write a QR code of a link: a PNG or an SVG (by the file's extension).
+    Qr {
+        /// What the code opens (a site's link: PUBLIC_URL/s/SITE_ID).
+        #[arg(long)]
+        url: String,
+        /// The file to write: NAME.png or NAME.svg.
+        #[arg(long)]
+        out: PathBuf,
+        /// Pixels per side, 280 to 1280.
+        #[arg(long, default_value_t = 430)]
+        size: u32,
+        /// A picture to put in the centre (the shop's logo).
+        #[arg(long)]
+        logo: Option<PathBuf>,
+    },
     /// Create an agency and its admin login; the password is read from standard input.
     CreateAgency {
         /// The agency's name, as its merchants and staff see it.

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod media;
 pub mod preview;
 pub mod proxies;
+pub mod qr;
 pub mod seed;
 pub mod sites;
 pub mod starter_art;

@@ -39,7 +39,7 @@ async fn run() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match &cli.command {
-        // Site commands work on files only: no data directory is opened.
+        // Site and QR commands work on files only: no data directory is opened.
         Some(Command::NewSite { template, lang }) => server::cli::new_site(template, lang),
         Some(Command::Check { site, lang }) => server::cli::check(site, lang),
         Some(Command::Generate { site, out }) => server::cli::generate(site, out),
@@ -48,6 +48,12 @@ async fn run() -> anyhow::Result<()> {
             print!("{}", server::cli::site_schema());
             Ok(())
         }
+        Some(Command::Qr {
+            url,
+            out,
+            size,
+            logo,
+        }) => server::cli::qr(url, out, *size, logo.as_deref()),
         None | Some(Command::Serve) => {
             let (store, blobs) = open_store(&cli).await?;
             serve(&cli, store, blobs, started).await

@@ -357,3 +357,55 @@ async fn data_moves_from_sled_to_postgres_and_back_with_the_commands() {
     };
     assert_eq!(records(&exported), records(&again), "{exported} / {again}");
 }
+
+/// `mpforge qr` writes a code a phone reads back as the link, in PNG or SVG, with a logo.
+#[test]
+fn qr_codes_are_written_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let url = "https://mp.example.com/s/01JDQ3Z8K4W5X6Y7Z8A9B0C1D2";
+    let logo = image::RgbImage::from_pixel(64, 64, image::Rgb([220, 30, 30]));
+    image::DynamicImage::ImageRgb8(logo)
+        .save(path("logo.png"))
+        .unwrap();
+    let out = mpforge(
+        &[
+            "qr",
+            "--url",
+            url,
+            "--out",
+            &path("code.png"),
+            "--size",
+            "640",
+            "--logo",
+            &path("logo.png"),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let img = image::open(path("code.png")).unwrap().to_luma8();
+    assert_eq!(img.dimensions(), (640, 640));
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids[0].decode().unwrap().1, url);
+    let out = mpforge(&["qr", "--url", url, "--out", &path("code.svg")], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(path("code.svg"))
+        .unwrap()
+        .starts_with("<svg"));
+    for (args, says) in [
+        (
+            vec!["qr", "--url", url, "--out", "x.gif"],
+            "must end in .png or .svg",
+        ),
+        (
+            vec!["qr", "--url", url, "--out", "x.png", "--size", "100"],
+            "between 280 and 1280",
+        ),
+        (vec!["qr", "--url", "", "--out", "x.png"], "nothing to put"),
+    ] {
+        let out = mpforge(&args, "");
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+}
