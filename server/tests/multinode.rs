@@ -208,6 +208,11 @@ impl Browser {
 /// A database of its own on the test server.
 async fn fresh_database() -> Option<String> {
     let Ok(url) = std::env::var("MPFORGE_TEST_PG") else {
+        // In CI the real engine always runs: a missing one is a broken run, not a skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must test against PostgreSQL: run the tests through .ci/with-services (make unit)"
+        );
         eprintln!("MPFORGE_TEST_PG is not set: the multi-node test is skipped");
         return None;
     };

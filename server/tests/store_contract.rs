@@ -18,6 +18,11 @@ use ulid::Ulid;
 /// A PostgreSQL store in a schema of its own (dropped with the server at the end of the run).
 async fn postgres() -> Option<SharedStore> {
     let Ok(url) = std::env::var("MPFORGE_TEST_PG") else {
+        // In CI the real engine always runs: a missing one is a broken run, not a skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must test against PostgreSQL: run the tests through .ci/with-services (make unit)"
+        );
         eprintln!("MPFORGE_TEST_PG is not set: the PostgreSQL half of this test is skipped");
         return None;
     };
@@ -781,7 +786,13 @@ async fn every_blob_store_keeps_lists_and_deletes() {
                 .unwrap(),
             );
         }
-        Err(_) => eprintln!("MPFORGE_TEST_S3 is not set: the S3 store is skipped"),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must test against an S3 server: run the tests through .ci/with-services"
+            );
+            eprintln!("MPFORGE_TEST_S3 is not set: the S3 store is skipped")
+        }
     }
     for blobs in &stores {
         eprintln!("blobs {}", blobs.describe());
