@@ -278,6 +278,10 @@ fn an_unusable_store_stops_start_up_with_one_clear_line() {
 #[tokio::test]
 async fn data_moves_from_sled_to_postgres_and_back_with_the_commands() {
     let Ok(url) = std::env::var("MPFORGE_TEST_PG") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must test against PostgreSQL: run the tests through .ci/with-services"
+        );
         eprintln!("MPFORGE_TEST_PG is not set: skipped");
         return;
     };

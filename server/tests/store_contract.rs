@@ -737,6 +737,10 @@ async fn postgres_refuses_a_schema_newer_than_this_build_and_names_an_unreachabl
     );
     assert!(!line.contains('\n'), "one line: {line}");
     let Ok(url) = std::env::var("MPFORGE_TEST_PG") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must test against PostgreSQL: run the tests through .ci/with-services"
+        );
         eprintln!("MPFORGE_TEST_PG is not set: skipped");
         return;
     };
