@@ -6,6 +6,7 @@
 use server::storage::blobs::Blobs;
 use server::storage::embedded::SledStore;
 use server::storage::postgres::PgStore;
+use server::storage::tree::new_id;
 use server::storage::{
     Agency, Allowance, AuditEntry, Draft, JobOutcome, JobState, Merchant, NewJob, Session,
     SharedStore, Site, StoreError, StoredRole, ThrottleKey, User,
@@ -67,7 +68,7 @@ macro_rules! contract {
 
 fn agency(name: &str) -> Agency {
     Agency {
-        id: Ulid::new(),
+        id: new_id(),
         name: name.into(),
         created_at: "2026-11-30T00:00:00Z".into(),
     }
@@ -75,7 +76,7 @@ fn agency(name: &str) -> Agency {
 
 fn admin(agency: &Agency, login: &str) -> User {
     User {
-        id: Ulid::new(),
+        id: new_id(),
         login: login.into(),
         display_name: "Admin".into(),
         password_hash: "x".into(),
@@ -88,9 +89,9 @@ fn admin(agency: &Agency, login: &str) -> User {
 }
 
 fn merchant_of(agency: &Agency, login: &str) -> (Merchant, User) {
-    let id = Ulid::new();
+    let id = new_id();
     let user = User {
-        id: Ulid::new(),
+        id: new_id(),
         login: login.into(),
         display_name: "Cafe".into(),
         password_hash: "x".into(),
@@ -115,7 +116,7 @@ fn merchant_of(agency: &Agency, login: &str) -> (Merchant, User) {
 
 fn site_of(merchant: &Merchant) -> (Site, Draft) {
     let site = Site {
-        id: Ulid::new(),
+        id: new_id(),
         merchant_id: merchant.id,
         name: "Corner".into(),
         template: app::model::ThemeKind::Shop,
