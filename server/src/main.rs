@@ -220,8 +220,8 @@ async fn open_store(cli: &Cli) -> anyhow::Result<(SharedStore, Blobs)> {
         );
     };
     let blobs = Blobs::open(blob_spec)?;
-    let store = server::storage::open(&spec).await?;
-    Ok((store, blobs))
+    let store = server::storage::postgres::PgStore::connect(&spec).await?;
+    Ok((std::sync::Arc::new(store), blobs))
 }
 
 async fn serve(

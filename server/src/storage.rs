@@ -246,24 +246,6 @@ pub trait Store: Send + Sync + 'static {
     async fn import_record(&self, record: &Record) -> Result<(), StoreError>;
 }
 
-/// Opens the store a `--store` value names: `sled:DIR` (or a bare directory) or
-/// `postgres://…`. Migrations run here; a schema newer than this build is refused.
-pub async fn open(spec: &str) -> Result<SharedStore, StoreError> {
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::connect(spec).await?))
-    } else {
-        let dir = spec.strip_prefix("sled:").unwrap_or(spec);
-        if dir.is_empty() || spec.contains("://") {
-            return Err(StoreError::Config(format!(
-                "`{spec}` is not a store: use sled:DIR or postgres://USER@HOST:PORT/DB"
-            )));
-        }
-        let dir = std::path::Path::new(dir);
-        std::fs::create_dir_all(dir)?;
-        Ok(Arc::new(embedded::SledStore::open(dir)?))
-    }
-}
-
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)

@@ -103,10 +103,8 @@ pub(super) async fn merchant_form(
             .await
             .map_err(AppError::from);
         return match done {
+            // Flushed by `sites::manage` before it answers.
             Ok(site) => {
-                if let Err(e) = state.store.flush().await {
-                    return Error::from(e).into_response();
-                }
                 let q =
                     serde_urlencoded::to_string([("done", action.as_str()), ("site", &site.name)])
                         .unwrap_or_default();
