@@ -235,6 +235,15 @@ pub trait Store: Send + Sync + 'static {
     async fn agency_audit(&self, agency: Ulid, limit: usize)
         -> Result<Vec<AuditEntry>, StoreError>;
 
+    // Documents ([`Doc`]).
+    async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError>;
+    /// Documents of `kind` whose key starts with `prefix`, by key, at most `limit`.
+    async fn docs(&self, kind: &str, prefix: &str, limit: usize) -> Result<Vec<Doc>, StoreError>;
+    /// Writes `doc` (its `rev` is ignored) when what is stored matches `expect`, and returns
+    /// the new revision; [`StoreError::Stale`] when it does not.
+    async fn put_doc(&self, doc: &Doc, expect: Expect) -> Result<u64, StoreError>;
+    async fn delete_doc(&self, kind: &str, key: &str) -> Result<(), StoreError>;
+
     // Moving data between engines ([`dump`]).
     /// Calls `sink` with every record (not secrets, not sessions' tokens in the clear: they
     /// never were), in an order that [`Store::import_record`] can replay.

@@ -8,8 +8,8 @@ use server::storage::embedded::SledStore;
 use server::storage::postgres::PgStore;
 use server::storage::tree::new_id;
 use server::storage::{
-    Agency, Allowance, AuditEntry, Draft, JobOutcome, JobState, Merchant, NewJob, Session,
-    SharedStore, Site, StoreError, StoredRole, ThrottleKey, User,
+    Agency, Allowance, AuditEntry, Doc, Draft, Expect, JobOutcome, JobState, Merchant, NewJob,
+    Session, SharedStore, Site, StoreError, StoredRole, ThrottleKey, User,
 };
 use std::str::FromStr;
 use std::sync::Arc;
@@ -624,6 +624,74 @@ contract!(the_audit_log_is_kept_per_agency_newest_first, |store| {
     assert_eq!(store.agency_audit(b, 10).await.unwrap().len(), 1);
 });
 
+contract!(
+    documents_are_written_over_the_revision_read_even_under_races,
+    |store| {
+        let agency = new_id();
+        let first = Doc::new("counter", "site/1", agency, serde_json::json!({"n": 0}));
+        assert_eq!(store.put_doc(&first, Expect::Absent).await.unwrap(), 1);
+        assert!(matches!(
+            store.put_doc(&first, Expect::Absent).await,
+            Err(StoreError::Stale)
+        ));
+        assert!(matches!(
+            store.put_doc(&first, Expect::Rev(7)).await,
+            Err(StoreError::Stale)
+        ));
+        // 16 writers each add one by read, compare and swap: none is lost.
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let d = store.doc("counter", "site/1").await.unwrap().unwrap();
+                    let mut next = d.clone();
+                    next.body["n"] = (d.body["n"].as_u64().unwrap() + 1).into();
+                    match store.put_doc(&next, Expect::Rev(d.rev)).await {
+                        Ok(_) => break,
+                        Err(StoreError::Stale) => continue,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let d = store.doc("counter", "site/1").await.unwrap().unwrap();
+        assert_eq!((d.rev, d.body["n"].as_u64()), (17, Some(16)));
+        // Prefix lists are ordered by key and bounded; other kinds and keys stay apart.
+        for key in ["site/3", "site/2", "sitex/1"] {
+            store
+                .put_doc(
+                    &Doc::new("counter", key, agency, serde_json::json!({})),
+                    Expect::Any,
+                )
+                .await
+                .unwrap();
+        }
+        store
+            .put_doc(
+                &Doc::new("other", "site/9", agency, serde_json::json!({})),
+                Expect::Any,
+            )
+            .await
+            .unwrap();
+        let keys: Vec<String> = store
+            .docs("counter", "site/", 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+        assert_eq!(keys, ["site/1", "site/2", "site/3"]);
+        assert_eq!(store.docs("counter", "site/", 2).await.unwrap().len(), 2);
+        store.delete_doc("counter", "site/2").await.unwrap();
+        assert!(store.doc("counter", "site/2").await.unwrap().is_none());
+        assert_eq!(store.counts().await.unwrap()["docs"], 4);
+    }
+);
+
 contract!(a_secret_is_made_once_and_agreed_on, |store| {
     let (s1, s2) = (store.clone(), store.clone());
     let (x, y) = tokio::join!(
@@ -653,6 +721,18 @@ async fn everything_moves_between_engines_with_counts_and_hashes_checked() {
             .await
             .unwrap();
         source.enqueue_job(&new_job(a.id, Some("x"))).await.unwrap();
+        source
+            .put_doc(
+                &Doc::new(
+                    "wx-conn",
+                    site.id.to_string(),
+                    a.id,
+                    serde_json::json!({"appid": "wx1"}),
+                ),
+                Expect::Absent,
+            )
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let source_blobs = Blobs::open(&format!("file://{}/a", dir.path().display())).unwrap();
         source_blobs

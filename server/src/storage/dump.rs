@@ -146,6 +146,7 @@ fn kind_of(r: &Record) -> &'static str {
         Record::Media { .. } => "media",
         Record::Job(_) => "jobs",
         Record::Audit(_) => "audit",
+        Record::Doc(_) => "docs",
     }
 }
 

@@ -4,8 +4,9 @@
 use super::records::trees::*;
 use super::tree::{encode, pair_child, pair_key, ulid_prefix, Tree};
 use super::{
-    schema, Agency, Attempt, AuditEntry, Counts, Draft, Job, JobOutcome, JobState, Merchant,
-    NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
+    schema, Agency, Attempt, AuditEntry, Counts, Doc, Draft, Expect, Job, JobOutcome, JobState,
+    Merchant, NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError,
+    ThrottleKey, User,
 };
 use sled::transaction::{abort, ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
@@ -33,6 +34,8 @@ pub struct SledStore {
     pub(crate) jobs: Tree<Job>,
     pub(crate) jobs_by_dedupe: sled::Tree,
     pub(crate) audit: Tree<AuditEntry>,
+    /// kind ++ 0 ++ key -> Doc (JSON)
+    pub(crate) docs: sled::Tree,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -65,6 +68,13 @@ fn dedupe_key(agency: Ulid, key: &str) -> Vec<u8> {
     k
 }
 
+fn doc_key(kind: &str, key: &str) -> Vec<u8> {
+    let mut k = kind.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(key.as_bytes());
+    k
+}
+
 fn decode<V: serde::de::DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<V, StoreError> {
     serde_json::from_slice(bytes).map_err(|source| StoreError::Decode {
         tree: tree.into(),
@@ -89,6 +99,7 @@ impl SledStore {
             jobs: Tree::open(&db, JOBS)?,
             jobs_by_dedupe: db.open_tree(JOBS_BY_DEDUPE)?,
             audit: Tree::open(&db, AUDIT)?,
+            docs: db.open_tree(DOCS)?,
             db,
             path,
         })
@@ -191,6 +202,7 @@ impl Store for SledStore {
             ("media".into(), self.media_by_merchant.len() as u64),
             ("jobs".into(), self.jobs.len() as u64),
             ("audit".into(), self.audit.len() as u64),
+            ("docs".into(), self.docs.len() as u64),
         ]))
     }
 
@@ -690,6 +702,52 @@ impl Store for SledStore {
             .collect()
     }
 
+    async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
+        self.docs
+            .get(doc_key(kind, key))?
+            .map(|b| decode(DOCS, &b))
+            .transpose()
+    }
+
+    async fn docs(&self, kind: &str, prefix: &str, limit: usize) -> Result<Vec<Doc>, StoreError> {
+        self.docs
+            .scan_prefix(doc_key(kind, prefix))
+            .take(limit)
+            .map(|item| decode(DOCS, &item?.1))
+            .collect()
+    }
+
+    async fn put_doc(&self, doc: &Doc, expect: Expect) -> Result<u64, StoreError> {
+        let key = doc_key(&doc.kind, &doc.key);
+        loop {
+            let old = self.docs.get(&key)?;
+            let old_rev = match &old {
+                Some(b) => Some(decode::<Doc>(DOCS, b)?.rev),
+                None => None,
+            };
+            match (expect, old_rev) {
+                (Expect::Any, _) | (Expect::Absent, None) => {}
+                (Expect::Rev(want), Some(have)) if want == have => {}
+                _ => return Err(StoreError::Stale),
+            }
+            let mut new = doc.clone();
+            new.rev = old_rev.unwrap_or(0) + 1;
+            let bytes = super::tree::encode(&new)?;
+            if self
+                .docs
+                .compare_and_swap(&key, old.as_ref(), Some(bytes))?
+                .is_ok()
+            {
+                return Ok(new.rev);
+            }
+        }
+    }
+
+    async fn delete_doc(&self, kind: &str, key: &str) -> Result<(), StoreError> {
+        self.docs.remove(doc_key(kind, key))?;
+        Ok(())
+    }
+
     async fn export_records(
         &self,
         sink: &mut (dyn FnMut(Record) -> Result<(), StoreError> + Send),
@@ -745,6 +803,9 @@ impl Store for SledStore {
         for e in self.audit.values() {
             sink(Record::Audit(e?))?;
         }
+        for item in self.docs.iter() {
+            sink(Record::Doc(decode(DOCS, &item?.1)?))?;
+        }
         Ok(())
     }
 
@@ -791,6 +852,10 @@ impl Store for SledStore {
                 self.jobs.insert(&j.id, j)?
             }
             Record::Audit(e) => self.append_audit(e).await?,
+            Record::Doc(d) => {
+                self.docs
+                    .insert(doc_key(&d.kind, &d.key), super::tree::encode(d)?)?;
+            }
         }
         Ok(())
     }

@@ -3,8 +3,8 @@
 //! start under an advisory lock (two nodes starting together migrate once). Time-based rules
 //! (the throttle, job leases) use the database's clock, the same for every node.
 use super::{
-    Agency, Attempt, AuditEntry, Counts, Draft, Job, JobOutcome, Merchant, NewJob, OwnedMedia,
-    Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
+    Agency, Attempt, AuditEntry, Counts, Doc, Draft, Expect, Job, JobOutcome, Merchant, NewJob,
+    OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, Postgres, Row, Transaction};
@@ -13,7 +13,10 @@ use std::time::Duration;
 use ulid::Ulid;
 
 /// The schema versions this build knows, in order: `(version, SQL)`.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/0001_init.sql")),
+    (2, include_str!("../../migrations/0002_docs.sql")),
+];
 
 /// Any number fixed for mpforge: the advisory lock held while migrating.
 const MIGRATION_LOCK: i64 = 0x006d_7066_6f72_6765;
@@ -273,7 +276,7 @@ impl Store for PgStore {
              (SELECT count(*) FROM merchants), (SELECT count(*) FROM sites), \
              (SELECT count(*) FROM drafts), (SELECT count(*) FROM sessions), \
              (SELECT count(*) FROM media_owners), (SELECT count(*) FROM jobs), \
-             (SELECT count(*) FROM audit)",
+             (SELECT count(*) FROM audit), (SELECT count(*) FROM docs)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -287,6 +290,7 @@ impl Store for PgStore {
             "media",
             "jobs",
             "audit",
+            "docs",
         ];
         Ok(names
             .iter()
@@ -880,6 +884,76 @@ impl Store for PgStore {
             .collect()
     }
 
+    async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
+        sqlx::query("SELECT doc FROM docs WHERE kind = $1 AND key = $2")
+            .bind(kind)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| dec("docs", r.get::<&[u8], _>("doc")))
+            .transpose()
+    }
+
+    async fn docs(&self, kind: &str, prefix: &str, limit: usize) -> Result<Vec<Doc>, StoreError> {
+        sqlx::query(
+            "SELECT doc FROM docs WHERE kind = $1 AND starts_with(key, $2) \
+             ORDER BY key COLLATE \"C\" LIMIT $3",
+        )
+        .bind(kind)
+        .bind(prefix)
+        .bind(limit.min(i64::MAX as usize) as i64)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| dec("docs", r.get::<&[u8], _>("doc")))
+        .collect()
+    }
+
+    async fn put_doc(&self, doc: &Doc, expect: Expect) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let old: Option<i64> =
+            sqlx::query_scalar("SELECT rev FROM docs WHERE kind = $1 AND key = $2 FOR UPDATE")
+                .bind(&doc.kind)
+                .bind(&doc.key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match (expect, old) {
+            (Expect::Any, _) | (Expect::Absent, None) => {}
+            (Expect::Rev(want), Some(have)) if want as i64 == have => {}
+            _ => return Err(StoreError::Stale),
+        }
+        let mut new = doc.clone();
+        new.rev = old.unwrap_or(0) as u64 + 1;
+        // Two creators both see no row; the primary key lets one of them in, and the other
+        // is told its expectation no longer holds.
+        let written = sqlx::query(
+            "INSERT INTO docs (kind, key, agency_id, rev, doc) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (kind, key) DO UPDATE SET agency_id = EXCLUDED.agency_id, \
+             rev = EXCLUDED.rev, doc = EXCLUDED.doc WHERE docs.rev = $4 - 1",
+        )
+        .bind(&new.kind)
+        .bind(&new.key)
+        .bind(id(new.agency_id))
+        .bind(new.rev as i64)
+        .bind(enc(&new)?)
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        tx.commit().await?;
+        Ok(new.rev)
+    }
+
+    async fn delete_doc(&self, kind: &str, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM docs WHERE kind = $1 AND key = $2")
+            .bind(kind)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn export_records(
         &self,
         sink: &mut (dyn FnMut(Record) -> Result<(), StoreError> + Send),
@@ -936,6 +1010,9 @@ impl Store for PgStore {
         each!("SELECT doc FROM audit ORDER BY agency_id, id", |r| {
             Record::Audit(dec("audit", r.get::<&[u8], _>("doc"))?)
         });
+        each!("SELECT doc FROM docs ORDER BY kind, key", |r| Record::Doc(
+            dec("docs", r.get::<&[u8], _>("doc"))?
+        ));
         Ok(())
     }
 
@@ -999,6 +1076,18 @@ impl Store for PgStore {
                 self.insert_job(j).await?;
             }
             Record::Audit(e) => self.append_audit(e).await?,
+            Record::Doc(d) => {
+                sqlx::query(
+                    "INSERT INTO docs (kind, key, agency_id, rev, doc) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&d.kind)
+                .bind(&d.key)
+                .bind(id(d.agency_id))
+                .bind(d.rev as i64)
+                .bind(enc(d)?)
+                .execute(&self.pool)
+                .await?;
+            }
         }
         Ok(())
     }

@@ -258,6 +258,57 @@ pub struct AuditEntry {
     pub at: String,
 }
 
+/// A small JSON document one feature keeps (WeChat settings and tokens, publishing state,
+/// versions), addressed by kind and key and owned by an agency. `rev` counts its writes, so a
+/// caller can write only over the revision it read ([`Expect::Rev`]): the one primitive the
+/// WeChat token refresh, the publish pipeline and the version counter need across nodes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Doc {
+    pub kind: String,
+    pub key: String,
+    pub agency_id: Ulid,
+    /// 1 for the first write; the store sets it.
+    pub rev: u64,
+    pub body: serde_json::Value,
+}
+
+impl Doc {
+    pub fn new(
+        kind: &str,
+        key: impl Into<String>,
+        agency_id: Ulid,
+        body: serde_json::Value,
+    ) -> Doc {
+        Doc {
+            kind: kind.into(),
+            key: key.into(),
+            agency_id,
+            rev: 0,
+            body,
+        }
+    }
+
+    /// The body as `T`; a body written by another version of mpforge that no longer reads
+    /// is a decode error naming the kind.
+    pub fn read<T: serde::de::DeserializeOwned>(&self) -> Result<T, super::StoreError> {
+        serde_json::from_value(self.body.clone()).map_err(|source| super::StoreError::Decode {
+            tree: format!("docs/{}", self.kind),
+            source,
+        })
+    }
+}
+
+/// What [`super::Store::put_doc`] expects to find before it writes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Expect {
+    /// Write whatever is there.
+    Any,
+    /// Create: refuse ([`super::StoreError::Stale`]) when the key exists.
+    Absent,
+    /// Replace exactly this revision, or refuse.
+    Rev(u64),
+}
+
 /// One record of a dump: every engine writes and reads the same lines.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "record", rename_all = "snake_case")]
@@ -283,6 +334,7 @@ pub enum Record {
     },
     Job(Job),
     Audit(AuditEntry),
+    Doc(Doc),
 }
 
 /// Tree names, in one place so the dump and the code agree.
@@ -314,4 +366,6 @@ pub mod trees {
     pub const JOBS_BY_DEDUPE: &str = "jobs_by_dedupe";
     /// Agency id ++ entry id -> AuditEntry.
     pub const AUDIT: &str = "audit";
+    /// kind ++ 0 ++ key -> Doc
+    pub const DOCS: &str = "docs";
 }
