@@ -47,8 +47,7 @@ impl Blobs {
             });
         }
         if spec.starts_with("s3://") {
-            // The S3 client speaks TLS through rustls with ring (no C toolchain needed).
-            let _ = rustls::crypto::ring::default_provider().install_default();
+            install_crypto_provider();
             let url = url::Url::parse(spec).map_err(|e| bad(&e.to_string()))?;
             let bucket = url
                 .host_str()
@@ -206,4 +205,9 @@ impl Blobs {
 /// The key of an uploaded picture.
 pub fn media_key(hash: &str) -> String {
     format!("{MEDIA_PREFIX}{hash}")
+}
+
+/// HTTP clients (S3, WeChat) speak TLS through rustls with ring (no C toolchain needed).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

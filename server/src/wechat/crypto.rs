@@ -136,6 +136,28 @@ impl MsgCrypt {
     }
 }
 
+/// A push as WeChat sends it: the query string (`timestamp`, `nonce`, `encrypt_type`,
+/// `signature`, `msg_signature`) and the XML body carrying the encrypted `msg`.
+pub fn push_request(crypt: &MsgCrypt, timestamp: i64, nonce: &str, msg: &str) -> (String, String) {
+    let mut random = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut random);
+    let encrypted = crypt.encrypt(random, msg);
+    let ts = timestamp.to_string();
+    let query = serde_urlencoded::to_string([
+        ("signature", MsgCrypt::sign(&[&crypt.token, &ts, nonce])),
+        ("timestamp", ts.clone()),
+        ("nonce", nonce.to_string()),
+        ("encrypt_type", "aes".into()),
+        ("msg_signature", crypt.msg_signature(&ts, nonce, &encrypted)),
+    ])
+    .expect("plain strings encode");
+    let body = format!(
+        "<xml><ToUserName><![CDATA[{}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>",
+        crypt.receive_id
+    );
+    (query, body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
