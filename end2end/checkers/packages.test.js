@@ -116,3 +116,14 @@ for (const [what, breakIt, expected] of breakages) {
     assert.ok(problems.some((p) => expected.test(p)), `expected ${expected} in:\n${problems.join("\n")}`);
   });
 }
+
+for (const theme of ["shop", "booking", "info"]) {
+  test(`the ${theme} platform template (mpforge template) passes Tencent's checkers`, () => {
+    const out = path.join(scratch, `template-${theme}`);
+    mpforge("template", "--theme", theme, "--out", out);
+    assert.deepEqual(checkPackage(out), []);
+    const app = JSON.parse(fs.readFileSync(path.join(out, "app.json"), "utf8"));
+    assert.equal(app.pages[0], "pages/p1/index");
+    assert.match(fs.readFileSync(path.join(out, "data/site.js"), "utf8"), /getExtConfigSync/);
+  });
+}

@@ -203,3 +203,34 @@ mod tests {
         }
     }
 }
+
+/// `mpforge template`: a theme's platform template, as a directory or a zip.
+pub fn template(theme: &str, out: &Path) -> anyhow::Result<()> {
+    let t = ThemeKind::from_slug(theme).context("theme must be shop, booking or info")?;
+    let package = generator::template::template_package(t)?;
+    if out.extension().is_some_and(|e| e == "zip") {
+        std::fs::write(out, package.to_zip()?)
+            .with_context(|| format!("writing {}", out.display()))?;
+    } else {
+        package.write_dir(out)?;
+    }
+    println!(
+        "{}: the {theme} platform template, {} page slots, {} files, {:.1} KB. Upload it once with WeChat DevTools (as the platform's development mini program), add the draft to the template library, and enter its id with `mpforge set-platform --template {theme}=ID`.",
+        out.display(),
+        generator::template::SLOTS,
+        package.files.len(),
+        package.total_bytes() as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// `mpforge ext-json`: the ext.json a site is committed with; pictures as public URLs.
+pub fn ext_json(path: &Path, appid: &str, public_url: &str) -> anyhow::Result<()> {
+    let (site, _, _) = load_with_images(path)?;
+    generator::check(&site, Lang::En)?;
+    let text = generator::template::ext_json(&site, appid, Lang::En, |name| {
+        format!("{}/i/{name}", public_url.trim_end_matches('/'))
+    })?;
+    println!("{text}");
+    Ok(())
+}

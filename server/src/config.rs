@@ -37,6 +37,18 @@ pub struct Cli {
     #[arg(long, env = "MPFORGE_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// WeChat's API host (a fake one for local tries: `mpforge dev-wechat`).
+    #[arg(long, env = "MPFORGE_WECHAT_API_BASE", default_value = crate::wechat::client::DEFAULT_API_BASE, global = true)]
+    pub wechat_api_base: String,
+
+    /// Where merchants authorize an agency's platform.
+    #[arg(long, env = "MPFORGE_WECHAT_OPEN_BASE", default_value = crate::wechat::client::DEFAULT_OPEN_BASE, global = true)]
+    pub wechat_open_base: String,
+
+    /// The key sealing platform secrets at rest (default: secret.key in the data directory).
+    #[arg(long, env = "MPFORGE_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
+
     /// Built browser assets (wasm, JS, CSS), as produced by `cargo leptos build`.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -169,6 +181,65 @@ pub enum Command {
         #[arg(long)]
         logo: Option<PathBuf>,
     },
+    /// Write a theme's platform template: the package an agency uploads once to its WeChat
+    /// third-party platform's template library (each site then travels in its ext.json).
+    Template {
+        #[arg(long, value_parser = ["shop", "booking", "info"])]
+        theme: String,
+        /// A directory, or a file ending in .zip.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the ext.json a site is committed with through the platform.
+    ExtJson {
+        /// The site file (JSON); pictures are files beside it.
+        site: PathBuf,
+        /// The mini program's AppID.
+        #[arg(long)]
+        appid: String,
+    },
+    /// Set an agency's WeChat third-party platform; the AppSecret is read from standard input
+    /// (an empty line keeps the stored one).
+    SetPlatform {
+        /// The agency, by its admin's login.
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        component_appid: String,
+        /// The message token (消息校验Token); omitted keeps the stored one.
+        #[arg(long)]
+        token: Option<String>,
+        /// The EncodingAESKey (消息加解密Key), 43 characters; omitted keeps the stored one.
+        #[arg(long)]
+        aes_key: Option<String>,
+        /// THEME=ID, once per theme: the template library id of each theme's template.
+        #[arg(long = "template", value_parser = parse_template)]
+        templates: Vec<(String, String)>,
+        /// Contact for the privacy guideline.
+        #[arg(long, default_value = "")]
+        contact_email: String,
+        #[arg(long, default_value = "")]
+        contact_phone: String,
+        /// Release approved versions without waiting for the Release button.
+        #[arg(long)]
+        auto_release: bool,
+    },
+    /// Run a fake WeChat platform (for trying the publishing flow locally; see README).
+    DevWechat {
+        #[arg(long, default_value = "127.0.0.1:3900")]
+        addr: SocketAddr,
+        /// mpforge's address, where pushes go (e.g. http://127.0.0.1:3000).
+        #[arg(long)]
+        push_to: String,
+        #[arg(long, default_value = "wxfa4e000000000001")]
+        component_appid: String,
+        #[arg(long, default_value = "fake-component-secret")]
+        secret: String,
+        #[arg(long, default_value = "faketoken")]
+        token: String,
+        #[arg(long, default_value = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")]
+        aes_key: String,
+    },
     /// Create an agency and its admin login; the password is read from standard input.
     CreateAgency {
         /// The agency's name, as its merchants and staff see it.
@@ -196,6 +267,21 @@ impl Cli {
         self.store
             .clone()
             .unwrap_or_else(|| format!("sled:{}", self.data_dir().display()))
+    }
+
+    /// `scheme://host[:port]` mpforge is reached at: `--public-url`, else the listening address.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.addr),
+        }
+    }
+
+    /// The key file sealing platform secrets.
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join("secret.key"))
     }
 
     pub fn secure_cookies(&self) -> bool {
@@ -247,4 +333,10 @@ mod tests {
         assert_eq!(cli.store_spec(), "postgres://u@db/mp");
         assert_eq!(cli.blobs.as_deref(), Some("file:///srv/blobs"));
     }
+}
+
+fn parse_template(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(t, id)| (t.trim().to_string(), id.trim().to_string()))
+        .ok_or_else(|| format!("`{s}` is not THEME=ID (e.g. shop=12)"))
 }

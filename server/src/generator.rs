@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod icons;
 pub mod spill;
+pub mod template;
 pub mod theme;
 pub(crate) mod view;
 

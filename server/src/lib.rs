@@ -14,6 +14,7 @@ pub mod media;
 pub mod preview;
 pub mod proxies;
 pub mod qr;
+pub mod sealed;
 pub mod seed;
 pub mod sites;
 pub mod starter_art;

@@ -54,6 +54,84 @@ async fn run() -> anyhow::Result<()> {
             size,
             logo,
         }) => server::cli::qr(url, out, *size, logo.as_deref()),
+        Some(Command::Template { theme, out }) => server::cli::template(theme, out),
+        Some(Command::ExtJson { site, appid }) => {
+            server::cli::ext_json(site, appid, &cli.public_base())
+        }
+        Some(Command::DevWechat {
+            addr,
+            push_to,
+            component_appid,
+            secret,
+            token,
+            aes_key,
+        }) => {
+            let config = server::wechat::fake::FakeConfig {
+                component_appid: component_appid.clone(),
+                secret: secret.clone(),
+                token: token.clone(),
+                aes_key: aes_key.clone(),
+                push_to: Some(push_to.clone()),
+                ..Default::default()
+            };
+            server::wechat::crypto::MsgCrypt::new(token, aes_key, component_appid)
+                .map_err(|e| anyhow::anyhow!("--aes-key: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening on {addr}"))?;
+            eprintln!(
+                "fake WeChat platform {component_appid} on http://{addr}, pushing to {push_to}"
+            );
+            eprintln!("start mpforge with --wechat-api-base http://{addr} --wechat-open-base http://{addr}");
+            server::wechat::fake::serve(
+                server::wechat::fake::Fake::new(config),
+                listener,
+                std::time::Duration::from_secs(600),
+            )
+            .await?;
+            Ok(())
+        }
+        Some(Command::SetPlatform {
+            agency,
+            component_appid,
+            token,
+            aes_key,
+            templates,
+            contact_email,
+            contact_phone,
+            auto_release,
+        }) => {
+            let (store, _) = open_store(&cli).await?;
+            let agency_id = agency_of(&store, agency).await?;
+            eprint!("AppSecret (empty keeps the stored one): ");
+            std::io::stderr().flush().ok();
+            let mut secret = String::new();
+            std::io::stdin().lock().read_line(&mut secret)?;
+            let sbox = server::sealed::SecretBox::load_or_create(&cli.secret_key_path())?;
+            server::wechat::platform::save_settings(
+                &*store,
+                &sbox,
+                agency_id,
+                server::wechat::platform::PlatformInput {
+                    component_appid: component_appid.clone(),
+                    secret: Some(secret.trim().to_string()),
+                    token: token.clone(),
+                    aes_key: aes_key.clone(),
+                    templates: templates.iter().cloned().collect(),
+                    contact_email: contact_email.clone(),
+                    contact_phone: contact_phone.clone(),
+                    auto_release: *auto_release,
+                },
+                app::i18n::Lang::En,
+            )
+            .await?;
+            store.flush().await?;
+            eprintln!(
+                "platform {component_appid} set for {agency}; secrets sealed with {}",
+                cli.secret_key_path().display()
+            );
+            Ok(())
+        }
         None | Some(Command::Serve) => {
             let (store, blobs) = open_store(&cli).await?;
             serve(&cli, store, blobs, started).await
@@ -245,6 +323,11 @@ async fn serve(
         .as_deref()
         .and_then(server::http::session::origin_of);
     state.media_quota = cli.media_quota_mb * 1024 * 1024;
+    state.wx = std::sync::Arc::new(server::wechat::tokens::Wx {
+        client: wechat_client(cli)?,
+        sbox: server::sealed::SecretBox::load_or_create(&cli.secret_key_path())?,
+        public_url: cli.public_base(),
+    });
     state.throttle = std::sync::Arc::new(server::auth::Throttle::logins(
         cli.login_free_attempts,
         std::time::Duration::from_secs(cli.login_delay_secs),
@@ -280,6 +363,20 @@ async fn serve(
         .context("flushing the data on shutdown")?;
     tracing::info!("stopped; all data flushed");
     Ok(())
+}
+
+fn wechat_client(cli: &Cli) -> anyhow::Result<server::wechat::client::Client> {
+    for (flag, value) in [
+        ("--wechat-api-base", &cli.wechat_api_base),
+        ("--wechat-open-base", &cli.wechat_open_base),
+    ] {
+        let ok = url::Url::parse(value).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        anyhow::ensure!(ok, "`{flag} {value}` is not an http(s) URL");
+    }
+    Ok(server::wechat::client::Client::new(
+        &cli.wechat_api_base,
+        &cli.wechat_open_base,
+    ))
 }
 
 async fn shutdown_signal() {

@@ -40,6 +40,8 @@ pub struct AppState {
     pub media_cache: crate::media::MediaCache,
     /// The built stylesheet's (hashed) name, read once.
     pub assets: app::AssetNames,
+    /// WeChat's platform client, the key sealing secrets, and the public URL.
+    pub wx: Arc<crate::wechat::tokens::Wx>,
 }
 
 impl AppState {
@@ -68,6 +70,14 @@ impl AppState {
             secure_cookies,
             public_origin: None,
             media_cache: crate::media::MediaCache::default(),
+            wx: Arc::new(crate::wechat::tokens::Wx {
+                client: crate::wechat::client::Client::new(
+                    crate::wechat::client::DEFAULT_API_BASE,
+                    crate::wechat::client::DEFAULT_OPEN_BASE,
+                ),
+                sbox: crate::sealed::SecretBox::ephemeral(),
+                public_url: "http://127.0.0.1:3000".into(),
+            }),
         })
     }
 

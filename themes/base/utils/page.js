@@ -21,10 +21,12 @@ function fail(message) {
 }
 
 function createPage(pageId) {
-  const page = site.pages.find((p) => p.id === pageId);
+  // A template's unused page slots have no page.
+  const page = site.pages.find((p) => p.id === pageId) || { title: '', blocks: [] };
   return {
     data: {
       title: page.title,
+      vars: site.vars || '',
       blocks: page.blocks,
       labels: site.labels,
       hours: site.hours,

@@ -43,7 +43,7 @@ function slots(iso, duration) {
 }
 
 Page({
-  data: { step: 'service', services: site.booking.services, service: null, dates: [], date: '', slots: [], time: '', name: '', phone: '', labels: site.labels, submitting: false },
+  data: { step: 'service', services: site.booking.services, service: null, dates: [], date: '', slots: [], time: '', name: '', phone: '', labels: site.labels, submitting: false, vars: site.vars || '' },
   onLoad(query) {
     const preset = site.booking.services.find((s) => s.id === query.service);
     if (preset) this.pickService(preset);

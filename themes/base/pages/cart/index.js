@@ -3,7 +3,7 @@ const cart = require('../../utils/cart.js');
 const api = require('../../utils/api.js');
 
 Page({
-  data: { lines: [], count: 0, total_text: '¥0.00', labels: site.labels, submitting: false },
+  data: { lines: [], count: 0, total_text: '¥0.00', labels: site.labels, submitting: false, vars: site.vars || '' },
   onShow() {
     this.show(cart.load());
   },

@@ -7,7 +7,7 @@ function variantFor(product, chosen) {
 }
 
 Page({
-  data: { product: null, chosen: [], price_text: '', stock_text: '', can_add: false, quantity: 1, labels: site.labels },
+  data: { product: null, chosen: [], price_text: '', stock_text: '', can_add: false, quantity: 1, labels: site.labels, vars: site.vars || '' },
   onLoad(query) {
     const product = site.products[query.id];
     if (!product) {
