@@ -8,6 +8,7 @@ pub mod blocks;
 pub mod color;
 pub mod edit;
 pub mod product;
+pub mod publish;
 pub mod site;
 pub mod theme;
 pub mod typed;

@@ -5,12 +5,14 @@ use crate::storage::SharedStore;
 use crate::tenancy::{require_agency_admin, visible_merchant};
 use app::api::{Backend, NewMerchant, NewSite};
 use app::error::AppError;
+use app::model::publish::{ConnectionView, PlatformView, PublishView};
 use app::model::{MerchantCreated, MerchantHome, MerchantView, SiteSummary, UserView};
 
 /// Implements the UI's [`Backend`] over the store.
 pub struct StoreBackend {
     pub store: SharedStore,
     pub blobs: crate::storage::blobs::Blobs,
+    pub wx: std::sync::Arc<crate::wechat::tokens::Wx>,
 }
 
 #[async_trait::async_trait]
@@ -85,6 +87,102 @@ impl Backend for StoreBackend {
     ) -> Result<app::api::rest::DraftView, AppError> {
         Ok(crate::sites::draft_view(&*self.store, who, site_id).await?)
     }
+
+    async fn publish_view(&self, who: &UserView, site_id: &str) -> Result<PublishView, AppError> {
+        publish_view(&self.store, &self.wx, who, site_id).await
+    }
+
+    async fn platform_view(&self, who: &UserView) -> Result<PlatformView, AppError> {
+        let agency = require_agency_admin(who)?;
+        let store = &*self.store;
+        let base = &self.wx.public_url;
+        let Some(s) = crate::wechat::platform::settings(store, agency).await? else {
+            return Ok(PlatformView {
+                events_url: format!("{base}/wechat/{{component_appid}}/events"),
+                messages_url: format!("{base}/wechat/{{component_appid}}/$APPID$/events"),
+                ..PlatformView::default()
+            });
+        };
+        let ticket_at = store
+            .doc(crate::wechat::platform::TICKET, &s.component_appid)
+            .await?
+            .and_then(|d| d.body["at"].as_i64());
+        Ok(PlatformView {
+            events_url: format!("{base}/wechat/{}/events", s.component_appid),
+            messages_url: format!("{base}/wechat/{}/$APPID$/events", s.component_appid),
+            component_appid: s.component_appid,
+            secrets_set: !s.secret.is_empty(),
+            templates: ["shop", "booking", "info"]
+                .iter()
+                .map(|t| {
+                    (
+                        t.to_string(),
+                        s.templates
+                            .get(*t)
+                            .map(|i| i.to_string())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            contact_email: s.contact_email,
+            contact_phone: s.contact_phone,
+            auto_release: s.auto_release,
+            ticket_at,
+        })
+    }
+}
+
+/// The publish screen of site `site_id` as `who` may see it.
+pub async fn publish_view(
+    store: &SharedStore,
+    wx: &crate::wechat::tokens::Wx,
+    who: &UserView,
+    site_id: &str,
+) -> Result<PublishView, AppError> {
+    let store = &**store;
+    let record = crate::tenancy::visible_site(store, who, site_id).await?;
+    let merchant = store
+        .merchant(record.merchant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let platform_ready = crate::wechat::platform::settings(store, merchant.agency_id)
+        .await?
+        .is_some();
+    let connection = crate::wechat::platform::connection(store, record.id)
+        .await?
+        .map(|c| ConnectionView {
+            warnings: c.warnings(who.lang),
+            appid: c.appid,
+            nick_name: c.nick_name,
+            head_img: c.head_img,
+            principal_name: c.principal_name,
+            permission_sets: c.permission_sets,
+            connected: c.connected,
+        });
+    let (state, _) = crate::publish::load(store, record.id).await?;
+    let all = crate::publish::versions::list(store, record.id).await?;
+    // Each snapshot's changes from the snapshot before it, in the user's words.
+    let mut versions = Vec::new();
+    for (i, v) in all.iter().enumerate() {
+        let mut view = v.view();
+        if let Some(site) = &v.site {
+            if let Some(prev) = all[i + 1..].iter().find_map(|p| p.site.as_ref()) {
+                view.changes = crate::publish::diff::diff(prev, site, who.lang);
+            }
+        }
+        versions.push(view);
+    }
+    Ok(PublishView {
+        site_id: record.id.to_string(),
+        site_name: record.name.clone(),
+        merchant_id: record.merchant_id.to_string(),
+        platform_ready,
+        connection,
+        state,
+        link_url: format!("{}/s/{}", wx.public_url, record.id),
+        versions,
+        may_publish: true,
+    })
 }
 
 #[cfg(test)]

@@ -8,8 +8,10 @@ pub mod headers;
 pub mod limits;
 pub mod media;
 pub mod pages;
+pub mod qr;
 pub mod session;
 pub mod sites;
+pub mod wechat;
 
 use crate::state::AppState;
 use app::api::BackendHandle;
@@ -55,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .route("/account/sessions", post(pages::sign_out_everywhere))
         .route("/merchants/{id}", post(pages::merchant_form))
         .merge(sites::routes())
+        .merge(wechat::routes())
         .merge(media::routes())
         .merge(assets::routes(&state.leptos))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {

@@ -17,12 +17,15 @@ pub enum Kind {
     /// Build a site's package from its saved draft into the blob store
     /// (`packages/<site>/<sha256>.zip`).
     Regenerate { site_id: Ulid },
+    /// Publish a site through its agency's WeChat platform ([`crate::publish`]).
+    Publish { site_id: Ulid, run_id: String },
 }
 
 impl Kind {
     pub fn name(&self) -> &'static str {
         match self {
             Kind::Regenerate { .. } => "regenerate",
+            Kind::Publish { .. } => "publish",
         }
     }
 }
@@ -135,6 +138,9 @@ pub async fn run_one(state: &AppState, job: &Job) -> JobOutcome {
     };
     match kind {
         Kind::Regenerate { site_id } => regenerate(state, site_id, job.attempts).await,
+        Kind::Publish { site_id, run_id } => {
+            crate::publish::pipeline::run_job(state, site_id, &run_id, job.attempts).await
+        }
     }
 }
 

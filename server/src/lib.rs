@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod media;
 pub mod preview;
 pub mod proxies;
+pub mod publish;
 pub mod qr;
 pub mod sealed;
 pub mod seed;

@@ -323,7 +323,7 @@ async fn serve(
         .as_deref()
         .and_then(server::http::session::origin_of);
     state.media_quota = cli.media_quota_mb * 1024 * 1024;
-    state.wx = std::sync::Arc::new(server::wechat::tokens::Wx {
+    let mut state = state.with_wx(server::wechat::tokens::Wx {
         client: wechat_client(cli)?,
         sbox: server::sealed::SecretBox::load_or_create(&cli.secret_key_path())?,
         public_url: cli.public_base(),

@@ -36,6 +36,7 @@ pub async fn seed_demo(
     let backend = StoreBackend {
         store: store.clone(),
         blobs: blobs.clone(),
+        wx: std::sync::Arc::new(crate::wechat::tokens::Wx::offline()),
     };
     let who = crate::accounts::user_view(&**store, &admin).await?;
     for (name, login, template, site) in [

@@ -227,6 +227,7 @@ pub fn restorable(record: &SiteRecord, now: i64) -> bool {
 
 /// Removes a site for good: record and draft.
 pub async fn purge(store: &dyn Store, record: &SiteRecord) -> Result<()> {
+    crate::publish::purge(store, record.id).await?;
     store.purge_site(record).await?;
     Ok(())
 }

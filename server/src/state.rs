@@ -51,6 +51,7 @@ impl AppState {
         blobs: Blobs,
         secure_cookies: bool,
     ) -> Result<Self, StoreError> {
+        let wx = Arc::new(crate::wechat::tokens::Wx::offline());
         Ok(AppState {
             csrf_key: CsrfKey::load(&*store).await?,
             blobs: blobs.clone(),
@@ -59,6 +60,7 @@ impl AppState {
             backend: Arc::new(StoreBackend {
                 store: store.clone(),
                 blobs: blobs.clone(),
+                wx: wx.clone(),
             }),
             store,
             throttle: Arc::new(Throttle::default()),
@@ -70,14 +72,7 @@ impl AppState {
             secure_cookies,
             public_origin: None,
             media_cache: crate::media::MediaCache::default(),
-            wx: Arc::new(crate::wechat::tokens::Wx {
-                client: crate::wechat::client::Client::new(
-                    crate::wechat::client::DEFAULT_API_BASE,
-                    crate::wechat::client::DEFAULT_OPEN_BASE,
-                ),
-                sbox: crate::sealed::SecretBox::ephemeral(),
-                public_url: "http://127.0.0.1:3000".into(),
-            }),
+            wx,
         })
     }
 
@@ -89,6 +84,18 @@ impl AppState {
     ) -> Result<Self, StoreError> {
         let blobs = Blobs::in_sled(&store)?;
         AppState::new(leptos, store, blobs, secure_cookies).await
+    }
+
+    /// The state with another WeChat client, secret key and public URL (start-up, tests).
+    pub fn with_wx(mut self, wx: crate::wechat::tokens::Wx) -> Self {
+        let wx = Arc::new(wx);
+        self.backend = Arc::new(StoreBackend {
+            store: self.store.clone(),
+            blobs: self.blobs.clone(),
+            wx: wx.clone(),
+        });
+        self.wx = wx;
+        self
     }
 
     /// The name of cookie `c` as this server sets it.

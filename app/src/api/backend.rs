@@ -49,6 +49,17 @@ impl NewSite {
 /// learns that another tenant's id exists (NotFound, not Forbidden, for foreign ids).
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
+    /// The publish screen of a site (its connection, pipeline, versions).
+    async fn publish_view(
+        &self,
+        who: &UserView,
+        site_id: &str,
+    ) -> Result<crate::model::publish::PublishView, AppError>;
+    /// The agency's WeChat platform settings (agency admins only).
+    async fn platform_view(
+        &self,
+        who: &UserView,
+    ) -> Result<crate::model::publish::PlatformView, AppError>;
     async fn list_merchants(&self, who: &UserView) -> Result<Vec<MerchantView>, AppError>;
     async fn create_merchant(
         &self,

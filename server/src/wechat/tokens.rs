@@ -33,6 +33,21 @@ pub struct Wx {
     pub public_url: String,
 }
 
+impl Wx {
+    /// WeChat's real hosts, a key that lives as long as the process, the default address
+    /// (tests, seeding; `main` builds the configured one).
+    pub fn offline() -> Wx {
+        Wx {
+            client: Client::new(
+                super::client::DEFAULT_API_BASE,
+                super::client::DEFAULT_OPEN_BASE,
+            ),
+            sbox: SecretBox::ephemeral(),
+            public_url: "http://127.0.0.1:3000".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Stored {
     token: String,

@@ -1,0 +1,686 @@
+//! The publish job: each step once, in order, its state in the site's publish document, so the
+//! screen shows where it is and a retried job resumes where it stopped. WeChat's transient
+//! answers (busy, unreachable, the privacy scan still running, a review still open) retry with
+//! backoff; final ones end the run with WeChat's reason in both languages.
+use super::versions::{self, Version};
+use super::{connect, update, PublishError};
+use crate::jobs::backoff;
+use crate::state::AppState;
+use crate::storage::{JobOutcome, StoreError};
+use crate::wechat::client::{PrivacyItem, SubmitItem};
+use crate::wechat::errors::WxError;
+use crate::wechat::platform::{Platform, CODE_MANAGEMENT};
+use crate::wechat::tokens;
+use app::i18n::Lang;
+use app::model::publish::{Bilingual, Check, Review, Run, StepName, StepState, VersionKind};
+use app::model::site::Site;
+use std::time::Duration;
+use ulid::Ulid;
+
+/// Where the trial QR code of a site is kept.
+pub fn trial_qr_key(site: Ulid) -> String {
+    format!("qr/{site}/trial.png")
+}
+
+/// Where a processed picture served at `/i/{name}` is kept.
+pub fn public_image_key(name: &str) -> String {
+    format!("public/{name}")
+}
+
+/// What each privacy key is used for, as the guideline tells the customer.
+fn privacy_text(key: &str) -> &'static str {
+    match key {
+        "UserInfo" => "展示您的昵称和头像",
+        "Location" => "为您显示附近门店和距离",
+        "Address" => "填写配送地址",
+        "PhoneNumber" => "联系您确认订单和预约",
+        "Album" | "AlbumWriteOnly" => "保存和上传图片",
+        "Camera" => "拍摄照片",
+        "Record" => "录制语音",
+        "Contact" | "Email" => "联系您",
+        _ => "提供小程序中的相应功能",
+    }
+}
+
+struct Ctx<'a> {
+    state: &'a AppState,
+    agency: Ulid,
+    site_id: Ulid,
+    run_id: String,
+    attempt: u32,
+}
+
+impl Ctx<'_> {
+    /// Changes the run (when it is still this job's run).
+    async fn run(&self, f: impl Fn(&mut Run)) -> Result<Run, PublishError> {
+        let id = self.run_id.clone();
+        let (run, _) = update(&*self.state.store, self.agency, self.site_id, |s| {
+            let run = s.run.as_mut().filter(|r| r.id == id).ok_or_else(|| {
+                PublishError::refused("superseded by a newer publish", "已被新的发布取代")
+            })?;
+            f(run);
+            Ok(run.clone())
+        })
+        .await?;
+        Ok(run)
+    }
+
+    async fn step(
+        &self,
+        name: StepName,
+        state: StepState,
+        note: Option<Bilingual>,
+    ) -> Result<Run, PublishError> {
+        self.run(|r| {
+            let s = r.step_mut(name);
+            s.state = state;
+            s.note = note.clone();
+        })
+        .await
+    }
+
+    /// Ends the run on a step with `error`.
+    async fn fail(&self, name: StepName, e: &WxError) -> JobOutcome {
+        let text = Bilingual::new(e.message(Lang::En), e.message(Lang::Zh));
+        let _ = self
+            .run(|r| {
+                let s = r.step_mut(name);
+                s.state = StepState::Failed;
+                s.note = Some(text.clone());
+                r.error = Some(text.clone());
+                r.errcode = e.code();
+            })
+            .await;
+        JobOutcome::Failed(e.to_string())
+    }
+
+    /// Tries the step again later, saying why.
+    async fn wait(&self, name: StepName, e: &WxError, cap: Duration) -> JobOutcome {
+        let note = Bilingual::new(e.message(Lang::En), e.message(Lang::Zh));
+        let _ = self.step(name, StepState::Waiting, Some(note)).await;
+        JobOutcome::Retry {
+            error: e.to_string(),
+            retry_in: backoff(self.attempt).min(cap),
+        }
+    }
+
+    async fn handle(&self, name: StepName, e: WxError) -> JobOutcome {
+        if e.is_transient() {
+            self.wait(name, &e, Duration::from_secs(300)).await
+        } else {
+            self.fail(name, &e).await
+        }
+    }
+}
+
+/// Runs the publish `run_id` of `site_id` as far as it can go now.
+pub async fn run_job(state: &AppState, site_id: Ulid, run_id: &str, attempt: u32) -> JobOutcome {
+    match run_inner(state, site_id, run_id, attempt).await {
+        Ok(outcome) => outcome,
+        Err(PublishError::Store(e)) => JobOutcome::Retry {
+            error: e.to_string(),
+            retry_in: backoff(attempt),
+        },
+        Err(e) => JobOutcome::Failed(e.message(Lang::En)),
+    }
+}
+
+async fn run_inner(
+    state: &AppState,
+    site_id: Ulid,
+    run_id: &str,
+    attempt: u32,
+) -> Result<JobOutcome, PublishError> {
+    let store = &*state.store;
+    let Some(record) = store
+        .site(site_id)
+        .await?
+        .filter(|r| r.deleted_at.is_none())
+    else {
+        return Ok(JobOutcome::Failed("the site no longer exists".into()));
+    };
+    let Some(merchant) = store.merchant(record.merchant_id).await? else {
+        return Ok(JobOutcome::Failed("the merchant no longer exists".into()));
+    };
+    let ctx = Ctx {
+        state,
+        agency: merchant.agency_id,
+        site_id,
+        run_id: run_id.into(),
+        attempt,
+    };
+    let (ps, _) = super::load(store, site_id).await?;
+    let Some(run) = ps.run.filter(|r| r.id == run_id) else {
+        return Ok(JobOutcome::Done(serde_json::json!({"superseded": true})));
+    };
+    if run.error.is_some() {
+        return Ok(JobOutcome::Failed("the run ended".into()));
+    }
+    let p = match super::platform_of(state, ctx.agency).await {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = fail_checks(
+                &ctx,
+                vec![check_fail("platform", &e, Some("/agency/wechat".into()))],
+            )
+            .await;
+            return Ok(JobOutcome::Failed(e.message(Lang::En)));
+        }
+    };
+    let site = match store.draft(site_id).await? {
+        Some(d) => d.site,
+        None => crate::sites::starter_draft(&record, Lang::En).site,
+    };
+    if !run.is_done(StepName::Checks) {
+        ctx.step(StepName::Checks, StepState::Running, None).await?;
+        let (checks, category) = checklist(state, &p, &record, &site).await;
+        if checks.iter().any(|c| !c.ok) {
+            fail_checks(&ctx, checks).await?;
+            return Ok(JobOutcome::Failed("the checklist has open items".into()));
+        }
+        ctx.run(|r| {
+            r.checks = checks.clone();
+            r.category = category.clone();
+            let s = r.step_mut(StepName::Checks);
+            s.state = StepState::Done;
+            s.note = None;
+        })
+        .await?;
+    }
+    let conn = connect::connected(store, site_id).await?;
+    let appid = conn.appid.as_str();
+    let wx = &state.wx;
+    let run = ctx.run(|_| {}).await?;
+    if !run.is_done(StepName::Commit) {
+        ctx.step(StepName::Commit, StepState::Running, None).await?;
+        let ext = match ext_json(state, &record, &site, appid).await {
+            Ok(ext) => ext,
+            Err(text) => {
+                ctx.run(|r| {
+                    let s = r.step_mut(StepName::Commit);
+                    s.state = StepState::Failed;
+                    s.note = Some(text.clone());
+                    r.error = Some(text.clone());
+                })
+                .await?;
+                return Ok(JobOutcome::Failed(text.en));
+            }
+        };
+        let template_id = p
+            .templates
+            .get(record.template.slug())
+            .copied()
+            .unwrap_or_default();
+        // The version is recorded before the call, so a commit WeChat took is never unrecorded.
+        let n = match run.version {
+            0 => {
+                let v = Version::new(VersionKind::Commit, Some(site.clone()), None, &run.by);
+                versions::record(store, ctx.agency, site_id, v).await?
+            }
+            n => n,
+        };
+        let user_version = format!("1.0.{n}");
+        ctx.run(|r| {
+            r.version = n;
+            r.user_version = user_version.clone();
+        })
+        .await?;
+        let desc = format!("mpforge: {}", site.name);
+        let result = tokens::with_authorizer(store, wx, &p, appid, |t| {
+            let (ext, uv, desc) = (ext.clone(), user_version.clone(), desc.clone());
+            async move { wx.client.commit(&t, template_id, &ext, &uv, &desc).await }
+        })
+        .await;
+        match result {
+            Ok(()) => {
+                versions::set_result(store, site_id, n, None, None).await?;
+                ctx.step(StepName::Commit, StepState::Done, None).await?;
+            }
+            Err(e) => {
+                versions::set_result(store, site_id, n, e.code(), Some(e.message(Lang::En)))
+                    .await?;
+                return Ok(ctx.handle(StepName::Commit, e).await);
+            }
+        }
+    }
+    let run = ctx.run(|_| {}).await?;
+    if !run.is_done(StepName::TrialQr) {
+        // The trial code helps testers; WeChat refusing it does not stop the publish.
+        let qr = tokens::with_authorizer(store, wx, &p, appid, |t| async move {
+            wx.client.trial_qr(&t).await
+        })
+        .await;
+        let (state_, note, kept) = match qr {
+            Ok(bytes) => {
+                state.blobs.put(&trial_qr_key(site_id), bytes).await?;
+                (StepState::Done, None, true)
+            }
+            Err(e) => (
+                StepState::Done,
+                Some(Bilingual::new(e.message(Lang::En), e.message(Lang::Zh))),
+                false,
+            ),
+        };
+        ctx.run(|r| {
+            let s = r.step_mut(StepName::TrialQr);
+            s.state = state_;
+            s.note = note.clone();
+            r.trial_qr = kept;
+        })
+        .await?;
+    }
+    if !run.is_done(StepName::PrivacyScan) {
+        ctx.step(StepName::PrivacyScan, StepState::Running, None)
+            .await?;
+        // Cover every key the committed code uses (WeChat's list is known after the commit).
+        let covered = privacy(state, &p, appid).await;
+        if let Err(e) = covered {
+            return Ok(ctx.handle(StepName::PrivacyScan, e).await);
+        }
+        let scan = tokens::with_authorizer(store, wx, &p, appid, |t| async move {
+            wx.client.code_privacy_info(&t).await
+        })
+        .await;
+        match scan {
+            Ok(_) => {
+                ctx.step(StepName::PrivacyScan, StepState::Done, None)
+                    .await?;
+            }
+            // The scan takes about a minute: ask again soon, never commit again.
+            Err(e) if e.code() == Some(61039) => {
+                return Ok(ctx
+                    .wait(StepName::PrivacyScan, &e, Duration::from_secs(30))
+                    .await)
+            }
+            Err(e) => return Ok(ctx.handle(StepName::PrivacyScan, e).await),
+        }
+    }
+    let run = ctx.run(|_| {}).await?;
+    if !run.is_done(StepName::Submit) {
+        ctx.step(StepName::Submit, StepState::Running, None).await?;
+        let (first, second, first_id, second_id) = run.category.clone().unwrap_or_default();
+        let title: String = site
+            .pages
+            .first()
+            .map(|p| p.title.clone())
+            .unwrap_or_else(|| site.name.clone())
+            .chars()
+            .take(32)
+            .collect();
+        let item = SubmitItem {
+            address: "pages/p1/index".into(),
+            tag: record.template.slug().into(),
+            first_class: first,
+            second_class: second,
+            first_id,
+            second_id,
+            title,
+        };
+        let desc = format!("{} {}", site.name, run.user_version);
+        let submitted = tokens::with_authorizer(store, wx, &p, appid, |t| {
+            let (item, desc) = (item.clone(), desc.clone());
+            async move { wx.client.submit_audit(&t, &[item], &desc).await }
+        })
+        .await;
+        match submitted {
+            Ok(auditid) => {
+                ctx.run(|r| {
+                    r.auditid = Some(auditid);
+                    r.review = Review::InReview;
+                    r.step_mut(StepName::Submit).state = StepState::Done;
+                    r.step_mut(StepName::Review).state = StepState::Waiting;
+                })
+                .await?;
+            }
+            Err(e) if e.code() == Some(61039) => {
+                return Ok(ctx
+                    .wait(StepName::Submit, &e, Duration::from_secs(30))
+                    .await)
+            }
+            Err(e) => return Ok(ctx.handle(StepName::Submit, e).await),
+        }
+    }
+    // The review: pushes say how it ends; polling is the fallback when one is missed.
+    let run = ctx.run(|_| {}).await?;
+    if matches!(run.review, Review::InReview | Review::Delayed) {
+        let status = tokens::with_authorizer(store, wx, &p, appid, |t| async move {
+            wx.client.latest_audit_status(&t).await
+        })
+        .await;
+        match status {
+            Ok(s) if Some(s.auditid) == run.auditid || run.auditid.is_none() => {
+                let review = match s.status {
+                    0 => Review::Approved,
+                    1 => Review::Rejected,
+                    3 => Review::Withdrawn,
+                    4 => Review::Delayed,
+                    _ => Review::InReview,
+                };
+                if review != run.review {
+                    super::on_review(state, ctx.agency, site_id, review, &s.reason).await?;
+                }
+            }
+            Ok(_) => {}
+            Err(e) if e.is_transient() => {}
+            Err(e) => return Ok(ctx.handle(StepName::Review, e).await),
+        }
+        let run = ctx.run(|_| {}).await?;
+        if matches!(run.review, Review::InReview | Review::Delayed) {
+            return Ok(JobOutcome::Retry {
+                error: "waiting for WeChat's review".into(),
+                retry_in: backoff(attempt).clamp(Duration::from_secs(30), Duration::from_secs(300)),
+            });
+        }
+    }
+    let run = ctx.run(|_| {}).await?;
+    Ok(JobOutcome::Done(serde_json::json!({
+        "version": run.version, "review": run.review, "released": run.released,
+    })))
+}
+
+fn check_fail(key: &str, e: &PublishError, link: Option<String>) -> Check {
+    Check {
+        key: key.into(),
+        ok: false,
+        message: Bilingual::new(e.message(Lang::En), e.message(Lang::Zh)),
+        link,
+    }
+}
+
+async fn fail_checks(ctx: &Ctx<'_>, checks: Vec<Check>) -> Result<Run, PublishError> {
+    let open = checks.iter().filter(|c| !c.ok).count();
+    let text = Bilingual::new(
+        format!("{open} item(s) of the checklist need attention before publishing."),
+        format!("发布前检查有 {open} 项需要处理。"),
+    );
+    ctx.run(|r| {
+        r.checks = checks.clone();
+        let s = r.step_mut(StepName::Checks);
+        s.state = StepState::Failed;
+        s.note = Some(text.clone());
+        r.error = Some(text.clone());
+    })
+    .await
+}
+
+/// Every item a publish needs, each saying what to do and where; with the review category.
+async fn checklist(
+    state: &AppState,
+    p: &Platform,
+    record: &crate::storage::Site,
+    site: &Site,
+) -> (Vec<Check>, Option<(String, String, i64, i64)>) {
+    let store = &*state.store;
+    let wx = &state.wx;
+    let edit = Some(format!("/sites/{}/edit", record.id));
+    let wechat = Some(format!("/sites/{}/publish", record.id));
+    let mut checks = Vec::new();
+    let mut item = |key: &str, ok: bool, en: String, zh: String, link: Option<String>| {
+        checks.push(Check {
+            key: key.into(),
+            ok,
+            message: Bilingual::new(en, zh),
+            link,
+        })
+    };
+    let problems = site.validate(Lang::En);
+    let problems_zh = site.validate(Lang::Zh);
+    match problems.first() {
+        None => item(
+            "site",
+            true,
+            "The site is complete.".into(),
+            "网站内容完整。".into(),
+            None,
+        ),
+        Some(first) => item(
+            "site",
+            false,
+            format!(
+                "The site has {} problem(s) to fix in the editor, first: {}",
+                problems.len(),
+                first.message
+            ),
+            format!(
+                "网站有 {} 个问题需要在编辑器中修正,第一个:{}",
+                problems.len(),
+                problems_zh
+                    .first()
+                    .map(|p| p.message.as_str())
+                    .unwrap_or("")
+            ),
+            edit,
+        ),
+    }
+    let template = p.templates.get(record.template.slug()).copied();
+    item(
+        "template",
+        template.is_some(),
+        match template {
+            Some(id) => format!("The {} template is #{id} in the platform's library.", record.template.slug()),
+            None => format!("No platform template is set for the {} theme: upload `mpforge template --theme {0}` and enter its id in the agency's WeChat settings.", record.template.slug()),
+        },
+        match template {
+            Some(id) => format!("{} 模板为模板库中的 #{id}。", record.template.slug()),
+            None => format!("尚未设置 {} 主题的平台模板:上传 `mpforge template --theme {0}` 并在服务商微信设置中填写模板 ID。", record.template.slug()),
+        },
+        Some("/agency/wechat".into()),
+    );
+    let conn = match connect::connected(store, record.id).await {
+        Ok(c) => c,
+        Err(e) => {
+            checks.push(check_fail("connected", &e, wechat));
+            return (checks, None);
+        }
+    };
+    item(
+        "connected",
+        true,
+        format!("Connected to {} ({}).", conn.nick_name, conn.appid),
+        format!("已连接 {}({})。", conn.nick_name, conn.appid),
+        None,
+    );
+    let granted = conn.permission_sets.contains(&CODE_MANAGEMENT);
+    item(
+        "permissions",
+        granted,
+        if granted {
+            "Code management is granted.".into()
+        } else {
+            "Code management (permission set 18) was not granted: connect again and tick every permission.".into()
+        },
+        if granted {
+            "已授权代码管理权限。".into()
+        } else {
+            "未授权代码管理权限(权限集 18):请重新连接并勾选全部权限。".into()
+        },
+        wechat.clone(),
+    );
+    if !granted {
+        return (checks, None);
+    }
+    // Fresh name and avatar from WeChat (the merchant may have set them since connecting).
+    let conn = connect::refresh_info(state, p, record.id, &conn.appid)
+        .await
+        .unwrap_or(conn);
+    let named = !conn.nick_name.trim().is_empty() && !conn.head_img.trim().is_empty();
+    item(
+        "profile",
+        named,
+        if named {
+            "The mini program has a name and an avatar.".into()
+        } else {
+            "Set the mini program's name and avatar in its WeChat admin (mp.weixin.qq.com → Settings → Basic settings).".into()
+        },
+        if named {
+            "小程序已设置名称和头像。".into()
+        } else {
+            "请在小程序后台(mp.weixin.qq.com → 设置 → 基本设置)设置名称和头像。".into()
+        },
+        Some("https://mp.weixin.qq.com".into()),
+    );
+    let appid = conn.appid.as_str();
+    let categories = tokens::with_authorizer(store, wx, p, appid, |t| async move {
+        wx.client.get_category(&t).await
+    })
+    .await;
+    let category = match categories {
+        Ok(list) => match list.into_iter().next() {
+            Some(c) => {
+                item(
+                    "category",
+                    true,
+                    format!("Review category: {} › {}.", c.first_class, c.second_class),
+                    format!("审核类目:{} › {}。", c.first_class, c.second_class),
+                    None,
+                );
+                Some((c.first_class, c.second_class, c.first_id, c.second_id))
+            }
+            None => {
+                item("category", false, "The mini program has no service category: add one in its WeChat admin (Settings → Service categories).".into(), "小程序还没有服务类目:请在小程序后台(设置 → 服务类目)添加。".into(), Some("https://mp.weixin.qq.com".into()));
+                None
+            }
+        },
+        Err(e) => {
+            item(
+                "category",
+                false,
+                e.message(Lang::En),
+                e.message(Lang::Zh),
+                None,
+            );
+            None
+        }
+    };
+    let domain = wx.public_url.clone();
+    let domains = tokens::with_authorizer(store, wx, p, appid, |t| {
+        let d = vec![domain.clone()];
+        async move { wx.client.add_domains(&t, &d).await }
+    })
+    .await;
+    match domains {
+        Ok(()) => item(
+            "domains",
+            true,
+            format!("Server domain {domain} is set."),
+            format!("已设置服务器域名 {domain}。"),
+            None,
+        ),
+        Err(e) => item(
+            "domains",
+            false,
+            format!(
+                "Setting the server domain {domain} failed: {}",
+                e.message(Lang::En)
+            ),
+            format!("设置服务器域名 {domain} 失败:{}", e.message(Lang::Zh)),
+            Some("/agency/wechat".into()),
+        ),
+    }
+    match privacy(state, p, appid).await {
+        Ok(keys) => item(
+            "privacy",
+            true,
+            format!("The privacy guideline is set ({} purpose(s)).", keys),
+            format!("已设置用户隐私保护指引({} 项)。", keys),
+            None,
+        ),
+        Err(e) => item(
+            "privacy",
+            false,
+            format!(
+                "Setting the privacy guideline failed: {}",
+                e.message(Lang::En)
+            ),
+            format!("设置用户隐私保护指引失败:{}", e.message(Lang::Zh)),
+            Some("/agency/wechat".into()),
+        ),
+    }
+    (checks, category)
+}
+
+/// Writes the privacy guideline: the agency's contact, and a purpose for every key the code
+/// uses (as WeChat found it) and every key already set. Returns how many keys it covers.
+async fn privacy(state: &AppState, p: &Platform, appid: &str) -> Result<usize, WxError> {
+    let store = &*state.store;
+    let wx = &state.wx;
+    let current = tokens::with_authorizer(store, wx, p, appid, |t| async move {
+        wx.client.get_privacy_setting(&t).await
+    })
+    .await?;
+    let mut keys: Vec<String> = current.privacy_list.clone();
+    for s in &current.setting_list {
+        if !keys.contains(&s.privacy_key) {
+            keys.push(s.privacy_key.clone());
+        }
+    }
+    let items: Vec<PrivacyItem> = keys
+        .iter()
+        .map(|k| PrivacyItem {
+            privacy_key: k.clone(),
+            privacy_text: privacy_text(k).into(),
+        })
+        .collect();
+    let owner = serde_json::json!({
+        "contact_email": p.contact_email,
+        "contact_phone": p.contact_phone,
+        "notice_method": "弹窗提示",
+        "store_expire_timestamp": "30天",
+    });
+    tokens::with_authorizer(store, wx, p, appid, |t| {
+        let (owner, items) = (owner.clone(), items.clone());
+        async move { wx.client.set_privacy_setting(&t, &owner, &items).await }
+    })
+    .await?;
+    Ok(items.len())
+}
+
+/// The site's ext.json, its pictures processed and kept at their public addresses.
+async fn ext_json(
+    state: &AppState,
+    record: &crate::storage::Site,
+    site: &Site,
+    appid: &str,
+) -> Result<String, Bilingual> {
+    let store = &*state.store;
+    let storage = |e: StoreError| Bilingual::new(e.to_string(), e.to_string());
+    let media = crate::sites::site_media(store, &state.blobs, record.merchant_id, site)
+        .await
+        .map_err(storage)?;
+    let cache = state.media_cache.clone();
+    let owned = site.clone();
+    let embedded = tokio::task::spawn_blocking(move || {
+        crate::generator::assets::embed_images(&owned, &cache, Lang::En, |r| {
+            let hash = r.strip_prefix("media/").ok_or("not uploaded")?;
+            media
+                .get(hash)
+                .cloned()
+                .ok_or_else(|| "missing".to_string())
+        })
+    })
+    .await
+    .map_err(|e| Bilingual::new(e.to_string(), e.to_string()))?;
+    let (site, images) =
+        embedded.map_err(|e| Bilingual::new(e.message(Lang::En), e.message(Lang::Zh)))?;
+    for (path, bytes) in images {
+        let name = path.trim_start_matches("images/");
+        let key = public_image_key(name);
+        if !state.blobs.exists(&key).await.map_err(storage)? {
+            state.blobs.put(&key, bytes).await.map_err(storage)?;
+        }
+    }
+    let base = state.wx.public_url.clone();
+    let make = |lang| {
+        crate::generator::template::ext_json(&site, appid, lang, |name| format!("{base}/i/{name}"))
+    };
+    match make(Lang::En) {
+        Ok(text) => Ok(text),
+        Err(en) => Err(Bilingual::new(
+            en.to_string(),
+            make(Lang::Zh)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+        )),
+    }
+}

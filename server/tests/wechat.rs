@@ -1,0 +1,823 @@
+//! Publishing through WeChat's third-party platform, end to end over HTTP: mpforge on one
+//! loopback port with its job workers, the fake platform (`server::wechat::fake`) on another,
+//! pushing encrypted events back to mpforge as WeChat does. A browser-like client with cookies
+//! and the CSRF token acts as the agency.
+use app::api::{NewMerchant, NewSite};
+use app::i18n::Lang;
+use app::model::publish::{PublishView, Review};
+use app::model::ThemeKind;
+use server::accounts::{create_agency, create_merchant, user_view};
+use server::storage::embedded::SledStore;
+use server::wechat::crypto::{push_request, MsgCrypt};
+use server::wechat::fake::{Fake, FakeConfig};
+use server::wechat::platform::{save_settings, PlatformInput};
+use server::AppState;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery staple";
+const APP: &str = "wx1111111111111111";
+
+struct Env {
+    base: String,
+    fake_url: String,
+    state: AppState,
+    site: String,
+    http: reqwest::Client,
+}
+
+/// A signed-in browser: its cookies and the page's CSRF token.
+struct Browser<'a> {
+    env: &'a Env,
+    cookies: BTreeMap<String, String>,
+    csrf: String,
+}
+
+fn token_in(html: &str) -> Option<String> {
+    let key = r#"name="csrf_token" value=""#;
+    let at = html.find(key)? + key.len();
+    Some(html[at..at + html[at..].find('"')?].to_string())
+}
+
+impl<'a> Browser<'a> {
+    async fn signed_in(env: &'a Env, login: &str) -> Browser<'a> {
+        let mut b = Browser {
+            env,
+            cookies: BTreeMap::new(),
+            csrf: String::new(),
+        };
+        b.get("/login").await;
+        let r = b
+            .post("/auth/login", &[("login", login), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status(), 303, "signing in as {login}");
+        b.get("/account").await;
+        b
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let c = cookie::Cookie::parse(v.to_str().unwrap().to_string()).unwrap();
+            self.cookies.insert(c.name().into(), c.value().into());
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let r = self
+            .env
+            .http
+            .get(format!("{}{path}", self.env.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        if let Some(t) = token_in(&body) {
+            self.csrf = t;
+        }
+        (status, body)
+    }
+
+    async fn bytes(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .env
+            .http
+            .get(format!("{}{path}", self.env.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        form.push(("csrf_token", &csrf));
+        let r = self
+            .env
+            .http
+            .post(format!("{}{path}", self.env.base))
+            .header("cookie", self.cookie_header())
+            .header("origin", self.env.base.clone())
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        r
+    }
+
+    async fn view(&mut self) -> PublishView {
+        let (status, body) = self
+            .get(&format!("/api/sites/{}/publish", self.env.site))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Waits (bounded) until the publish view satisfies `done`.
+    async fn until(&mut self, what: &str, done: impl Fn(&PublishView) -> bool) -> PublishView {
+        for _ in 0..600 {
+            let v = self.view().await;
+            if done(&v) {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "timed out waiting for {what}: {:#?}",
+            self.view().await.state
+        );
+    }
+}
+
+async fn env() -> Env {
+    let store = Arc::new(SledStore::temporary().unwrap());
+    let (agency, admin) = create_agency(&*store, "Agency A", "admin@a.test", PASSWORD)
+        .await
+        .unwrap();
+    create_agency(&*store, "Agency B", "admin@b.test", PASSWORD)
+        .await
+        .unwrap();
+    let m = create_merchant(
+        &*store,
+        agency.id,
+        NewMerchant {
+            name: "Lotus Café".into(),
+            login: "cafe@a.test".into(),
+            password: PASSWORD.into(),
+        },
+        Lang::En,
+    )
+    .await
+    .unwrap();
+    let who = user_view(&*store, &admin).await.unwrap();
+    let site = server::sites::create(
+        &*store,
+        &who,
+        &m.merchant.id.to_string(),
+        NewSite {
+            name: "Lotus Café".into(),
+            template: ThemeKind::Shop,
+            locale: Lang::Zh,
+        },
+    )
+    .await
+    .unwrap();
+    let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", app_listener.local_addr().unwrap());
+    let fake_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake_url = format!("http://{}", fake_listener.local_addr().unwrap());
+    let fake = Fake::new(FakeConfig {
+        push_to: Some(base.clone()),
+        ..FakeConfig::default()
+    });
+    let router = fake.clone().router();
+    tokio::spawn(async move { axum::serve(fake_listener, router).await });
+    let options = server::leptos_options("target/site", "127.0.0.1:0".parse().unwrap());
+    let state = AppState::embedded(options, store.clone(), false)
+        .await
+        .unwrap()
+        .with_wx(server::wechat::tokens::Wx {
+            client: server::wechat::client::Client::new(&fake_url, &fake_url),
+            sbox: server::sealed::SecretBox::ephemeral(),
+            public_url: base.clone(),
+        });
+    let app = server::app(state.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            app_listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    tokio::spawn(server::jobs::run_workers(
+        state.clone(),
+        2,
+        Duration::from_secs(10),
+    ));
+    let config = FakeConfig::default();
+    save_settings(
+        &*store,
+        &state.wx.sbox,
+        agency.id,
+        PlatformInput {
+            component_appid: config.component_appid.clone(),
+            secret: Some(config.secret.clone()),
+            token: Some(config.token.clone()),
+            aes_key: Some(config.aes_key.clone()),
+            templates: [
+                ("shop".into(), "1".into()),
+                ("booking".into(), "2".into()),
+                ("info".into(), "3".into()),
+            ]
+            .into(),
+            contact_email: "privacy@agency.test".into(),
+            contact_phone: String::new(),
+            auto_release: false,
+        },
+        Lang::En,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        fake.push_ticket().await,
+        Ok(200),
+        "the ticket push is accepted"
+    );
+    drop(fake);
+    Env {
+        base,
+        fake_url,
+        state,
+        site: site.id,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+impl Env {
+    async fn fake(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.fake_url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap()
+    }
+
+    async fn fake_state(&self) -> serde_json::Value {
+        self.http
+            .get(format!("{}/fake/state", self.fake_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn calls(&self, path: &str) -> usize {
+        let s = self.fake_state().await;
+        s["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["path"] == path)
+            .count()
+    }
+
+    /// What the merchant's administrator does on WeChat's authorization page.
+    async fn authorize(&self, authorize_url: &str) -> String {
+        let url = url::Url::parse(authorize_url).unwrap();
+        let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        assert!(self
+            .http
+            .get(authorize_url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains(APP));
+        let r = self
+            .http
+            .post(format!("{}/fake/authorize", self.fake_url))
+            .form(&[
+                ("appid", APP),
+                ("pre_auth_code", &q["pre_auth_code"]),
+                ("redirect_uri", &q["redirect_uri"]),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        r.headers()["location"].to_str().unwrap().to_string()
+    }
+}
+
+fn decode_qr(png: &[u8]) -> String {
+    let img = image::load_from_memory(png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().unwrap().1
+}
+
+async fn connect(env: &Env, admin: &mut Browser<'_>) {
+    let r = admin
+        .post(&format!("/sites/{}/wechat/connect", env.site), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let to_wechat = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to_wechat.starts_with(&format!(
+            "{}/cgi-bin/componentloginpage?component_appid=",
+            env.fake_url
+        )),
+        "{to_wechat}"
+    );
+    let back = env.authorize(&to_wechat).await;
+    assert!(
+        back.starts_with(&format!(
+            "{}/sites/{}/wechat/callback?auth_code=",
+            env.base, env.site
+        )),
+        "{back}"
+    );
+    let path = back.strip_prefix(&env.base).unwrap().to_string();
+    let r = admin
+        .env
+        .http
+        .get(format!("{}{path}", env.base))
+        .header("cookie", admin.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        format!("/sites/{}/publish", env.site).as_str()
+    );
+}
+
+async fn publish_until_review(env: &Env, admin: &mut Browser<'_>) -> PublishView {
+    let r = admin
+        .post(&format!("/sites/{}/publish/start", env.site), &[])
+        .await;
+    assert_eq!(
+        r.headers()["location"],
+        format!("/sites/{}/publish", env.site).as_str(),
+        "no error"
+    );
+    admin
+        .until("the review", |v| {
+            v.state
+                .run
+                .as_ref()
+                .is_some_and(|r| r.review == Review::InReview || r.error.is_some())
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connect_publish_reject_resubmit_approve_release_rollback_and_unauthorize() {
+    let env = env().await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    connect(&env, &mut admin).await;
+    let v = admin
+        .until("the connection", |v| {
+            v.connection.as_ref().is_some_and(|c| c.connected)
+        })
+        .await;
+    let c = v.connection.unwrap();
+    assert_eq!(
+        (c.appid.as_str(), c.nick_name.as_str()),
+        (APP, "Fake Café 假咖啡")
+    );
+    assert!(c.permission_sets.contains(&18) && c.permission_sets.contains(&17));
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+
+    // First publish: WeChat's privacy scan answers 61039 twice; the code is committed once.
+    let v = publish_until_review(&env, &mut admin).await;
+    let run = v.state.run.clone().unwrap();
+    assert_eq!(run.error, None, "{:#?}", run);
+    assert!(run.checks.iter().all(|c| c.ok), "{:#?}", run.checks);
+    assert_eq!(
+        env.calls("/wxa/commit").await,
+        1,
+        "never committed again while the scan ran"
+    );
+    assert!(env.calls("/wxa/security/get_code_privacy_info").await >= 3);
+    let fake = env.fake_state().await;
+    let committed = &fake["apps"][APP]["committed"];
+    assert_eq!(committed["template_id"], 1);
+    assert_eq!(committed["ext"]["extAppid"], APP);
+    assert_eq!(committed["ext"]["ext"]["site"]["name"], "Lotus Café");
+    assert_eq!(fake["apps"][APP]["domains"][0], env.base.as_str());
+    assert_eq!(
+        fake["apps"][APP]["owner_setting"]["contact_email"],
+        "privacy@agency.test"
+    );
+    let (status, trial) = admin
+        .bytes(&format!("/sites/{}/qr/trial.png", env.site))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        decode_qr(&trial),
+        format!("https://fake.weixin/trial/{APP}/1.0.1")
+    );
+
+    // Rejected: WeChat's reason, as plain text.
+    env.fake("/fake/audit", serde_json::json!({"appid": APP, "result": "reject", "reason": "<b>类目</b>不符<br>请补充资质"})).await;
+    let v = admin
+        .until("the rejection", |v| {
+            v.state
+                .run
+                .as_ref()
+                .is_some_and(|r| r.review == Review::Rejected)
+        })
+        .await;
+    assert_eq!(v.state.run.unwrap().reason, "类目不符\n请补充资质");
+    // A release of a rejected version is refused with a reason.
+    let r = admin
+        .post(&format!("/sites/{}/publish/release", env.site), &[])
+        .await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("error="));
+
+    // Fixed and resubmitted, then approved (the push arrives twice: no harm).
+    let v = publish_until_review(&env, &mut admin).await;
+    assert_eq!(v.state.run.as_ref().unwrap().user_version, "1.0.2");
+    assert_eq!(env.calls("/wxa/commit").await, 2);
+    env.fake(
+        "/fake/audit",
+        serde_json::json!({"appid": APP, "result": "approve"}),
+    )
+    .await;
+    admin
+        .until("the approval", |v| {
+            v.state
+                .run
+                .as_ref()
+                .is_some_and(|r| r.review == Review::Approved)
+        })
+        .await;
+
+    // Released; pressed twice, WeChat is asked once.
+    for _ in 0..2 {
+        let r = admin
+            .post(&format!("/sites/{}/publish/release", env.site), &[])
+            .await;
+        assert_eq!(
+            r.headers()["location"],
+            format!("/sites/{}/publish", env.site).as_str()
+        );
+    }
+    let v = admin.until("the release", |v| v.state.live.is_some()).await;
+    assert_eq!(v.state.live.as_ref().unwrap().user_version, "1.0.2");
+    assert_eq!(env.calls("/wxa/release").await, 1);
+    assert_eq!(
+        env.fake_state().await["apps"][APP]["released"]["user_version"],
+        "1.0.2"
+    );
+
+    // A third version goes live, then is rolled back to the second.
+    let third = publish_until_review(&env, &mut admin)
+        .await
+        .state
+        .run
+        .unwrap()
+        .user_version;
+    assert_eq!(
+        third, "1.0.4",
+        "numbered after the release, which is version 3"
+    );
+    env.fake(
+        "/fake/audit",
+        serde_json::json!({"appid": APP, "result": "approve"}),
+    )
+    .await;
+    admin
+        .until("the approval", |v| {
+            v.state
+                .run
+                .as_ref()
+                .is_some_and(|r| r.review == Review::Approved)
+        })
+        .await;
+    admin
+        .post(&format!("/sites/{}/publish/release", env.site), &[])
+        .await;
+    let v = admin
+        .until("the release", |v| {
+            v.state
+                .live
+                .as_ref()
+                .is_some_and(|l| l.user_version == third)
+        })
+        .await;
+    let live3 = v.state.live.unwrap().version;
+    let r = admin
+        .post(&format!("/sites/{}/publish/rollback", env.site), &[])
+        .await;
+    assert_eq!(
+        r.headers()["location"],
+        format!("/sites/{}/publish", env.site).as_str()
+    );
+    let v = admin.view().await;
+    let live = v.state.live.unwrap();
+    assert_ne!(live.version, live3);
+    assert_eq!(live.user_version, "1.0.2");
+    assert_eq!(
+        env.fake_state().await["apps"][APP]["released"]["user_version"],
+        "1.0.2"
+    );
+    // Every commit, release and rollback is a version, newest first.
+    let kinds: Vec<String> = v.versions.iter().map(|x| format!("{:?}", x.kind)).collect();
+    assert_eq!(kinds[0], "Rollback", "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "Commit").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "Release").count(),
+        2,
+        "{kinds:?}"
+    );
+
+    // QR codes: the official code of the released app, the site's link, and its page.
+    let (status, official) = admin
+        .bytes(&format!("/sites/{}/qr/official.png?size=430", env.site))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        decode_qr(&official),
+        format!(
+            "https://fake.weixin/release/{APP}/pages/p1/index?scene={}",
+            env.site
+        )
+    );
+    let (status, link) = admin
+        .bytes(&format!("/sites/{}/qr/link.png?size=600", env.site))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(decode_qr(&link), format!("{}/s/{}", env.base, env.site));
+    let (status, card) = admin
+        .bytes(&format!("/sites/{}/qr/card.svg", env.site))
+        .await;
+    assert_eq!(status, 200);
+    let card = String::from_utf8(card).unwrap();
+    assert!(card.contains("Lotus Café") && card.contains("扫码打开 / Scan to open"));
+    let public = env
+        .http
+        .get(format!("{}/s/{}", env.base, env.site))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 200);
+    assert!(public.text().await.unwrap().contains("Lotus Café"));
+
+    // The merchant takes the authorization back: the site says so.
+    env.fake("/fake/unauthorize", serde_json::json!({"appid": APP}))
+        .await;
+    let v = admin
+        .until("the disconnection", |v| {
+            v.connection.as_ref().is_some_and(|c| !c.connected)
+        })
+        .await;
+    assert!(!v.connection.unwrap().warnings.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pushes_that_are_forged_tampered_stale_or_for_another_platform_change_nothing() {
+    let env = env().await;
+    let config = FakeConfig::default();
+    let crypt = MsgCrypt::new(&config.token, &config.aes_key, &config.component_appid).unwrap();
+    let ticket_xml = |t: &str| {
+        format!("<xml><AppId>{}</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>{t}</ComponentVerifyTicket></xml>", config.component_appid)
+    };
+    let path = format!("/wechat/{}/events", config.component_appid);
+    let send = |query: String, body: String, path: String| {
+        let http = env.http.clone();
+        let url = format!("{}{path}?{query}", env.base);
+        async move {
+            http.post(url)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let before = env
+        .state
+        .store
+        .doc("wx-ticket", &config.component_appid)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = server::storage::now_unix();
+    let (query, body) = push_request(&crypt, now, "n1", &ticket_xml("forged"));
+    // A wrong signature.
+    assert_eq!(
+        send(
+            query.replace("msg_signature=", "msg_signature=0"),
+            body.clone(),
+            path.clone()
+        )
+        .await,
+        403
+    );
+    // Tampered ciphertext (the signature no longer matches).
+    assert_eq!(
+        send(
+            query.clone(),
+            body.replace("<![CDATA[", "<![CDATA[AAAA"),
+            path.clone()
+        )
+        .await,
+        403
+    );
+    // Older than five minutes.
+    let (old_q, old_b) = push_request(&crypt, now - 301, "n2", &ticket_xml("old"));
+    assert_eq!(send(old_q, old_b, path.clone()).await, 403);
+    // Encrypted for another platform (its receive id).
+    let other = MsgCrypt::new(&config.token, &config.aes_key, "wxfa4e000000000002").unwrap();
+    let (oq, ob) = push_request(&other, now, "n3", &ticket_xml("other"));
+    assert_eq!(send(oq, ob, path.clone()).await, 403);
+    // A platform nobody set up.
+    assert_eq!(
+        send(
+            query.clone(),
+            body.clone(),
+            "/wechat/wx0000000000000000/events".into()
+        )
+        .await,
+        404
+    );
+    // Not XML.
+    assert_eq!(send(query.clone(), "{}".into(), path.clone()).await, 400);
+    let after = env
+        .state
+        .store
+        .doc("wx-ticket", &config.component_appid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before, after, "nothing changed");
+    // The genuine push is taken, and it carries no cookie or CSRF token.
+    assert_eq!(send(query, body, path).await, 200);
+    let taken = env
+        .state
+        .store
+        .doc("wx-ticket", &config.component_appid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(taken.rev, before.rev);
+    // An audit push for a mini program that is not connected to any site of this platform.
+    let (q, b) = push_request(
+        &crypt,
+        now,
+        "n4",
+        "<xml><ToUserName>gh_x</ToUserName><Event>weapp_audit_success</Event></xml>",
+    );
+    assert_eq!(
+        send(
+            q,
+            b,
+            format!(
+                "/wechat/{}/wx9999999999999999/events",
+                config.component_appid
+            )
+        )
+        .await,
+        404
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_token_refresh_at_a_time_and_a_stale_token_is_renewed_once() {
+    let env = env().await;
+    let store = &*env.state.store;
+    let agency = store
+        .user_by_login("admin@a.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .role
+        .agency_id();
+    let p = server::wechat::platform::open(store, &env.state.wx.sbox, agency)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (state, p) = (env.state.clone(), p.clone());
+        tasks.push(tokio::spawn(async move {
+            server::wechat::tokens::component_token(&*state.store, &state.wx, &p, None)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap());
+    }
+    tokens.dedup();
+    assert_eq!(tokens.len(), 1, "everyone got the same token");
+    assert_eq!(
+        env.calls("/cgi-bin/component/api_component_token").await,
+        1,
+        "one refresh"
+    );
+    // WeChat calls the token stale: renewed once, the call made again.
+    env.fake(
+        "/fake/inject",
+        serde_json::json!({"path": "/cgi-bin/component/api_create_preauthcode", "errcode": 40001}),
+    )
+    .await;
+    let code = server::wechat::tokens::with_component(store, &env.state.wx, &p, |t| {
+        let (wx, appid) = (env.state.wx.clone(), p.appid.clone());
+        async move { wx.client.pre_auth_code(&t, &appid).await }
+    })
+    .await
+    .unwrap();
+    assert!(code.starts_with("preauthcode@@@"));
+    assert_eq!(env.calls("/cgi-bin/component/api_component_token").await, 2);
+    // The stored secrets are sealed: the database holds no secret in the clear.
+    let settings = store
+        .doc("wx-platform", &agency.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    let text = settings.body.to_string();
+    assert!(
+        !text.contains("fake-component-secret")
+            && !text.contains("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn another_agency_sees_nothing_and_a_bad_setting_is_named() {
+    let env = env().await;
+    let mut other = Browser::signed_in(&env, "admin@b.test").await;
+    assert_eq!(
+        other
+            .get(&format!("/api/sites/{}/publish", env.site))
+            .await
+            .0,
+        404
+    );
+    let r = other
+        .post(&format!("/sites/{}/publish/start", env.site), &[])
+        .await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        other
+            .bytes(&format!("/sites/{}/qr/link.png", env.site))
+            .await
+            .0,
+        404
+    );
+    let mut merchant = Browser::signed_in(&env, "cafe@a.test").await;
+    let r = merchant
+        .post("/agency/wechat", &[("component_appid", "wx1")])
+        .await;
+    assert_eq!(r.status(), 403, "merchants do not set the platform");
+    let store = &*env.state.store;
+    let agency = store
+        .user_by_login("admin@b.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .role
+        .agency_id();
+    let err = save_settings(
+        store,
+        &env.state.wx.sbox,
+        agency,
+        PlatformInput {
+            component_appid: "wxfa4e000000000001".into(),
+            aes_key: Some("short".into()),
+            templates: [("shop".into(), "x".into())].into(),
+            ..PlatformInput::default()
+        },
+        Lang::Zh,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    for field in [
+        "component_appid",
+        "secret",
+        "token",
+        "aes_key",
+        "template.shop",
+        "contact_email",
+    ] {
+        assert!(err.contains(&format!("{field}:")), "{field} in {err}");
+    }
+    assert!(
+        err.contains("其他服务商"),
+        "the platform is agency A's: {err}"
+    );
+}
