@@ -20,8 +20,19 @@ printf '%s\n' "$E2E_AGENCY_PASSWORD" |
 # A fourth for the first-time merchant tests.
 printf '%s\n' "$E2E_AGENCY_PASSWORD" |
   "$bin" --data-dir "$data" create-agency --name "E2E First" --login first@e2e.test
+# A fifth publishes through a fake WeChat platform on the next port (mpforge dev-wechat).
+printf '%s\n' "$E2E_AGENCY_PASSWORD" |
+  "$bin" --data-dir "$data" create-agency --name "E2E Publisher" --login publisher@e2e.test
+wechat="http://127.0.0.1:$((port + 1))"
+echo fake-component-secret | "$bin" --data-dir "$data" set-platform --agency publisher@e2e.test \
+  --component-appid wxfa4e000000000001 --token faketoken \
+  --aes-key abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG \
+  --template shop=1 --template booking=2 --template info=3 --contact-email privacy@e2e.test
+RUST_LOG=${RUST_LOG:-warn} "$bin" dev-wechat --addr "127.0.0.1:$((port + 1))" --push-to "http://127.0.0.1:$port" &
+fake=$!
 # Warnings only: one line per request would drown the test report.
-RUST_LOG=${RUST_LOG:-warn} "$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root "$site_root" --no-demo &
+RUST_LOG=${RUST_LOG:-warn} "$bin" --data-dir "$data" --addr "127.0.0.1:$port" --site-root "$site_root" --no-demo \
+  --public-url "http://127.0.0.1:$port" --wechat-api-base "$wechat" --wechat-open-base "$wechat" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT TERM INT
+trap 'kill $pid $fake 2>/dev/null; wait $pid $fake 2>/dev/null; rm -rf "$data"' EXIT TERM INT
 wait $pid

@@ -69,3 +69,17 @@ pub async fn create_site(
     let input = NewSite::from_form(name, &template, &locale, who.lang).map_err(with_status)?;
     reply(backend().create_site(&who, &merchant_id, input).await)
 }
+
+#[server(prefix = "/api", endpoint = "sites/publish_view", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_publish_view(
+    site_id: String,
+) -> Result<crate::model::publish::PublishView, AppError> {
+    let who = principal()?;
+    reply(backend().publish_view(&who, &site_id).await)
+}
+
+#[server(prefix = "/api", endpoint = "agency/platform", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_platform_view() -> Result<crate::model::publish::PlatformView, AppError> {
+    let who = principal()?;
+    reply(backend().platform_view(&who).await)
+}

@@ -259,6 +259,8 @@ translations! {
     AddBlockToFix => "No page shows this yet: add a “{block}” block to a page, and its panel lets you change it.", "还没有页面显示这些内容：请在页面中添加一个“{block}”区块，然后在它的面板中修改。";
     Editor => "Editor", "编辑器";
     EditSite => "Edit", "编辑";
+    PublishSite => "Publish", "发布";
+    WeChatPlatform => "WeChat platform", "微信第三方平台";
     Undo => "Undo", "撤销";
     Redo => "Redo", "重做";
     Saved => "Saved", "已保存";

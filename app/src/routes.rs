@@ -5,3 +5,5 @@ pub mod editor;
 pub mod login;
 pub mod merchant;
 pub mod not_found;
+pub mod platform;
+pub mod publish;

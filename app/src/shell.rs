@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=crate::routes::account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/merchants/:id") view=MerchantPage ssr=SsrMode::Async/>
                     <Route path=path!("/sites/:id/edit") view=crate::routes::editor::EditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sites/:id/publish") view=crate::routes::publish::PublishPage ssr=SsrMode::Async/>
+                    <Route path=path!("/agency/wechat") view=crate::routes::platform::PlatformPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

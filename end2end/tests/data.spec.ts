@@ -1,26 +1,9 @@
 import { test, expect, Page } from "@playwright/test";
-import { addBlock, logIn, createMerchant, createSite, openPanel, preview, saved } from "./helpers";
-import AxeBuilder from "@axe-core/playwright";
+import { addBlock, audit, logIn, createMerchant, createSite, openPanel, preview, saved } from "./helpers";
 
 // Its own agency (see start-server.sh), so the other specs' merchants do not show here.
 const agency = { login: "access@e2e.test", password: () => process.env.E2E_AGENCY_PASSWORD! };
 const owner = { name: "Maple Coffee", login: "maple@e2e.test", password: "maple-password-1" };
-
-/** WCAG 2.1 A and AA, by axe-core. The phone preview is left out: it shows the merchant's
- *  own colours and text as the mini program will, which the editor warns about itself. */
-async function audit(page: Page, what: string) {
-  const result = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .exclude('iframe[title="Phone preview"]')
-    .analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
-  // A11Y_DIAG=1 prints every finding (with colours and selectors) instead of failing.
-  if (process.env.A11Y_DIAG) {
-    for (const v of result.violations) for (const n of v.nodes) console.log(what, "|", v.id, "|", n.target.join(" "), "|", (n.any[0]?.message || n.failureSummary || "").slice(0, 200));
-    return;
-  }
-  expect(found, `accessibility problems on ${what}`).toEqual([]);
-}
 
 const outline = (page: Page) => page.getByRole("region", { name: "Blocks on this page" });
 
@@ -51,7 +34,7 @@ test("every screen passes an automated accessibility audit", async ({ page }) =>
 
 test("a merchant sells sizes at their own prices, and adds staff and a holiday", async ({ page }) => {
   await logIn(page, owner.login, owner.password);
-  await page.getByRole("link", { name: /Maple Coffee/ }).click();
+  await page.getByRole("link", { name: /Edit: Maple Coffee/ }).click();
   await expect(preview(page).locator("[data-mpf-block]").first()).toBeVisible();
 
   // Options of a product: every combination gets a row with its own price and stock.

@@ -1,5 +1,6 @@
 // Steps every spec file takes the same way (a file without tests: Playwright does not run it).
 import { expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 
 export type Account = { name: string; login: string; password: string };
 
@@ -54,3 +55,20 @@ export function cspViolations(page: Page): string[] {
   });
   return found;
 }
+
+/** WCAG 2.1 A and AA, by axe-core. The phone preview is left out: it shows the merchant's
+ *  own colours and text as the mini program will, which the editor warns about itself. */
+export async function audit(page: Page, what: string) {
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .exclude('iframe[title="Phone preview"]')
+    .analyze();
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+  // A11Y_DIAG=1 prints every finding (with colours and selectors) instead of failing.
+  if (process.env.A11Y_DIAG) {
+    for (const v of result.violations) for (const n of v.nodes) console.log(what, "|", v.id, "|", n.target.join(" "), "|", (n.any[0]?.message || n.failureSummary || "").slice(0, 200));
+    return;
+  }
+  expect(found, `accessibility problems on ${what}`).toEqual([]);
+}
+

@@ -49,6 +49,19 @@ impl StepName {
         StepName::Release,
     ];
 
+    /// The name as stored and in the page's `data-step` attribute.
+    pub fn slug(self) -> &'static str {
+        match self {
+            StepName::Checks => "checks",
+            StepName::Commit => "commit",
+            StepName::TrialQr => "trial_qr",
+            StepName::PrivacyScan => "privacy_scan",
+            StepName::Submit => "submit",
+            StepName::Review => "review",
+            StepName::Release => "release",
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         let (en, zh) = match self {
             StepName::Checks => ("Checklist", "发布前检查"),
@@ -109,6 +122,18 @@ pub enum Review {
 }
 
 impl Review {
+    /// The name as stored and in the page's `data-review` attribute.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Review::NotSubmitted => "not_submitted",
+            Review::InReview => "in_review",
+            Review::Approved => "approved",
+            Review::Rejected => "rejected",
+            Review::Delayed => "delayed",
+            Review::Withdrawn => "withdrawn",
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         let (en, zh) = match self {
             Review::NotSubmitted => ("Not submitted", "未提交"),

@@ -32,6 +32,7 @@ pub fn AgencyPage() -> impl IntoView {
                 <h1>{t(Text::Merchants)}</h1>
                 <p class="muted">{t(Text::MerchantsIntro)}</p>
             </div>
+            <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -206,6 +206,7 @@ fn SiteList(
                     <h3>{site.name.clone()}</h3>
                     <p class="muted">{t(Text::Updated)}" "{site.updated_at.get(..10).unwrap_or_default().to_string()}</p>
                     <a class="btn" href=format!("/sites/{}/edit", site.id) aria-label=format!("{}: {}", t(Text::EditSite), site.name)>{t(Text::EditSite)}</a>
+                    <a class="btn" href=format!("/sites/{}/publish", site.id) aria-label=format!("{}: {}", t(Text::PublishSite), site.name)>{t(Text::PublishSite)}</a>
                     <div class="site-actions" role="group" aria-label=lang.fill(Text::ActionsFor, &[("name", site.name.clone())])>
                         <details class="rename">
                             <summary class="btn btn-small">{t(Text::Rename)}</summary>

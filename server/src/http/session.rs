@@ -50,6 +50,7 @@ pub(super) struct SessionToken(pub(super) Option<String>);
 /// Screens only a signed-in user can see.
 fn requires_login(path: &str) -> bool {
     path == "/agency"
+        || path.starts_with("/agency/")
         || path == "/account"
         || path.starts_with("/merchants/")
         || path.starts_with("/sites/")

@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/wechat/{component}/events", post(component_events))
         .route("/wechat/{component}/{appid}/events", post(app_events))
         .route("/sites/{id}/wechat/callback", get(callback))
-        .route("/sites/{id}/wechat/connect", post(start_connect))
+        .route("/sites/{id}/wechat/connect", get(start_connect))
         .route("/sites/{id}/publish/start", post(start_publish))
         .route("/sites/{id}/publish/release", post(release))
         .route("/sites/{id}/publish/rollback", post(rollback))
@@ -264,7 +264,10 @@ fn back(id: &str, error: Option<String>) -> Response {
     }
 }
 
-/// `POST /sites/{id}/wechat/connect`: off to WeChat's authorization page.
+/// `GET /sites/{id}/wechat/connect`: off to WeChat's authorization page. A link, not a form:
+/// the page's policy lets forms post only to mpforge, and a form's redirect to WeChat would be
+/// blocked. All it changes is a pre-auth code that expires in ten minutes and that nobody else
+/// can read.
 async fn start_connect(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,

@@ -872,10 +872,19 @@ pub async fn serve(
     let pusher = fake.clone();
     tokio::spawn(async move {
         loop {
-            if let Err(e) = pusher.push_ticket().await {
-                tracing::warn!(error = %e, "the fake could not push a ticket");
-            }
-            tokio::time::sleep(ticket_every).await;
+            // Until mpforge takes one (it may still be starting), try every second.
+            let wait = match pusher.push_ticket().await {
+                Ok(200) => ticket_every,
+                Ok(status) => {
+                    tracing::warn!(status, "mpforge refused the fake's ticket");
+                    std::time::Duration::from_secs(1)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the fake could not push a ticket");
+                    std::time::Duration::from_secs(1)
+                }
+            };
+            tokio::time::sleep(wait).await;
         }
     });
     axum::serve(listener, fake.router()).await
