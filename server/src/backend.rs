@@ -227,7 +227,17 @@ mod tests {
         )
         .await
         .unwrap();
-        (StoreBackend { store, blobs }, va, vb, ma, mb)
+        (
+            StoreBackend {
+                store,
+                blobs,
+                wx: Arc::new(crate::wechat::tokens::Wx::offline()),
+            },
+            va,
+            vb,
+            ma,
+            mb,
+        )
     }
 
     fn nm(name: &str, login: &str, password: &str) -> NewMerchant {

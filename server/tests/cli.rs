@@ -413,3 +413,122 @@ fn qr_codes_are_written_and_read_back() {
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn set_platform_seals_its_secrets_names_bad_fields_and_the_export_keeps_them_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let data = data.to_str().unwrap();
+    let ok = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "create-agency",
+            "--name",
+            "Acme",
+            "--login",
+            "admin@acme.test",
+        ],
+        "correct horse battery\n",
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let set = |aes: &str, template: &str| {
+        mpforge(
+            &[
+                "--data-dir",
+                data,
+                "set-platform",
+                "--agency",
+                "admin@acme.test",
+                "--component-appid",
+                "wxfa4e000000000001",
+                "--token",
+                "faketoken",
+                "--aes-key",
+                aes,
+                "--template",
+                template,
+                "--contact-email",
+                "p@acme.test",
+            ],
+            "the-platform-secret\n",
+        )
+    };
+    let bad = set("short", "shop=x");
+    assert!(!bad.status.success());
+    let text = stderr(&bad);
+    assert!(
+        text.contains("aes_key:") && text.contains("template.shop:"),
+        "{text}"
+    );
+    let good = set("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "shop=12");
+    assert!(good.status.success(), "{}", stderr(&good));
+    assert!(
+        dir.path().join("d/secret.key").exists(),
+        "the key lives beside the data, not in it"
+    );
+    let dump = dir.path().join("dump.jsonl");
+    let out = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "export-data",
+            "--out",
+            dump.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&dump).unwrap();
+    assert!(text.contains("wx-platform") && text.contains("sealed1:"));
+    assert!(
+        !text.contains("the-platform-secret")
+            && !text.contains("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    );
+    let unknown = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "set-platform",
+            "--agency",
+            "nobody@acme.test",
+            "--component-appid",
+            "wxfa4e000000000001",
+        ],
+        "x\n",
+    );
+    assert!(stderr(&unknown).contains("no agency admin signs in as `nobody@acme.test`"));
+}
+
+#[test]
+fn the_platform_template_of_each_theme_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for theme in ["shop", "booking", "info"] {
+        let out = dir.path().join(theme);
+        let o = mpforge(
+            &["template", "--theme", theme, "--out", out.to_str().unwrap()],
+            "",
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(out.join("pages/p20/index.wxml").exists());
+        assert!(std::fs::read_to_string(out.join("data/site.js"))
+            .unwrap()
+            .contains("getExtConfigSync"));
+    }
+    let zip = dir.path().join("shop.zip");
+    assert!(mpforge(
+        &[
+            "template",
+            "--theme",
+            "shop",
+            "--out",
+            zip.to_str().unwrap()
+        ],
+        ""
+    )
+    .status
+    .success());
+    assert!(std::fs::metadata(&zip).unwrap().len() > 10_000);
+    let bad = mpforge(&["template", "--theme", "blog", "--out", "x"], "");
+    assert!(!bad.status.success());
+}

@@ -879,6 +879,8 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
         .to_str()
         .unwrap()
         .starts_with("[[\"main\","));
+    // The export is the site's first version, with the site as it was exported.
+    assert_eq!(res.headers()["x-mpforge-version"], "1");
     let zip = res.into_body().collect().await.unwrap().to_bytes();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
     assert!(archive.by_name("app.json").is_ok());

@@ -57,20 +57,39 @@ pub fn PlatformPage() -> impl IntoView {
 }
 
 #[component]
-fn Settings(v: PlatformView, csrf: String, saved: bool, problems: Vec<Problem>, lang: Lang) -> impl IntoView {
+fn Settings(
+    v: PlatformView,
+    csrf: String,
+    saved: bool,
+    problems: Vec<Problem>,
+    lang: Lang,
+) -> impl IntoView {
     let t = move |en, zh| tr(lang, en, zh);
     let problem = {
         let problems = problems.clone();
-        move |field: &str| problems.iter().find(|p| p.field == field).map(|p| p.message.clone())
+        move |field: &str| {
+            problems
+                .iter()
+                .find(|p| p.field == field)
+                .map(|p| p.message.clone())
+        }
     };
     let field = {
         let problem = problem.clone();
-        move |name: &'static str, label: &'static str, value: String, kind: &'static str, hint: &'static str| {
+        move |name: &'static str,
+              label: &'static str,
+              value: String,
+              kind: &'static str,
+              hint: &'static str| {
             let error = problem(name);
             let id = format!("f-{name}");
             let hint_id = format!("{id}-hint");
             let err_id = format!("{id}-error");
-            let described = if error.is_some() { format!("{hint_id} {err_id}") } else { hint_id.clone() };
+            let described = if error.is_some() {
+                format!("{hint_id} {err_id}")
+            } else {
+                hint_id.clone()
+            };
             view! {
                 <div class="field">
                     <label for=id.clone()>{label}</label>
@@ -82,9 +101,15 @@ fn Settings(v: PlatformView, csrf: String, saved: bool, problems: Vec<Problem>, 
         }
     };
     let secret_hint = if v.secrets_set {
-        t("Stored and sealed. Leave empty to keep it.", "已加密保存。留空则保持不变。")
+        t(
+            "Stored and sealed. Leave empty to keep it.",
+            "已加密保存。留空则保持不变。",
+        )
     } else {
-        t("From the WeChat Open Platform → third-party platform → development settings.", "见微信开放平台 → 第三方平台 → 开发资料。")
+        t(
+            "From the WeChat Open Platform → third-party platform → development settings.",
+            "见微信开放平台 → 第三方平台 → 开发资料。",
+        )
     };
     let templates = v.templates.clone();
     let template_fields = ["shop", "booking", "info"]
@@ -115,7 +140,10 @@ fn Settings(v: PlatformView, csrf: String, saved: bool, problems: Vec<Problem>, 
         Some(_) => t("WeChat's verify ticket has arrived: the events address works.", "已收到微信的验证票据:授权事件接收地址正常。"),
         None => t("No verify ticket from WeChat yet: check the events address below (tickets arrive every 10 minutes).", "尚未收到微信的验证票据:请检查下方的授权事件接收地址(每 10 分钟推送一次)。"),
     };
-    let general: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect();
+    let general: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.message))
+        .collect();
     view! {
         <Title text=t("WeChat platform", "微信第三方平台")/>
         <a class="back" href="/agency">"← "{t("Dashboard", "控制台")}</a>

@@ -49,7 +49,12 @@ pub fn PublishPage() -> impl IntoView {
 
 /// A one-button form posted to `action`.
 #[component]
-fn ActionButton(action: String, csrf: String, label: &'static str, #[prop(optional)] primary: bool) -> impl IntoView {
+fn ActionButton(
+    action: String,
+    csrf: String,
+    label: &'static str,
+    #[prop(optional)] primary: bool,
+) -> impl IntoView {
     view! {
         <form method="post" action=action class="inline">
             <CsrfField token=csrf/>
@@ -62,9 +67,18 @@ fn ActionButton(action: String, csrf: String, label: &'static str, #[prop(option
 fn Publish(v: PublishView, csrf: String, error: Option<String>, lang: Lang) -> impl IntoView {
     let t = move |en, zh| tr(lang, en, zh);
     let site = v.site_id.clone();
-    let moving = v.state.run.as_ref().is_some_and(|r| r.is_active() && r.review != Review::InReview);
-    let in_review = v.state.run.as_ref().is_some_and(|r| matches!(r.review, Review::InReview | Review::Delayed));
-    let refresh = (moving || in_review).then(|| view! { <Meta http_equiv="refresh" content=if moving { "3" } else { "15" }/> });
+    let moving = v
+        .state
+        .run
+        .as_ref()
+        .is_some_and(|r| r.is_active() && r.review != Review::InReview);
+    let in_review = v
+        .state
+        .run
+        .as_ref()
+        .is_some_and(|r| matches!(r.review, Review::InReview | Review::Delayed));
+    let refresh = (moving || in_review)
+        .then(|| view! { <Meta http_equiv="refresh" content=if moving { "3" } else { "15" }/> });
     let connection = match v.connection.clone() {
         Some(c) => {
             let warnings = c.warnings.clone();
@@ -88,7 +102,11 @@ fn Publish(v: PublishView, csrf: String, error: Option<String>, lang: Lang) -> i
         }
         None => view! { <p class="muted">{t("No mini program is connected yet. The merchant's WeChat administrator scans WeChat's authorization page and confirms.", "尚未连接小程序。请小程序管理员在微信授权页面扫码确认。")}</p> }.into_any(),
     };
-    let connect_label = if v.connection.is_some() { t("Connect again", "重新连接") } else { t("Connect WeChat mini program", "连接微信小程序") };
+    let connect_label = if v.connection.is_some() {
+        t("Connect again", "重新连接")
+    } else {
+        t("Connect WeChat mini program", "连接微信小程序")
+    };
     let platform_missing = (!v.platform_ready).then(|| view! {
         <p class="alert alert-warn" role="status">{t("The agency has not set up its WeChat platform yet: ", "服务商尚未设置微信第三方平台:")}<a href="/agency/wechat">{t("WeChat platform settings", "微信第三方平台设置")}</a></p>
     });

@@ -218,6 +218,7 @@ async fn export(
     let (record, site) = sites::saved_site(&*state.store, who, &id).await?;
     let media = sites::site_media(&*state.store, &state.blobs, record.merchant_id, &site).await?;
     let cache = state.media_cache.clone();
+    let snapshot = site.clone();
     let built = state
         .image_work
         .run(move || {
@@ -240,6 +241,24 @@ async fn export(
         .into_iter()
         .map(|(root, n)| (if root.is_empty() { "main".into() } else { root }, n))
         .collect();
+    // Every export is a version: what was handed out, by whom, when.
+    let merchant = state
+        .store
+        .merchant(record.merchant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = crate::publish::versions::record(
+        &*state.store,
+        merchant.agency_id,
+        record.id,
+        crate::publish::versions::Version::new(
+            app::model::publish::VersionKind::Export,
+            Some(snapshot),
+            None,
+            &who.login,
+        ),
+    )
+    .await?;
     let disposition = attachment(&record.name, &record.id.to_string().to_lowercase());
     let mut res = (
         [
@@ -262,6 +281,8 @@ async fn export(
         "x-mpforge-pages",
         HeaderValue::from(package.page_count() as u64),
     );
+    res.headers_mut()
+        .insert("x-mpforge-version", HeaderValue::from(version));
     Ok(res)
 }
 

@@ -258,4 +258,43 @@ mod tests {
             assert_eq!(a.decrypt(&sig, "7", "n", &enc).as_deref(), Ok(msg));
         }
     }
+    /// Vectors C and D (wechatpy `tests/test_crypto.py`, WECHAT-PLATFORM §2.2): another key
+    /// and receiver, a decrypt with its signature, and an encrypt byte for byte.
+    #[test]
+    fn the_wechatpy_vectors_decrypt_and_encrypt_exactly() {
+        let c = MsgCrypt::new(
+            "123456",
+            "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR",
+            "wx49f0ab532d5d035a",
+        )
+        .unwrap();
+        let encrypted = "RgqEoJj5A4EMYlLvWO1F86ioRjZfaex/gePD0gOXTxpsq5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTyeDXzF6Bv283dGymzxh6ydJRvZsryDyZbLTE7rhnus50qGPMfp2wASFlzEgMW9z1ef/RD8XzaFYgm7iTdaXpXaG4+BiYyolBug/gYNx410cvkKR2/nPwBiT+P4hIiOAQqGp/TywZBtDh1yCF2KOd0gpiMZ5jSw3e29mTvmUHzkVQiMS6td7vXUaWOMZnYZlF3So2SjHnwh4jYFxdgpkHHqIrH/54SNdshoQgWYEvccTKe7FS709/5t6NMxuGhcUGAPOQipvWTT4dShyqio7mlsl5noTrb++x6En749zCpQVhDpbV6GDnTbcX2e8K9QaNWHp91eBdCRxthuL0=";
+        let msg = c
+            .decrypt(
+                "74d92dfeb87ba7c714f89d98870ae5eb62dff26d",
+                "1411525903",
+                "461056294",
+                encrypted,
+            )
+            .unwrap();
+        assert!(msg.contains("<Content><![CDATA[test]]></Content>"), "{msg}");
+        assert!(msg.contains("messense"), "{msg}");
+        // One changed digit of the nonce, and the signature no longer holds.
+        assert_eq!(
+            c.decrypt(
+                "74d92dfeb87ba7c714f89d98870ae5eb62dff26d",
+                "1411525903",
+                "461056295",
+                encrypted
+            ),
+            Err(CryptError::BadSignature)
+        );
+        let reply = "<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[test]]></Content>\n<FromUserName><![CDATA[wx49f0ab532d5d035a]]></FromUserName>\n<ToUserName><![CDATA[messense]]></ToUserName>\n<AgentID>1</AgentID>\n<CreateTime>1411525903</CreateTime>\n</xml>";
+        let out = c.encrypt(*b"1234567890123456", reply);
+        assert_eq!(out, "9s4gMv99m88kKTh/H8IdkOiMg6bisoy3ypwy9H4hvSPe9nsGaqyw5hhSjdYbcrKk+j3nba4HMOTzHrluLBYqxgNcBqGsL8GqxlhZgURnAtObvesEl5nZ+uBE8bviY0LWke8Zy9V/QYKxNV2FqllNXcfmstttyIkMKCCmVbCFM2JTF5wY0nFhHZSjPUL2Q1qvSUCUld+/WIXrx0oyKQmpB6o8NRrrNrsDf03oxI1p9FxUgMnwKKZeOA/uu+2IEvEBtb7muXsVbwbgX05UPPJvFurDXafG0RQyPR+mf1nDnAtQmmNOuiR5MIkdQ39xn1vWwi1O5oazPoQJz0nTYjxxEE8kv3kFxtAGVRe3ypD3WeK2XeFYFMNMpatF9XiKzHo3");
+        assert_eq!(
+            c.msg_signature("1411525903", "461056294", &out),
+            "407518b7649e86ef23978113f92d27afa9296533"
+        );
+    }
 }
