@@ -175,35 +175,6 @@ pub fn site_schema() -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// docs/site.schema.json is what scripts rely on: it must match the types.
-    /// Regenerate with `cargo run -p server -- schema > docs/site.schema.json`.
-    #[test]
-    fn documented_schema_is_current() {
-        let documented = include_str!("../../docs/site.schema.json");
-        assert!(
-            documented == site_schema(),
-            "docs/site.schema.json is stale: regenerate it (see this test)"
-        );
-    }
-
-    #[test]
-    fn schema_describes_blocks_and_prices() {
-        let s = site_schema();
-        for needle in [
-            "\"product_grid\"",
-            "\"booking_button\"",
-            "Prices are integers in fen",
-            "schema_version",
-        ] {
-            assert!(s.contains(needle), "{needle}");
-        }
-    }
-}
-
 /// `mpforge template`: a theme's platform template, as a directory or a zip.
 pub fn template(theme: &str, out: &Path) -> anyhow::Result<()> {
     let t = ThemeKind::from_slug(theme).context("theme must be shop, booking or info")?;
@@ -233,4 +204,33 @@ pub fn ext_json(path: &Path, appid: &str, public_url: &str) -> anyhow::Result<()
     })?;
     println!("{text}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/site.schema.json is what scripts rely on: it must match the types.
+    /// Regenerate with `cargo run -p server -- schema > docs/site.schema.json`.
+    #[test]
+    fn documented_schema_is_current() {
+        let documented = include_str!("../../docs/site.schema.json");
+        assert!(
+            documented == site_schema(),
+            "docs/site.schema.json is stale: regenerate it (see this test)"
+        );
+    }
+
+    #[test]
+    fn schema_describes_blocks_and_prices() {
+        let s = site_schema();
+        for needle in [
+            "\"product_grid\"",
+            "\"booking_button\"",
+            "Prices are integers in fen",
+            "schema_version",
+        ] {
+            assert!(s.contains(needle), "{needle}");
+        }
+    }
 }

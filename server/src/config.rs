@@ -291,6 +291,12 @@ impl Cli {
     }
 }
 
+fn parse_template(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(t, id)| (t.trim().to_string(), id.trim().to_string()))
+        .ok_or_else(|| format!("`{s}` is not THEME=ID (e.g. shop=12)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,10 +339,4 @@ mod tests {
         assert_eq!(cli.store_spec(), "postgres://u@db/mp");
         assert_eq!(cli.blobs.as_deref(), Some("file:///srv/blobs"));
     }
-}
-
-fn parse_template(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(t, id)| (t.trim().to_string(), id.trim().to_string()))
-        .ok_or_else(|| format!("`{s}` is not THEME=ID (e.g. shop=12)"))
 }

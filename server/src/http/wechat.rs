@@ -57,30 +57,32 @@ fn refuse(status: StatusCode, why: &str) -> Response {
     (status, why.to_string()).into_response()
 }
 
-/// The decrypted XML of a push, or its refusal.
-fn open_push(p: &Platform, q: &PushQuery, body: &[u8]) -> std::result::Result<String, Response> {
+/// The decrypted XML of a push, or why it is refused (a 4xx: nothing changes).
+fn open_push(
+    p: &Platform,
+    q: &PushQuery,
+    body: &[u8],
+) -> std::result::Result<String, (StatusCode, &'static str)> {
     let ts: i64 = q
         .timestamp
         .parse()
-        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "no timestamp"))?;
+        .map_err(|_| (StatusCode::BAD_REQUEST, "no timestamp"))?;
     // Older than five minutes (or from the future): a replay, whatever its signature.
     if (crate::storage::now_unix() - ts).abs() > 300 {
-        return Err(refuse(StatusCode::FORBIDDEN, "stale timestamp"));
+        return Err((StatusCode::FORBIDDEN, "stale timestamp"));
     }
-    let text =
-        std::str::from_utf8(body).map_err(|_| refuse(StatusCode::BAD_REQUEST, "not UTF-8"))?;
+    let text = std::str::from_utf8(body).map_err(|_| (StatusCode::BAD_REQUEST, "not UTF-8"))?;
     let outer =
-        roxmltree::Document::parse(text).map_err(|_| refuse(StatusCode::BAD_REQUEST, "not XML"))?;
-    let encrypted =
-        field(&outer, "Encrypt").ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "no Encrypt"))?;
+        roxmltree::Document::parse(text).map_err(|_| (StatusCode::BAD_REQUEST, "not XML"))?;
+    let encrypted = field(&outer, "Encrypt").ok_or((StatusCode::BAD_REQUEST, "no Encrypt"))?;
     let crypt = MsgCrypt::new(&p.token, &p.aes_key, &p.appid)
-        .map_err(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "platform key unusable"))?;
+        .map_err(|_| (StatusCode::INTERNAL_SERVER_ERROR, "platform key unusable"))?;
     crypt
         .decrypt(&q.msg_signature, &q.timestamp, &q.nonce, &encrypted)
         .map_err(|e| match e {
-            CryptError::BadSignature => refuse(StatusCode::FORBIDDEN, "bad signature"),
-            CryptError::WrongReceiver => refuse(StatusCode::FORBIDDEN, "for another platform"),
-            _ => refuse(StatusCode::BAD_REQUEST, "undecryptable"),
+            CryptError::BadSignature => (StatusCode::FORBIDDEN, "bad signature"),
+            CryptError::WrongReceiver => (StatusCode::FORBIDDEN, "for another platform"),
+            _ => (StatusCode::BAD_REQUEST, "undecryptable"),
         })
 }
 
@@ -118,7 +120,7 @@ async fn component_events(
     };
     let xml = match open_push(&p, &q, &body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err((status, why)) => return refuse(status, why),
     };
     let Ok(doc) = roxmltree::Document::parse(&xml) else {
         return refuse(StatusCode::BAD_REQUEST, "inner message is not XML");
@@ -184,7 +186,7 @@ async fn app_events(
     };
     let xml = match open_push(&p, &q, &body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err((status, why)) => return refuse(status, why),
     };
     let Ok(doc) = roxmltree::Document::parse(&xml) else {
         return refuse(StatusCode::BAD_REQUEST, "inner message is not XML");

@@ -103,7 +103,7 @@ pub fn explain(code: i64, lang: Lang) -> Option<&'static str> {
         85085 => ("The platform's monthly review quota is used up: try again next month or ask WeChat for more.", "本月提审额度已用完,请下月再试或申请增加额度。"),
         85086 => ("WeChat needs the code committed and the privacy guideline set before review.", "提交审核前需先上传代码并设置隐私保护指引。"),
         86002 => ("Set the mini program's name, avatar and introduction in its WeChat admin first.", "请先在小程序后台设置名称、头像和简介。"),
-        86007 | 86008 | 86009 | 86010 => ("WeChat does not allow this mini program or platform to submit at the moment.", "微信暂不允许该小程序或平台提交审核。"),
+        86007..=86010 => ("WeChat does not allow this mini program or platform to submit at the moment.", "微信暂不允许该小程序或平台提交审核。"),
         87011 => ("A gradual release is running, so the release cannot be rolled back.", "正在灰度发布,不能回退。"),
         87012 => ("This version cannot be rolled back to (only versions released through the platform can).", "该版本不能回退(只能回退到通过平台发布的版本)。"),
         87013 => ("No withdrawals left today or this month.", "今日或本月撤回次数已用完。"),

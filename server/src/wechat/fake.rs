@@ -218,7 +218,7 @@ impl Fake {
 async fn login_page(State(f): State<Fake>, Query(q): Query<HashMap<String, String>>) -> Response {
     let w = f.world.lock().unwrap();
     let code = q.get("pre_auth_code").cloned().unwrap_or_default();
-    if !w.preauth.get(&code).is_some_and(|exp| *exp > now()) {
+    if w.preauth.get(&code).is_none_or(|exp| *exp <= now()) {
         return (
             StatusCode::BAD_REQUEST,
             Html("<h1>授权链接已失效 / The authorization link expired</h1>".to_string()),
