@@ -45,6 +45,7 @@ checkers: build
 # page (Playwright in Chromium); the server's peak memory under hostile load.
 bench: build
 	cargo bench -p server --bench generate
+	cargo bench -p server --bench qr
 	bash .ci/with-services cargo bench -p server --bench store
 	cd end2end && node bench/editor.js
 	cd end2end && node bench/memory.js

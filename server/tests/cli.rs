@@ -510,7 +510,7 @@ fn the_platform_template_of_each_theme_is_written() {
             "",
         );
         assert!(o.status.success(), "{}", stderr(&o));
-        assert!(out.join("pages/p20/index.wxml").exists());
+        assert!(out.join("pages/p30/index.wxml").exists());
         assert!(std::fs::read_to_string(out.join("data/site.js"))
             .unwrap()
             .contains("getExtConfigSync"));

@@ -13,8 +13,8 @@ use app::model::ThemeKind;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Page slots in a template: the most pages a site published through the platform can have.
-pub const SLOTS: usize = 20;
+/// Page slots in a template: as many as a site may have pages.
+pub const SLOTS: usize = app::model::validate::limits::PAGES;
 /// The largest `ext_json` mpforge commits. WeChat documents no figure; a commit body this big
 /// is already far beyond any real site without its pictures inline.
 pub const EXT_JSON_LIMIT: usize = 256 * 1024;
