@@ -29,9 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/wechat/{component}/{appid}/events", post(app_events))
         .route("/sites/{id}/wechat/callback", get(callback))
         .route("/sites/{id}/wechat/connect", get(start_connect))
-        .route("/sites/{id}/publish/start", post(start_publish))
-        .route("/sites/{id}/publish/release", post(release))
-        .route("/sites/{id}/publish/rollback", post(rollback))
+        .route("/sites/{id}/publish/{action}", post(publish_action))
         .route("/sites/{id}/versions/{n}/restore", post(restore))
         .route("/api/sites/{id}/publish", get(publish_state))
         .route("/sites/{id}/qr/{file}", get(super::qr::site_qr))
@@ -348,28 +346,16 @@ async fn act(state: &AppState, session: &SessionInfo, id: &str, action: &str) ->
     Ok(back(id, result.err().map(|e| e.message(who.lang))))
 }
 
-async fn start_publish(
+/// `POST /sites/{id}/publish/{start|release|rollback}`.
+async fn publish_action(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
 ) -> Result<Response> {
-    act(&state, &session, &id, "start").await
-}
-
-async fn release(
-    State(state): State<AppState>,
-    Extension(session): Extension<SessionInfo>,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    act(&state, &session, &id, "release").await
-}
-
-async fn rollback(
-    State(state): State<AppState>,
-    Extension(session): Extension<SessionInfo>,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    act(&state, &session, &id, "rollback").await
+    match action.as_str() {
+        "start" | "release" | "rollback" => act(&state, &session, &id, &action).await,
+        _ => Err(AppError::NotFound.into()),
+    }
 }
 
 /// `POST /sites/{id}/versions/{n}/restore`: the version becomes the draft; the draft it
