@@ -58,9 +58,21 @@ test("an agency connects a site, publishes in one click, WeChat approves, the ag
   const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   expect(code?.data).toBe(`${baseURL}/s/${id}`);
 
+  // The printable table card as a PNG: it carries the same code.
+  const [cardDownload] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Table card (PNG)" }).click(),
+  ]);
+  const card = PNG.sync.read(fs.readFileSync((await cardDownload.path())!));
+  expect([card.width, card.height]).toEqual([1240, 1748]);
+  expect(jsQR(new Uint8ClampedArray(card.data), card.width, card.height)?.data).toBe(`${baseURL}/s/${id}`);
+
   await page.goto("/agency/wechat");
   await expect(page.getByText("WeChat's verify ticket has arrived")).toBeVisible();
   await audit(page, "the WeChat platform settings");
+  // Scanned in WeChat, the link QR code now opens the released mini program.
+  await page.getByRole("button", { name: "Register the link QR codes with WeChat" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Registered: 1" })).toBeVisible();
 
   // That address shows the site, to anyone.
   const visitor = await page.context().browser()!.newPage();

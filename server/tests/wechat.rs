@@ -173,6 +173,26 @@ async fn connect_publish_reject_resubmit_approve_release_rollback_and_unauthoriz
         "1.0.2"
     );
 
+    // The approval pushed again (WeChat repeats pushes) moves nothing.
+    let before = admin.view().await.state;
+    assert_eq!(
+        env.push_app_event(APP, "weapp_audit_success", "").await,
+        200
+    );
+    assert_eq!(admin.view().await.state, before);
+
+    // The link QR code opens the mini program in WeChat once the rule is registered: WeChat
+    // fetches the verification file from the directory of the site's link first.
+    let r = admin.post("/agency/wechat/link-rules", &[]).await;
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/agency/wechat?links=1&"), "{to}");
+    let rule = &env.fake_state().await["apps"][APP]["rules"][0];
+    assert_eq!(
+        rule["prefix"],
+        format!("{}/s/{}", env.base, env.site).as_str()
+    );
+    assert_eq!(rule["state"], 2, "published");
+
     // A third version goes live, then is rolled back to the second.
     let third = publish_until_review(&env, &mut admin)
         .await
@@ -516,4 +536,37 @@ async fn another_agency_sees_nothing_and_a_bad_setting_is_named() {
         err.contains("其他服务商"),
         "the platform is agency A's: {err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_exhausted_review_quota_ends_the_publish_with_wechats_reason_and_one_commit() {
+    let env = env().await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    connect(&env, &mut admin).await;
+    env.fake("/fake/quota", serde_json::json!({"rest": 0}))
+        .await;
+    let r = admin
+        .post(&format!("/sites/{}/publish/start", env.site), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let v = admin
+        .until("the refusal", |v| {
+            v.state.run.as_ref().is_some_and(|r| r.error.is_some())
+        })
+        .await;
+    let run = v.state.run.unwrap();
+    assert_eq!(run.errcode, Some(85085));
+    let error = run.error.unwrap();
+    assert!(error.en.contains("review quota"), "{}", error.en);
+    assert!(error.zh.contains("提审额度"), "{}", error.zh);
+    assert_eq!(run.review, Review::NotSubmitted);
+    assert_eq!(env.calls("/wxa/commit").await, 1);
+    // The commit went through and is a version; the refusal is the submit's, on the run.
+    let commits: Vec<_> = v
+        .versions
+        .iter()
+        .filter(|x| x.kind == app::model::publish::VersionKind::Commit)
+        .collect();
+    assert_eq!(commits.len(), 1);
+    assert!(commits[0].ok && commits[0].has_snapshot);
 }

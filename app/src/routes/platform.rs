@@ -34,6 +34,14 @@ pub fn PlatformPage() -> impl IntoView {
     }
     let query = use_query_map().read_untracked().clone();
     let saved = query.get("saved").is_some();
+    let links = LinkResult {
+        done: query.get("links").and_then(|n| n.parse().ok()),
+        failures: query
+            .get("link_failures")
+            .and_then(|f| serde_json::from_str(&f).ok())
+            .unwrap_or_default(),
+        error: query.get("link_error"),
+    };
     let problems: Vec<Problem> = query
         .get("problems")
         .and_then(|p| serde_json::from_str(&p).ok())
@@ -43,10 +51,10 @@ pub fn PlatformPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || {
-                let (csrf, problems) = (csrf.clone(), problems.clone());
+                let (csrf, problems, links) = (csrf.clone(), problems.clone(), links.clone());
                 Suspend::new(async move {
                     match data.await {
-                        Ok(v) => view! { <Settings v csrf saved problems lang/> }.into_any(),
+                        Ok(v) => view! { <Settings v csrf saved problems links lang/> }.into_any(),
                         Err(error) => view! { <ErrorPage error lang/> }.into_any(),
                     }
                 })
@@ -56,12 +64,21 @@ pub fn PlatformPage() -> impl IntoView {
     .into_any()
 }
 
+/// What registering the link rules did, from the redirect's query.
+#[derive(Clone, Default)]
+struct LinkResult {
+    done: Option<usize>,
+    failures: Vec<String>,
+    error: Option<String>,
+}
+
 #[component]
 fn Settings(
     v: PlatformView,
     csrf: String,
     saved: bool,
     problems: Vec<Problem>,
+    links: LinkResult,
     lang: Lang,
 ) -> impl IntoView {
     let t = move |en, zh| tr(lang, en, zh);
@@ -166,6 +183,19 @@ fn Settings(
             <p>{t("Authorization events URL: ", "授权事件接收 URL:")}<code>{v.events_url.clone()}</code></p>
             <p>{t("Messages and events URL: ", "消息与事件接收 URL:")}<code>{v.messages_url.clone()}</code></p>
             <p class="muted">{ticket}</p>
+        </section>
+        <section class="card" aria-labelledby="links-title">
+            <h2 id="links-title">{t("Link QR codes open the mini program", "链接二维码打开小程序")}</h2>
+            <p class="muted">{t("Each site's link QR code opens its H5 page in any browser. Registered with WeChat, scanning it in WeChat opens the released mini program instead (for every connected site with a released version).", "每个网站的链接二维码在浏览器中打开 H5 页面。在微信登记后,用微信扫码将直接打开已发布的小程序(适用于所有已连接且已发布的网站)。")}</p>
+            {links.done.map(|n| view! { <p class="alert alert-ok" role="status">{format!("{}{n}", t("Registered: ", "已登记:"))}</p> })}
+            {links.error.clone().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            {(!links.failures.is_empty()).then(|| view! {
+                <ul class="alert alert-warn" role="status">{links.failures.clone().into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+            })}
+            <form method="post" action="/agency/wechat/link-rules" class="inline">
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class="btn">{t("Register the link QR codes with WeChat", "向微信登记链接二维码")}</button>
+            </form>
         </section>
         <section class="card" aria-labelledby="platform-title">
             <h2 id="platform-title">{t("Platform", "平台信息")}</h2>

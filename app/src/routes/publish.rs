@@ -231,8 +231,10 @@ fn QrCodes(site: String, link: String, live: bool, trial: bool, lang: Lang) -> i
                             <a class="btn btn-small" href=format!("{base}/link.png?size=1280") download="">{"PNG"}</a>" "
                             <a class="btn btn-small" href=format!("{base}/link.svg?size=1280") download="">{"SVG"}</a>" "
                             <a class="btn btn-small" href=format!("{base}/link.png?size=1280&logo=1") download="">{t("PNG with logo", "带标志 PNG")}</a>" "
-                            <a class="btn btn-small" href=format!("{base}/card.svg") download="">{t("Table card", "桌贴")}</a>
+                            <a class="btn btn-small" href=format!("{base}/card.svg") download="">{t("Table card (SVG)", "桌贴(SVG)")}</a>" "
+                            <button type="button" class="btn btn-small" hidden=true data-card-png=format!("{base}/card.svg") data-name="table-card.png">{t("Table card (PNG)", "桌贴(PNG)")}</button>
                         </p>
+                        <script src="/card-png.js" defer></script>
                     </figcaption>
                 </figure>
                 {live.then(|| view! {

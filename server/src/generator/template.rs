@@ -283,3 +283,78 @@ pub fn merge(template_app_json: &Value, ext_json: &str) -> (Value, Value) {
     }
     (app, ext["ext"].clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starter(kind: ThemeKind) -> Site {
+        serde_json::from_str(crate::generator::theme::starter_json(kind, Lang::En)).unwrap()
+    }
+
+    #[test]
+    fn the_ext_carries_the_site_with_slot_routes_and_public_pictures() {
+        let site = starter(ThemeKind::Shop);
+        let text = ext_json(&site, "wx1111111111111111", Lang::En, |n| {
+            format!("https://x/i/{n}")
+        })
+        .unwrap();
+        let ext: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(ext["extAppid"], "wx1111111111111111");
+        assert_eq!(
+            ext["ext"]["site"]["routes"][&site.pages[0].id],
+            "/pages/p1/index"
+        );
+        assert_eq!(ext["ext"]["site"]["routes"]["cart"], "/pages/cart/index");
+        assert_eq!(ext["tabBar"]["list"][0]["pagePath"], "pages/p1/index");
+        assert!(ext["ext"]["site"]["vars"]
+            .as_str()
+            .unwrap()
+            .contains(&site.theme.primary));
+    }
+
+    #[test]
+    fn too_many_pages_or_too_much_content_is_refused_in_words() {
+        let mut site = starter(ThemeKind::Info);
+        let page = site.pages[0].clone();
+        site.pages = (0..SLOTS + 1)
+            .map(|i| app::model::site::Page {
+                id: format!("x{i}"),
+                ..page.clone()
+            })
+            .collect();
+        let err = ext_json(&site, "wx1", Lang::Zh, |n| n.into()).unwrap_err();
+        assert!(
+            matches!(&err, ExtError::TooManyPages(m) if m.contains("最多 30 个页面")),
+            "{err}"
+        );
+        let mut site = starter(ThemeKind::Info);
+        site.pages[0].blocks.push(app::model::site::Block {
+            id: "long".into(),
+            hidden: false,
+            kind: app::model::site::BlockKind::RichText {
+                title: "Story".into(),
+                paragraphs: vec!["长".repeat(2000); 60],
+            },
+        });
+        let err = ext_json(&site, "wx1", Lang::En, |n| n.into()).unwrap_err();
+        assert!(
+            matches!(&err, ExtError::TooLarge(m) if m.contains("over the 256 KB")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn merging_replaces_pages_and_tab_list_and_sets_window_keys() {
+        let template = json!({"pages": ["a", "b"], "window": {"navigationBarTitleText": "T", "backgroundColor": "#fff"}});
+        let ext = r#"{"ext": {"site": 1}, "window": {"navigationBarTitleText": "Shop"}, "pages": ["b"], "tabBar": {"list": [{"pagePath": "b"}]}}"#;
+        let (app, config) = merge(&template, ext);
+        assert_eq!(app["pages"], json!(["b"]));
+        assert_eq!(
+            app["window"],
+            json!({"navigationBarTitleText": "Shop", "backgroundColor": "#fff"})
+        );
+        assert_eq!(app["tabBar"]["list"][0]["pagePath"], "b");
+        assert_eq!(config, json!({"site": 1}));
+    }
+}

@@ -30,6 +30,22 @@ pub(super) struct QrQuery {
     /// `1`: the shop's logo in the centre.
     #[serde(default)]
     logo: Option<String>,
+    /// The official code's colour, `RRGGBB` (black by default).
+    #[serde(default)]
+    color: Option<String>,
+    /// `1`: the official code on a transparent background.
+    #[serde(default)]
+    transparent: Option<String>,
+}
+
+/// `RRGGBB` as WeChat's `line_color`.
+fn line_color(hex: Option<&str>) -> Option<serde_json::Value> {
+    let hex = hex.unwrap_or("000000").trim_start_matches('#');
+    if hex.len() != 6 {
+        return None;
+    }
+    let c = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some(serde_json::json!({"r": c(0)?, "g": c(2)?, "b": c(4)?}))
 }
 
 fn invalid(lang: Lang, field: &str, en: &str, zh: &str) -> crate::error::Error {
@@ -119,6 +135,14 @@ pub(super) async fn site_qr(
             Ok(download("image/png", bytes))
         }
         ("official", "png") => {
+            let color = line_color(q.color.as_deref()).ok_or_else(|| {
+                invalid(
+                    lang,
+                    "color",
+                    "The colour is six hex digits, like 1a1a1a.",
+                    "颜色为六位十六进制数,如 1a1a1a。",
+                )
+            })?;
             let merchant = state
                 .store
                 .merchant(record.merchant_id)
@@ -134,8 +158,8 @@ pub(super) async fn site_qr(
                     env_version: "release".into(),
                     width: size,
                     auto_color: false,
-                    line_color: serde_json::json!({"r": 0, "g": 0, "b": 0}),
-                    is_hyaline: false,
+                    line_color: color.clone(),
+                    is_hyaline: q.transparent.as_deref() == Some("1"),
                 };
                 let bytes =
                     tokens::with_authorizer(&*state.store, &state.wx, &p, &conn.appid, |t| {
@@ -256,6 +280,24 @@ pub(super) async fn public_site(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response> {
+    // `/s/{name}.txt`: a link rule's verification file, which WeChat fetches from the
+    // directory of the sites' links.
+    if let Some(stem) = id.strip_suffix(".txt") {
+        if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(AppError::NotFound.into());
+        }
+        let doc = state
+            .store
+            .doc(connect::JUMP_FILE, &id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let content = doc.body["content"].as_str().unwrap_or_default().to_string();
+        return Ok((
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            content,
+        )
+            .into_response());
+    }
     render_public(&state, &id, None).await
 }
 

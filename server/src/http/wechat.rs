@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sites/{id}/publish", get(publish_state))
         .route("/sites/{id}/qr/{file}", get(super::qr::site_qr))
         .route("/agency/wechat", post(save_platform))
+        .route("/agency/wechat/link-rules", post(link_rules))
         .route("/s/{id}", get(super::qr::public_site))
         .route("/s/{id}/{page}", get(super::qr::public_page))
         .route("/i/{name}", get(super::qr::public_image))
@@ -463,6 +464,61 @@ async fn save_platform(
         }
         Err(platform::SettingsError::Store(e)) => return Err(e.into()),
     })
+}
+
+/// `POST /agency/wechat/link-rules`: every connected site's link QR code opens its mini
+/// program when scanned in WeChat (agency admins only).
+async fn link_rules(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+) -> Result<Response> {
+    let who = signed_in(&session)?;
+    let agency = require_agency_admin(who)?;
+    let store = &*state.store;
+    let p = match publish::platform_of(&state, agency).await {
+        Ok(p) => p,
+        Err(e) => {
+            let e: String =
+                url::form_urlencoded::byte_serialize(e.message(who.lang).as_bytes()).collect();
+            return Ok(Redirect::to(&format!("/agency/wechat?link_error={e}")).into_response());
+        }
+    };
+    let (mut done, mut failed) = (0usize, Vec::new());
+    for m in store.agency_merchants(agency).await? {
+        for site in store.merchant_sites(m.id).await? {
+            if site.deleted_at.is_some() {
+                continue;
+            }
+            let Some(conn) = platform::connection(store, site.id)
+                .await?
+                .filter(|c| c.connected)
+            else {
+                continue;
+            };
+            match connect::register_link(&state, &p, site.id, &conn.appid).await {
+                Ok(()) => done += 1,
+                Err(e) => failed.push(format!("{}: {}", site.name, e.message(who.lang))),
+            }
+        }
+    }
+    note(
+        &state,
+        who,
+        None,
+        "link_rules",
+        format!("{done} registered, {} refused", failed.len()),
+    )
+    .await;
+    let failed: String = url::form_urlencoded::byte_serialize(
+        serde_json::to_string(&failed)
+            .unwrap_or_default()
+            .as_bytes(),
+    )
+    .collect();
+    Ok(Redirect::to(&format!(
+        "/agency/wechat?links={done}&link_failures={failed}"
+    ))
+    .into_response())
 }
 
 pub(super) fn immutable(content_type: &'static str, bytes: Vec<u8>) -> Response {

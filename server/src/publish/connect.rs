@@ -164,3 +164,42 @@ pub async fn disconnected(
     }
     Ok(true)
 }
+
+/// Verification files of link rules, by name: served at `/s/{name}` (the directory of every
+/// site's link), where WeChat looks for them.
+pub const JUMP_FILE: &str = "wx-jumpfile";
+
+/// Lets the site's link QR code (`{public_url}/s/{site}`) open the mini program when scanned in
+/// WeChat: the verification file kept, the rule added and published (`qrcodejump*`). WeChat
+/// publishes rules of released mini programs only (85074).
+pub async fn register_link(
+    state: &AppState,
+    p: &Platform,
+    site: Ulid,
+    appid: &str,
+) -> Result<(), PublishError> {
+    let store = &*state.store;
+    let wx = &state.wx;
+    let (name, content) = tokens::with_authorizer(store, wx, p, appid, |t| async move {
+        wx.client.qrcode_jump_file(&t).await
+    })
+    .await?;
+    store
+        .put_doc(
+            &Doc::new(
+                JUMP_FILE,
+                &name,
+                p.agency_id,
+                serde_json::json!({"content": content}),
+            ),
+            Expect::Any,
+        )
+        .await?;
+    let prefix = format!("{}/s/{site}", wx.public_url);
+    tokens::with_authorizer(store, wx, p, appid, |t| {
+        let prefix = prefix.clone();
+        async move { wx.client.qrcode_jump(&t, &prefix, "pages/p1/index").await }
+    })
+    .await?;
+    Ok(())
+}

@@ -3,6 +3,8 @@
 //! never the body; an answer with an `errcode` other than 0 becomes [`WxError::Api`]; binary
 //! answers (QR images) are told from JSON errors by their first byte, not their header.
 use super::errors::WxError;
+
+mod links;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -590,45 +592,6 @@ impl Client {
             )
             .await?;
         Ok(r.version_list)
-    }
-
-    /// The official mini program code (`getwxacodeunlimit`): PNG bytes.
-    pub async fn wxa_code(&self, atoken: &str, req: &CodeRequest) -> Result<Vec<u8>, WxError> {
-        self.call_binary(
-            "getwxacodeunlimit",
-            "/wxa/getwxacodeunlimit",
-            Token::Access(atoken),
-            &[],
-            Some(&serde_json::to_value(req).expect("serialises")),
-        )
-        .await
-    }
-
-    /// Registers and publishes "scan an ordinary link QR code to open the mini program" for
-    /// links under `prefix`, opening `path`.
-    pub async fn qrcode_jump(&self, atoken: &str, prefix: &str, path: &str) -> Result<(), WxError> {
-        let _: Value = self
-            .call(
-                "qrcodejumpadd",
-                "/cgi-bin/wxopen/qrcodejumpadd",
-                Token::Access(atoken),
-                &[],
-                Some(
-                    &json!({"prefix": prefix, "permit_sub_rule": 1, "path": path,
-                    "open_version": 3, "debug_url": [], "is_edit": 0}),
-                ),
-            )
-            .await?;
-        let _: Value = self
-            .call(
-                "qrcodejumppublish",
-                "/cgi-bin/wxopen/qrcodejumppublish",
-                Token::Access(atoken),
-                &[],
-                Some(&json!({"prefix": prefix})),
-            )
-            .await?;
-        Ok(())
     }
 }
 

@@ -70,6 +70,8 @@ struct App {
     released: Option<Value>,
     history: VecDeque<Value>,
     rules: Vec<Value>,
+    /// The verification file of link rules: (name, content).
+    jump_file: Option<(String, String)>,
 }
 
 #[derive(Default)]
@@ -433,6 +435,36 @@ async fn api(State(f): State<Fake>, uri: Uri, body: axum::body::Bytes) -> Respon
             Err(_) => return Json(err(47001, "data format error")).into_response(),
         }
     };
+    // Publishing a link rule: WeChat fetches the verification file from the prefix's
+    // directory first (85069 when it is not there).
+    if path == "/cgi-bin/wxopen/qrcodejumppublish" {
+        let token = query.get("access_token").cloned().unwrap_or_default();
+        let expected = {
+            let w = f.world.lock().unwrap();
+            w.apps
+                .values()
+                .find(|a| !a.token.is_empty() && a.token == token)
+                .and_then(|a| a.jump_file.clone())
+        };
+        let prefix = body["prefix"].as_str().unwrap_or_default();
+        let dir = prefix.rsplit_once('/').map(|(d, _)| d).unwrap_or(prefix);
+        let found = match &expected {
+            Some((name, content)) => match f.http.get(format!("{dir}/{name}")).send().await {
+                Ok(r) if r.status().is_success() => {
+                    r.text().await.ok().is_some_and(|t| t.trim() == content)
+                }
+                _ => false,
+            },
+            None => false,
+        };
+        if !found {
+            return Json(err(
+                85069,
+                "verification file not found in the prefix's directory",
+            ))
+            .into_response();
+        }
+    }
     let mut w = f.world.lock().unwrap();
     w.calls
         .push(json!({"path": path, "query": query.keys().collect::<Vec<_>>(), "body": body}));

@@ -260,6 +260,30 @@ impl Env {
         r.json().await.unwrap()
     }
 
+    /// Sends an encrypted event about `appid` as WeChat does (the approval repeated).
+    pub async fn push_app_event(&self, appid: &str, event: &str, reason: &str) -> u16 {
+        let c = FakeConfig::default();
+        let crypt = server::wechat::crypto::MsgCrypt::new(&c.token, &c.aes_key, &c.component_appid)
+            .unwrap();
+        let xml = format!(
+            "<xml><ToUserName><![CDATA[gh_{}]]></ToUserName><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event><Reason><![CDATA[{reason}]]></Reason></xml>",
+            &appid[2..14]
+        );
+        let now = server::storage::now_unix();
+        let (query, body) = server::wechat::crypto::push_request(&crypt, now, "again", &xml);
+        self.http
+            .post(format!(
+                "{}/wechat/{}/{appid}/events?{query}",
+                self.base, c.component_appid
+            ))
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     pub async fn fake_state(&self) -> serde_json::Value {
         self.http
             .get(format!("{}/fake/state", self.fake_url))

@@ -279,6 +279,12 @@ pub(super) fn handle(
                 .as_i64()
                 .and_then(|t| w_template_keys(&w.templates, t))
                 .unwrap_or_default();
+            let declared = committed["ext"]["requiredPrivateInfos"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty());
+            if used.iter().any(|k| k == "Location") && !declared {
+                return J(err(61040, "privacy api used without requiredPrivateInfos"));
+            }
             if app.owner_setting.is_none() || used.iter().any(|k| !app.privacy.contains(k)) {
                 return J(err(
                     85086,
@@ -386,6 +392,13 @@ pub(super) fn handle(
                 &format!("https://fake.weixin/{env}/{appid}/{page}?scene={scene}"),
                 width as u32,
             ))
+        }
+        "/cgi-bin/wxopen/qrcodejumpdownload" => {
+            let file = app.jump_file.get_or_insert_with(|| {
+                let name = format!("{}.txt", hex::encode(rand::random::<[u8; 5]>()));
+                (name, hex::encode(rand::random::<[u8; 16]>()))
+            });
+            J(ok(json!({"file_name": file.0, "file_content": file.1})))
         }
         "/cgi-bin/wxopen/qrcodejumpadd" => {
             let prefix = s("prefix");
