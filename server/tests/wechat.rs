@@ -570,3 +570,22 @@ async fn an_exhausted_review_quota_ends_the_publish_with_wechats_reason_and_one_
     assert_eq!(commits.len(), 1);
     assert!(commits[0].ok && commits[0].has_snapshot);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_busy_wechat_is_tried_again_later_without_committing_twice() {
+    let env = env().await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    connect(&env, &mut admin).await;
+    // "System busy" on the submit: transient, so the step waits and tries again.
+    env.fake(
+        "/fake/inject",
+        serde_json::json!({"path": "/wxa/submit_audit", "errcode": -1}),
+    )
+    .await;
+    let v = publish_until_review(&env, &mut admin).await;
+    let run = v.state.run.unwrap();
+    assert_eq!(run.error, None, "{run:#?}");
+    assert_eq!(run.review, Review::InReview);
+    assert_eq!(env.calls("/wxa/submit_audit").await, 2, "refused once, then taken");
+    assert_eq!(env.calls("/wxa/commit").await, 1);
+}
