@@ -19,6 +19,8 @@ pub enum Kind {
     Regenerate { site_id: Ulid },
     /// Publish a site through its agency's WeChat platform ([`crate::publish`]).
     Publish { site_id: Ulid, run_id: String },
+    /// A bulk action on many sites ([`crate::batches`]).
+    Batch { batch_id: Ulid },
 }
 
 impl Kind {
@@ -26,6 +28,7 @@ impl Kind {
         match self {
             Kind::Regenerate { .. } => "regenerate",
             Kind::Publish { .. } => "publish",
+            Kind::Batch { .. } => "batch",
         }
     }
 }
@@ -76,16 +79,18 @@ pub async fn run_workers(state: AppState, slots: usize, lease: Duration) {
     }
     let worker = worker_name();
     tracing::info!(%worker, slots, "job workers started");
+    // Stopping the workers (dropping this future) stops the heartbeat too, so their jobs'
+    // leases run out and another node takes them over.
     let beat = {
         let (store, worker) = (state.store.clone(), worker.clone());
-        tokio::spawn(async move {
+        AbortOnDrop(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(lease / 3).await;
                 if let Err(e) = store.heartbeat(&worker, lease).await {
                     tracing::warn!(error = %e, "job heartbeat failed");
                 }
             }
-        })
+        }))
     };
     let mut running: JoinSet<()> = JoinSet::new();
     loop {
@@ -124,9 +129,17 @@ pub async fn run_workers(state: AppState, slots: usize, lease: Duration) {
             }
         }
         while running.try_join_next().is_some() {}
-        if beat.is_finished() {
+        if beat.0.is_finished() {
             return;
         }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -141,32 +154,53 @@ pub async fn run_one(state: &AppState, job: &Job) -> JobOutcome {
         Kind::Publish { site_id, run_id } => {
             crate::publish::pipeline::run_job(state, site_id, &run_id, job.attempts).await
         }
+        Kind::Batch { batch_id } => crate::batches::run_job(state, batch_id, job.attempts).await,
     }
 }
 
 /// Builds the site's package from its saved draft and keeps it at its content address.
 async fn regenerate(state: &AppState, site_id: Ulid, attempt: u32) -> JobOutcome {
+    match build(state, site_id).await {
+        Ok(built) => JobOutcome::Done(serde_json::json!({
+            "package": built.key, "bytes": built.bytes, "sha256": built.sha256
+        })),
+        Err(BuildError::Final(e)) => JobOutcome::Failed(e),
+        Err(BuildError::Store(e)) => JobOutcome::Retry {
+            error: e.to_string(),
+            retry_in: backoff(attempt),
+        },
+    }
+}
+
+/// A package kept in the blob store.
+pub struct Built {
+    pub key: String,
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The site cannot be built as it is (gone, invalid): trying again will not help.
+    #[error("{0}")]
+    Final(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Builds the site's package from its saved draft into the blob store.
+pub async fn build(state: &AppState, site_id: Ulid) -> Result<Built, BuildError> {
     let store = &*state.store;
-    let retry = |e: StoreError| JobOutcome::Retry {
-        error: e.to_string(),
-        retry_in: backoff(attempt),
-    };
-    let record = match store.site(site_id).await {
-        Ok(Some(r)) if r.deleted_at.is_none() => r,
-        Ok(_) => return JobOutcome::Failed("the site no longer exists".into()),
-        Err(e) => return retry(e),
+    let record = match store.site(site_id).await? {
+        Some(r) if r.deleted_at.is_none() => r,
+        _ => return Err(BuildError::Final("the site no longer exists".into())),
     };
     let lang = app::i18n::Lang::En;
-    let site = match store.draft(site_id).await {
-        Ok(Some(d)) => d.site,
-        Ok(None) => crate::sites::starter_draft(&record, lang).site,
-        Err(e) => return retry(e),
+    let site = match store.draft(site_id).await? {
+        Some(d) => d.site,
+        None => crate::sites::starter_draft(&record, lang).site,
     };
-    let media = match crate::sites::site_media(store, &state.blobs, record.merchant_id, &site).await
-    {
-        Ok(m) => m,
-        Err(e) => return retry(e),
-    };
+    let media = crate::sites::site_media(store, &state.blobs, record.merchant_id, &site).await?;
     let cache = state.media_cache.clone();
     let built = tokio::task::spawn_blocking(move || {
         let package = crate::sites::build_package(&cache, &media, &site, lang)?;
@@ -175,17 +209,15 @@ async fn regenerate(state: &AppState, site_id: Ulid, attempt: u32) -> JobOutcome
     .await;
     let zip = match built {
         Ok(Ok(zip)) => zip,
-        Ok(Err(e)) => return JobOutcome::Failed(e.message(lang)),
-        Err(_) => return JobOutcome::Failed("the build stopped unexpectedly".into()),
+        Ok(Err(e)) => return Err(BuildError::Final(e.message(lang))),
+        Err(_) => return Err(BuildError::Final("the build stopped unexpectedly".into())),
     };
     use sha2::Digest;
-    let sha = hex::encode(sha2::Sha256::digest(&zip));
-    let key = package_key(site_id, &sha);
+    let sha256 = hex::encode(sha2::Sha256::digest(&zip));
+    let key = package_key(site_id, &sha256);
     let bytes = zip.len();
-    if let Err(e) = state.blobs.put(&key, zip).await {
-        return retry(e);
-    }
-    JobOutcome::Done(serde_json::json!({"package": key, "bytes": bytes, "sha256": sha}))
+    state.blobs.put(&key, zip).await?;
+    Ok(Built { key, bytes, sha256 })
 }
 
 /// Where a site's package with content hash `sha256` is kept.

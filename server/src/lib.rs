@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod backend;
+pub mod batches;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -102,9 +102,30 @@ pub async fn start(
     site: Ulid,
     by: &str,
 ) -> Result<String, PublishError> {
-    let store = &*state.store;
     let run_id = crate::storage::tree::new_id().to_string();
-    let (_, _) = update(store, agency, site, |s| {
+    start_as(state, agency, site, by, &run_id).await?;
+    Ok(run_id)
+}
+
+/// Starts the publish run `run_id`, unless it has started already (a bulk job resuming after a
+/// restart asks again, and gets the run it began, never a second one).
+pub async fn start_as(
+    state: &AppState,
+    agency: Ulid,
+    site: Ulid,
+    by: &str,
+    run_id: &str,
+) -> Result<(), PublishError> {
+    let store = &*state.store;
+    let run_id = run_id.to_string();
+    let (queue, _) = update(store, agency, site, |s| {
+        if let Some(run) = s.run.as_ref().filter(|r| r.id == run_id) {
+            // Begun, but perhaps stopped before its job was queued: queue it (once, by its
+            // dedupe key) while no step has moved.
+            let untouched =
+                run.error.is_none() && run.steps.iter().all(|st| st.state == StepState::Pending);
+            return Ok(untouched);
+        }
         if let Some(run) = &s.run {
             if run.is_active() && run.error.is_none() {
                 return Err(match run.review {
@@ -143,9 +164,12 @@ pub async fn start(
             released: false,
             category: None,
         });
-        Ok(())
+        Ok(true)
     })
     .await?;
+    if !queue {
+        return Ok(());
+    }
     let kind = crate::jobs::Kind::Publish {
         site_id: site,
         run_id: run_id.clone(),
@@ -160,7 +184,7 @@ pub async fn start(
             max_attempts: 2000,
         })
         .await?;
-    Ok(run_id)
+    Ok(())
 }
 
 /// A review result, from a push or from polling. Pushes can come twice or out of order: a

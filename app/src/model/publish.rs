@@ -252,6 +252,8 @@ pub enum VersionKind {
     Release,
     Rollback,
     Restore,
+    /// The draft as it was before an agency's bulk change (restoring it undoes the change).
+    BeforeChange,
 }
 
 impl VersionKind {
@@ -262,6 +264,9 @@ impl VersionKind {
             VersionKind::Release => ("Released", "发布上线"),
             VersionKind::Rollback => ("Rolled back", "回退"),
             VersionKind::Restore => ("Draft before a restore", "恢复前的草稿"),
+            VersionKind::BeforeChange => {
+                ("Draft before the agency's change", "服务商批量修改前的草稿")
+            }
         };
         match lang {
             Lang::Zh => zh,

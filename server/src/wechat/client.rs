@@ -147,6 +147,21 @@ pub struct AuditStatus {
     pub user_version: String,
 }
 
+/// `getversioninfo`: the trial (last committed) and the released versions.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct VersionInfo {
+    #[serde(default)]
+    pub exp_info: Option<ExpInfo>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct ExpInfo {
+    #[serde(default)]
+    pub exp_version: String,
+    #[serde(default)]
+    pub exp_time: i64,
+}
+
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 pub struct HistoryVersion {
     pub app_version: i64,
@@ -539,6 +554,18 @@ impl Client {
             Token::Access(atoken),
             &[],
             None,
+        )
+        .await
+    }
+
+    /// The committed (trial) and released versions (an empty body is refused with 44002).
+    pub async fn version_info(&self, atoken: &str) -> Result<VersionInfo, WxError> {
+        self.call(
+            "getversioninfo",
+            "/wxa/getversioninfo",
+            Token::Access(atoken),
+            &[],
+            Some(&json!({})),
         )
         .await
     }

@@ -214,6 +214,7 @@ impl Fake {
             .route("/fake/templates", post(hook_templates))
             .route("/fake/quota", post(hook_quota))
             .route("/fake/state", get(hook_state))
+            .route("/fake/apps", post(hook_apps))
             .fallback(api)
             .with_state(self)
     }
@@ -354,6 +355,39 @@ async fn hook_unauthorize(State(f): State<Fake>, Json(h): Json<AppHook>) -> Json
 }
 
 #[derive(Deserialize)]
+struct NewAppHook {
+    appid: String,
+    name: String,
+}
+
+/// Another mini program an administrator can authorize, with every permission (an agency
+/// connecting many merchants).
+async fn hook_apps(State(f): State<Fake>, Json(h): Json<NewAppHook>) -> Response {
+    let valid = h.appid.len() == 18
+        && h.appid.starts_with("wx")
+        && h.appid[2..].chars().all(|c| c.is_ascii_hexdigit());
+    if !valid || h.name.trim().is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            "appid is wx + 16 hex digits; name is needed",
+        )
+            .into_response();
+    }
+    let mut w = f.world.lock().unwrap();
+    let cat =
+        json!({"first_class": "餐饮", "second_class": "咖啡厅", "first_id": 220, "second_id": 226});
+    w.apps.entry(h.appid.clone()).or_insert_with(|| App {
+        nick_name: h.name.clone(),
+        user_name: format!("gh_{}", &h.appid[2..14]),
+        principal: format!("{} Co., Ltd.", h.name),
+        func: vec![17, 18, 25, 30, 31],
+        categories: vec![cat],
+        ..App::default()
+    });
+    Json(json!({"ok": true})).into_response()
+}
+
+#[derive(Deserialize)]
 struct InjectHook {
     path: String,
     errcode: i64,
@@ -466,12 +500,33 @@ async fn api(State(f): State<Fake>, uri: Uri, body: axum::body::Bytes) -> Respon
         }
     }
     let mut w = f.world.lock().unwrap();
-    w.calls
-        .push(json!({"path": path, "query": query.keys().collect::<Vec<_>>(), "body": body}));
+    // Which mini program a call was for (its authorizer token names it), for the call log.
+    let for_app = query.get("access_token").and_then(|t| {
+        w.apps
+            .iter()
+            .find(|(_, a)| !a.token.is_empty() && a.token == *t)
+            .map(|(id, _)| id.clone())
+    });
+    w.calls.push(
+        json!({"path": path, "appid": for_app, "query": query.keys().collect::<Vec<_>>(), "body": body}),
+    );
     if let Some(code) = w.inject.get_mut(&path).and_then(VecDeque::pop_front) {
+        if let Some(last) = w.calls.last_mut() {
+            last["errcode"] = code.into();
+        }
         return Json(err(code, "injected")).into_response();
     }
-    match handle(&f, &mut w, &path, &query, &body) {
+    let reply = handle(&f, &mut w, &path, &query, &body);
+    // What it answered, in the log too.
+    let answered = match &reply {
+        Reply::Json(v) => v["errcode"].as_i64().unwrap_or(0),
+        Reply::Png(_) => 0,
+        Reply::NotFound => -1,
+    };
+    if let Some(last) = w.calls.last_mut() {
+        last["errcode"] = answered.into();
+    }
+    match reply {
         Reply::Json(v) => Json(v).into_response(),
         Reply::Png(bytes) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
         Reply::NotFound => (StatusCode::NOT_FOUND, Json(err(-1, "no such api"))).into_response(),

@@ -316,6 +316,25 @@ pub(super) fn handle(
             )),
             None => J(err(86001, "no audit submitted by third party")),
         },
+        "/wxa/getversioninfo" => {
+            if b.is_null() {
+                return J(err(44002, "empty post data"));
+            }
+            let exp = app.committed.as_ref().map(|c| {
+                json!({"exp_time": now(), "exp_version": c["user_version"], "exp_desc": c["user_desc"]})
+            });
+            let rel = app.released.as_ref().map(|r| {
+                json!({"release_time": r["commit_time"], "release_version": r["user_version"], "release_desc": r["user_desc"]})
+            });
+            let mut v = json!({});
+            if let Some(e) = exp {
+                v["exp_info"] = e;
+            }
+            if let Some(r) = rel {
+                v["release_info"] = r;
+            }
+            J(ok(v))
+        }
         "/wxa/release" => {
             let Some(audit) = app.audit.clone() else {
                 return J(err(85019, "no audited version"));
