@@ -83,3 +83,9 @@ pub async fn get_platform_view() -> Result<crate::model::publish::PlatformView, 
     let who = principal()?;
     reply(backend().platform_view(&who).await)
 }
+
+#[server(prefix = "/api", endpoint = "agency/tokens", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_api_tokens() -> Result<Vec<crate::model::ApiTokenView>, AppError> {
+    let who = principal()?;
+    reply(backend().api_tokens(&who).await)
+}

@@ -1,6 +1,7 @@
 //! One module per screen.
 pub mod account;
 pub mod agency;
+pub mod api_tokens;
 pub mod editor;
 pub mod login;
 pub mod merchant;

@@ -92,6 +92,22 @@ impl Backend for StoreBackend {
         publish_view(&self.store, &self.wx, who, site_id).await
     }
 
+    async fn api_tokens(&self, who: &UserView) -> Result<Vec<app::model::ApiTokenView>, AppError> {
+        let agency = require_agency_admin(who)?;
+        let list = crate::api_tokens::list(&*self.store, agency).await?;
+        Ok(list
+            .into_iter()
+            .map(|t| app::model::ApiTokenView {
+                id: t.id.to_string(),
+                name: t.name,
+                created_at: t.created_at,
+                created_by: t.created_by_login,
+                last_used_at: t.last_used_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect())
+    }
+
     async fn platform_view(&self, who: &UserView) -> Result<PlatformView, AppError> {
         let agency = require_agency_admin(who)?;
         let store = &*self.store;

@@ -91,6 +91,12 @@ pub struct Cli {
     )]
     pub login_delay_secs: u64,
 
+    /// Requests per second each scripting-API token may make on one node (bursts of three
+    /// seconds' worth).
+    #[arg(long, env = "MPFORGE_API_RATE", default_value_t = crate::http::api::DEFAULT_RATE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub api_rate: u32,
+
     /// Seconds a claimed job is held without a heartbeat before another node takes it over.
     #[arg(long, env = "MPFORGE_JOB_LEASE_SECS", default_value_t = crate::jobs::DEFAULT_LEASE.as_secs(),
           value_parser = clap::value_parser!(u64).range(3..))]
@@ -223,6 +229,15 @@ pub enum Command {
         /// Release approved versions without waiting for the Release button.
         #[arg(long)]
         auto_release: bool,
+    },
+    /// Make a scripting-API token for an agency and print it (shown this once; stored hashed).
+    CreateToken {
+        /// The agency, by its admin's login (the token acts in that admin's name).
+        #[arg(long)]
+        agency: String,
+        /// What the token is for, e.g. "till sync".
+        #[arg(long)]
+        name: String,
     },
     /// Run a fake WeChat platform (for trying the publishing flow locally; see README).
     DevWechat {

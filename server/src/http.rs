@@ -2,6 +2,7 @@
 //! ([`session`]), then reach a plain-form endpoint ([`forms`]: login, logout, language; they work
 //! without JavaScript), the editor's JSON endpoints ([`sites`], [`media`]), a server function
 //! or a Leptos page.
+pub mod api;
 pub mod assets;
 pub mod forms;
 pub mod headers;
@@ -53,9 +54,11 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/logout", post(forms::logout))
         .route("/settings/lang", post(forms::set_lang))
         .route("/agency", post(pages::create_merchant))
+        .route("/agency/api", post(pages::api_tokens_form))
         .route("/account", post(pages::change_password))
         .route("/account/sessions", post(pages::sign_out_everywhere))
         .route("/merchants/{id}", post(pages::merchant_form))
+        .merge(api::routes(&state))
         .merge(sites::routes())
         .merge(wechat::routes())
         .merge(media::routes())

@@ -1,6 +1,7 @@
 //! mpforge's server: HTTP, storage, accounts and the mini program generator.
 #![recursion_limit = "256"]
 pub mod accounts;
+pub mod api_tokens;
 pub mod auth;
 pub mod backend;
 pub mod batches;

@@ -201,6 +201,28 @@ async fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::CreateToken { agency, name }) => {
+            let (store, _) = open_store(&cli).await?;
+            let admin = match server::accounts::find_login(&*store, agency).await? {
+                Some(u) if matches!(u.role, server::storage::StoredRole::AgencyAdmin { .. }) => u,
+                _ => anyhow::bail!("no agency admin signs in as `{agency}`"),
+            };
+            let (record, token) = server::api_tokens::create(
+                &*store,
+                admin.role.agency_id(),
+                name,
+                (admin.id, &admin.login),
+                app::i18n::Lang::En,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.into_app_error().message(app::i18n::Lang::En)))?;
+            eprintln!(
+                "token \"{}\" ({}) for {agency}'s agency; shown this once:",
+                record.name, record.id
+            );
+            println!("{token}");
+            Ok(())
+        }
         Some(Command::Regenerate { agency }) => {
             let (store, _) = open_store(&cli).await?;
             let agency_id = agency_of(&store, agency).await?;
@@ -323,6 +345,7 @@ async fn serve(
         .as_deref()
         .and_then(server::http::session::origin_of);
     state.media_quota = cli.media_quota_mb * 1024 * 1024;
+    state.api_rate = std::sync::Arc::new(server::http::api::ApiRate::per_second(cli.api_rate));
     let mut state = state.with_wx(server::wechat::tokens::Wx {
         client: wechat_client(cli)?,
         sbox: server::sealed::SecretBox::load_or_create(&cli.secret_key_path())?,

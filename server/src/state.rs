@@ -42,6 +42,8 @@ pub struct AppState {
     pub assets: app::AssetNames,
     /// WeChat's platform client, the key sealing secrets, and the public URL.
     pub wx: Arc<crate::wechat::tokens::Wx>,
+    /// Requests per second each scripting-API token may make on this node.
+    pub api_rate: Arc<crate::http::api::ApiRate>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             public_origin: None,
             media_cache: crate::media::MediaCache::default(),
             wx,
+            api_rate: Arc::new(crate::http::api::ApiRate::default()),
         })
     }
 

@@ -532,3 +532,82 @@ fn the_platform_template_of_each_theme_is_written() {
     let bad = mpforge(&["template", "--theme", "blog", "--out", "x"], "");
     assert!(!bad.status.success());
 }
+
+#[test]
+fn create_token_prints_a_token_once_that_the_store_knows_only_by_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let data = data.to_str().unwrap();
+    let ok = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "create-agency",
+            "--name",
+            "Acme",
+            "--login",
+            "admin@acme.test",
+        ],
+        "correct horse battery\n",
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let made = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "create-token",
+            "--agency",
+            "admin@acme.test",
+            "--name",
+            "till sync",
+        ],
+        "",
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let token = String::from_utf8(made.stdout.clone()).unwrap().trim().to_string();
+    assert!(token.starts_with("mpf_") && token.len() > 90, "{token}");
+    assert!(stderr(&made).contains("shown this once"));
+    let dump = dir.path().join("dump.jsonl");
+    let out = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "export-data",
+            "--out",
+            dump.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dump = std::fs::read_to_string(dump).unwrap();
+    assert!(dump.contains("till sync"), "the token's record is exported");
+    let secret = token.rsplit('_').next().unwrap();
+    assert!(!dump.contains(secret), "but never the token");
+    let unnamed = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "create-token",
+            "--agency",
+            "admin@acme.test",
+            "--name",
+            " ",
+        ],
+        "",
+    );
+    assert!(!unnamed.status.success());
+    assert!(stderr(&unnamed).contains("Give the token a name"));
+    let nobody = mpforge(
+        &[
+            "--data-dir",
+            data,
+            "create-token",
+            "--agency",
+            "x@acme.test",
+            "--name",
+            "n",
+        ],
+        "",
+    );
+    assert!(stderr(&nobody).contains("no agency admin signs in as `x@acme.test`"));
+}

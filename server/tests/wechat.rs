@@ -586,6 +586,10 @@ async fn a_busy_wechat_is_tried_again_later_without_committing_twice() {
     let run = v.state.run.unwrap();
     assert_eq!(run.error, None, "{run:#?}");
     assert_eq!(run.review, Review::InReview);
-    assert_eq!(env.calls("/wxa/submit_audit").await, 2, "refused once, then taken");
+    assert_eq!(
+        env.calls("/wxa/submit_audit").await,
+        2,
+        "refused once, then taken"
+    );
     assert_eq!(env.calls("/wxa/commit").await, 1);
 }

@@ -77,6 +77,9 @@ pub trait Backend: Send + Sync + 'static {
         merchant_id: &str,
         input: NewSite,
     ) -> Result<SiteSummary, AppError>;
+    /// The agency's scripting-API tokens (agency admins only).
+    async fn api_tokens(&self, who: &UserView)
+        -> Result<Vec<crate::model::ApiTokenView>, AppError>;
     /// The site's saved draft, for the editor.
     async fn load_draft(
         &self,

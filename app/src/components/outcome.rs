@@ -19,6 +19,11 @@ pub enum FormOutcome {
         password: String,
         login_url: String,
     },
+    /// A scripting-API token was made: shown this once.
+    TokenCreated {
+        name: String,
+        token: String,
+    },
     /// The action was refused: why, and the submitted fields to show again (never a password).
     Refused {
         error: AppError,

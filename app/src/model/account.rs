@@ -102,3 +102,16 @@ pub struct MerchantHome {
     #[serde(default)]
     pub deleted: Vec<SiteSummary>,
 }
+
+/// A scripting-API token as its agency's settings list it (never the token itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenView {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// The admin who made it.
+    pub created_by: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}

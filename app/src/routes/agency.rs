@@ -32,7 +32,10 @@ pub fn AgencyPage() -> impl IntoView {
                 <h1>{t(Text::Merchants)}</h1>
                 <p class="muted">{t(Text::MerchantsIntro)}</p>
             </div>
-            <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>
+            <div class="actions">
+                <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>
+                <a class="btn" href="/agency/api">{if lang == Lang::Zh { "API 令牌" } else { "API tokens" }}</a>
+            </div>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -307,3 +307,76 @@ fn our_origin(state: &AppState, parts: &Parts) -> String {
     };
     format!("{scheme}://{host}")
 }
+
+/// `POST /agency/api`: make a scripting-API token (shown once on the page rendered back) or
+/// revoke one. Agency admins only; a token of another agency is not found.
+pub(super) async fn api_tokens_form(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let (user, form) = match read(&parts, body).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let agency = match crate::tenancy::require_agency_admin(&user) {
+        Ok(a) => a,
+        Err(error) => return render(&state, parts, FormOutcome::refused(error, &form)).await,
+    };
+    let store = &*state.store;
+    let (action, detail, result) = match field(&form, "action").as_str() {
+        "create" => {
+            let user_id = user.id.parse().unwrap_or_default();
+            let r = crate::api_tokens::create(
+                store,
+                agency,
+                &field(&form, "name"),
+                (user_id, &user.login),
+                user.lang,
+            )
+            .await;
+            let detail = r.as_ref().map(|(t, _)| t.name.clone()).unwrap_or_default();
+            (
+                "api_token_created",
+                detail,
+                r.map(|(t, token)| FormOutcome::TokenCreated {
+                    name: t.name,
+                    token,
+                }),
+            )
+        }
+        "revoke" => {
+            let r = crate::api_tokens::revoke(store, agency, &field(&form, "id")).await;
+            let detail = r.as_ref().map(|t| t.name.clone()).unwrap_or_default();
+            return match r {
+                Ok(_) => {
+                    super::wechat::note(&state, &user, None, "api_token_revoked", detail).await;
+                    Redirect::to("/agency/api").into_response()
+                }
+                Err(e) => {
+                    render(
+                        &state,
+                        parts,
+                        FormOutcome::refused(e.into_app_error(), &form),
+                    )
+                    .await
+                }
+            };
+        }
+        _ => {
+            let error = AppError::invalid("action", user.lang.t(Text::ErrUnknownAction));
+            return render(&state, parts, FormOutcome::refused(error, &form)).await;
+        }
+    };
+    match result {
+        Ok(outcome) => {
+            super::wechat::note(&state, &user, None, action, detail).await;
+            render(&state, parts, outcome).await
+        }
+        Err(e) => {
+            render(
+                &state,
+                parts,
+                FormOutcome::refused(e.into_app_error(), &form),
+            )
+            .await
+        }
+    }
+}

@@ -24,18 +24,18 @@ use serde::Deserialize;
 use ulid::Ulid;
 
 #[derive(Deserialize)]
-pub(super) struct QrQuery {
+pub(crate) struct QrQuery {
     #[serde(default)]
-    size: Option<u32>,
+    pub size: Option<u32>,
     /// `1`: the shop's logo in the centre.
     #[serde(default)]
-    logo: Option<String>,
+    pub logo: Option<String>,
     /// The official code's colour, `RRGGBB` (black by default).
     #[serde(default)]
-    color: Option<String>,
+    pub color: Option<String>,
     /// `1`: the official code on a transparent background.
     #[serde(default)]
-    transparent: Option<String>,
+    pub transparent: Option<String>,
 }
 
 /// `RRGGBB` as WeChat's `line_color`.
@@ -53,7 +53,7 @@ fn invalid(lang: Lang, field: &str, en: &str, zh: &str) -> crate::error::Error {
 }
 
 /// `GET /sites/{id}/qr/{kind}.{png|svg}`: `link`, `official`, `trial` or `card`.
-pub(super) async fn site_qr(
+pub(crate) async fn site_qr(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
     Path((id, file)): Path<(String, String)>,

@@ -214,8 +214,21 @@ async fn export(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let who = signed_in(&session)?;
+    Ok(match export_zip(&state, who, &id).await? {
+        Ok(res) => res,
+        Err((message, problems)) => refused(message, problems),
+    })
+}
+
+/// The site's package as a zip download, recorded as a version; or why it cannot be built
+/// (a message and every problem, each with its path).
+pub(crate) async fn export_zip(
+    state: &AppState,
+    who: &app::model::UserView,
+    id: &str,
+) -> Result<std::result::Result<Response, (String, Vec<Problem>)>> {
     let lang = who.lang;
-    let (record, site) = sites::saved_site(&*state.store, who, &id).await?;
+    let (record, site) = sites::saved_site(&*state.store, who, id).await?;
     let media = sites::site_media(&*state.store, &state.blobs, record.merchant_id, &site).await?;
     let cache = state.media_cache.clone();
     let snapshot = site.clone();
@@ -232,9 +245,9 @@ async fn export(
         Ok(ok) => ok,
         // Every problem of the site, else the images that cannot be used, each with its path.
         Err(GenerateError::Invalid(problems)) => {
-            return Ok(refused(lang.t(Text::ErrExportInvalid).into(), problems));
+            return Ok(Err((lang.t(Text::ErrExportInvalid).into(), problems)));
         }
-        Err(e @ GenerateError::TooBig { .. }) => return Ok(refused(e.message(lang), Vec::new())),
+        Err(e @ GenerateError::TooBig { .. }) => return Ok(Err((e.message(lang), Vec::new()))),
         Err(e) => return Err(e.into()),
     };
     let sizes: Vec<(String, usize)> = spill::package_sizes(&package)
@@ -283,7 +296,7 @@ async fn export(
     );
     res.headers_mut()
         .insert("x-mpforge-version", HeaderValue::from(version));
-    Ok(res)
+    Ok(Ok(res))
 }
 
 #[cfg(test)]

@@ -541,7 +541,13 @@ pub(super) fn trial_key(site: Ulid) -> String {
 
 /// Notes an action in the agency's audit log; a failure to note it is logged, never in the
 /// user's way.
-async fn note(state: &AppState, who: &UserView, site: Option<Ulid>, action: &str, detail: String) {
+pub(super) async fn note(
+    state: &AppState,
+    who: &UserView,
+    site: Option<Ulid>,
+    action: &str,
+    detail: String,
+) {
     let entry = crate::storage::AuditEntry {
         id: crate::storage::tree::new_id(),
         agency_id: who.agency_id.parse().unwrap_or_default(),

@@ -142,6 +142,26 @@ impl<'a> Browser<'a> {
 }
 
 pub async fn env() -> Env {
+    env_with(Opts::default()).await
+}
+
+pub struct Opts {
+    /// Start the job workers (a test that stops and starts them does it itself).
+    pub workers: bool,
+    /// Privacy-scan answers of 61039 after each commit.
+    pub scan_calls: u32,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Opts {
+            workers: true,
+            scan_calls: FakeConfig::default().scan_calls,
+        }
+    }
+}
+
+pub async fn env_with(opts: Opts) -> Env {
     let store = Arc::new(SledStore::temporary().unwrap());
     let (agency, admin) = create_agency(&*store, "Agency A", "admin@a.test", PASSWORD)
         .await
@@ -180,6 +200,7 @@ pub async fn env() -> Env {
     let fake_url = format!("http://{}", fake_listener.local_addr().unwrap());
     let fake = Fake::new(FakeConfig {
         push_to: Some(base.clone()),
+        scan_calls: opts.scan_calls,
         ..FakeConfig::default()
     });
     let router = fake.clone().router();
@@ -201,11 +222,13 @@ pub async fn env() -> Env {
         )
         .await
     });
-    tokio::spawn(server::jobs::run_workers(
-        state.clone(),
-        2,
-        Duration::from_secs(10),
-    ));
+    if opts.workers {
+        tokio::spawn(server::jobs::run_workers(
+            state.clone(),
+            2,
+            Duration::from_secs(10),
+        ));
+    }
     let config = FakeConfig::default();
     save_settings(
         &*store,
@@ -307,6 +330,11 @@ impl Env {
 
     /// What the merchant's administrator does on WeChat's authorization page.
     pub async fn authorize(&self, authorize_url: &str) -> String {
+        self.authorize_as(authorize_url, APP).await
+    }
+
+    /// The administrator of mini program `appid` authorizes it.
+    pub async fn authorize_as(&self, authorize_url: &str, appid: &str) -> String {
         let url = url::Url::parse(authorize_url).unwrap();
         let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
         assert!(self
@@ -318,12 +346,12 @@ impl Env {
             .text()
             .await
             .unwrap()
-            .contains(APP));
+            .contains(appid));
         let r = self
             .http
             .post(format!("{}/fake/authorize", self.fake_url))
             .form(&[
-                ("appid", APP),
+                ("appid", appid),
                 ("pre_auth_code", &q["pre_auth_code"]),
                 ("redirect_uri", &q["redirect_uri"]),
             ])
