@@ -564,7 +564,10 @@ fn create_token_prints_a_token_once_that_the_store_knows_only_by_its_hash() {
         "",
     );
     assert!(made.status.success(), "{}", stderr(&made));
-    let token = String::from_utf8(made.stdout.clone()).unwrap().trim().to_string();
+    let token = String::from_utf8(made.stdout.clone())
+        .unwrap()
+        .trim()
+        .to_string();
     assert!(token.starts_with("mpf_") && token.len() > 90, "{token}");
     assert!(stderr(&made).contains("shown this once"));
     let dump = dir.path().join("dump.jsonl");
