@@ -89,3 +89,26 @@ pub async fn get_api_tokens() -> Result<Vec<crate::model::ApiTokenView>, AppErro
     let who = principal()?;
     reply(backend().api_tokens(&who).await)
 }
+
+#[server(prefix = "/api", endpoint = "agency/dashboard", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_dashboard(
+    #[server(default)] q: String,
+    #[server(default)] state: String,
+    #[server(default)] sort: String,
+    #[server(default)] page: Option<usize>,
+) -> Result<crate::model::dashboard::DashboardView, AppError> {
+    let who = principal()?;
+    let query = crate::model::dashboard::Query {
+        q,
+        state,
+        sort,
+        page,
+    };
+    reply(backend().dashboard(&who, query).await)
+}
+
+#[server(prefix = "/api", endpoint = "agency/job", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_job(id: String) -> Result<crate::model::dashboard::JobView, AppError> {
+    let who = principal()?;
+    reply(backend().job(&who, &id).await)
+}

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod blocks;
 pub mod color;
+pub mod dashboard;
 pub mod edit;
 pub mod product;
 pub mod publish;

@@ -2,7 +2,9 @@
 pub mod account;
 pub mod agency;
 pub mod api_tokens;
+pub mod dashboard;
 pub mod editor;
+pub mod jobs;
 pub mod login;
 pub mod merchant;
 pub mod not_found;

@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sites/:id/publish") view=crate::routes::publish::PublishPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency/wechat") view=crate::routes::platform::PlatformPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency/api") view=crate::routes::api_tokens::ApiTokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/agency/jobs/:id") view=crate::routes::jobs::JobPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -183,7 +183,7 @@ test("the template picker shows a readable preview on request", async ({ page })
 test("an agency pauses, deletes and restores a merchant; the password it resets can be copied", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await logIn(page, agency.login, agency.password());
-  await page.getByRole("link", { name: owner.name }).click();
+  await page.getByRole("table", { name: "Merchants" }).getByRole("link", { name: owner.name }).click();
   await page.getByRole("button", { name: "Pause sign-in" }).click();
   await expect(page.getByRole("status")).toContainText("Lotus Bakery is paused");
   await page.getByRole("button", { name: "Log out" }).click();
@@ -193,8 +193,8 @@ test("an agency pauses, deletes and restores a merchant; the password it resets 
   await expect(page.getByRole("alert")).toContainText("Your agency has paused this account");
 
   await logIn(page, agency.login, agency.password());
-  await expect(page.getByRole("row").filter({ hasText: owner.name })).toContainText("Paused");
-  await page.getByRole("link", { name: owner.name }).click();
+  await expect(page.getByRole("table", { name: "Merchants" }).getByRole("row").filter({ hasText: owner.name })).toContainText("Paused");
+  await page.getByRole("table", { name: "Merchants" }).getByRole("link", { name: owner.name }).click();
   await page.getByRole("button", { name: "Allow sign-in again" }).click();
   await expect(page.getByRole("status")).toContainText("can sign in again");
 

@@ -14,7 +14,7 @@ const fake = `http://127.0.0.1:${port + 1}`;
 async function newSite(page: Page, merchant: { name: string; login: string; password: string }, site: string) {
   await logIn(page, "publisher@e2e.test", password);
   await createMerchant(page, merchant);
-  await page.getByRole("link", { name: merchant.name }).click();
+  await page.getByRole("table", { name: "Merchants" }).getByRole("link", { name: merchant.name }).click();
   await createSite(page, site, /Shop/);
   const id = page.url().match(/sites\/([0-9A-Z]{26})\/edit/)![1];
   await page.goto(`/sites/${id}/publish`);

@@ -15,7 +15,7 @@ test.describe.configure({ mode: "serial" });
 test("agency logs in, creates merchants, logs out", async ({ page }) => {
   await logIn(page, agency.login, agency.password());
   await expect(page).toHaveURL(/\/agency$/);
-  await expect(page.getByRole("heading", { level: 1, name: "Merchants" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
   await expect(page.getByText("No merchants yet")).toBeVisible();
 
   await createMerchant(page, jade);
@@ -45,7 +45,7 @@ test("agency logs in, creates merchants, logs out", async ({ page }) => {
 test("a merchant sees only its own data", async ({ page }) => {
   // Learn Ruby's id as the agency, to try it as Jade.
   await logIn(page, agency.login, agency.password());
-  const rubyHref = await page.getByRole("link", { name: ruby.name }).getAttribute("href");
+  const rubyHref = await page.getByRole("table", { name: "Merchants" }).getByRole("link", { name: ruby.name }).getAttribute("href");
   await page.getByRole("button", { name: "Log out" }).click();
 
   await logIn(page, jade.login, jade.password);
@@ -164,5 +164,5 @@ test("switching to 中文 translates the shell and is remembered", async ({ page
   await page.reload();
   await expect(page.getByRole("heading", { level: 1, name: "商户" })).toBeVisible();
   await page.getByRole("button", { name: "English" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Merchants" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
 });

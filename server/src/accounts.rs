@@ -303,6 +303,7 @@ pub async fn manage_merchant(
     if matches!(action, MerchantAction::Pause | MerchantAction::Delete) {
         auth::end_sessions_of(store, m.user_id, None).await?;
     }
+    crate::dashboard::touch_merchant(store, m.id).await;
     Ok(m)
 }
 

@@ -92,6 +92,43 @@ impl Backend for StoreBackend {
         publish_view(&self.store, &self.wx, who, site_id).await
     }
 
+    async fn dashboard(
+        &self,
+        who: &UserView,
+        query: app::model::dashboard::Query,
+    ) -> Result<app::model::dashboard::DashboardView, AppError> {
+        let agency = require_agency_admin(who)?;
+        let store = &*self.store;
+        let page = crate::dashboard::page(store, agency, &query).await?;
+        let jobs = crate::batches::list(store, agency, 5)
+            .await?
+            .iter()
+            .map(|b| {
+                let v = b.view(who.lang);
+                app::model::dashboard::JobSummary {
+                    id: v.id,
+                    action: v.action,
+                    state: v.state,
+                    done: v.done,
+                    failed: v.failed,
+                    total: v.total,
+                    created_at: v.created_at,
+                }
+            })
+            .collect();
+        Ok(app::model::dashboard::DashboardView { page, query, jobs })
+    }
+
+    async fn job(
+        &self,
+        who: &UserView,
+        id: &str,
+    ) -> Result<app::model::dashboard::JobView, AppError> {
+        let agency = require_agency_admin(who)?;
+        let b = crate::batches::of_agency(&*self.store, agency, id).await?;
+        Ok(b.view(who.lang))
+    }
+
     async fn api_tokens(&self, who: &UserView) -> Result<Vec<app::model::ApiTokenView>, AppError> {
         let agency = require_agency_admin(who)?;
         let list = crate::api_tokens::list(&*self.store, agency).await?;

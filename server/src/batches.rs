@@ -543,6 +543,7 @@ async fn theme(
         match store.save_draft(site, current.version, &draft, "").await {
             Ok(()) => {
                 publish::versions::record(store, agency, site, keep).await?;
+                crate::dashboard::touch(store, site).await;
                 return Ok(draft.version);
             }
             // The merchant saved meanwhile: apply over what they saved.
@@ -677,4 +678,45 @@ pub fn csv(b: &Batch, lang: Lang) -> String {
         ));
     }
     out
+}
+
+fn item_state(s: ItemState) -> &'static str {
+    match s {
+        ItemState::Queued => "queued",
+        ItemState::Running => "running",
+        ItemState::Done => "done",
+        ItemState::Failed => "failed",
+        ItemState::Cancelled => "cancelled",
+    }
+}
+
+impl Batch {
+    /// As its page and the API show it, errors in `lang`.
+    pub fn view(&self, lang: Lang) -> app::model::dashboard::JobView {
+        app::model::dashboard::JobView {
+            id: self.id.to_string(),
+            action: self.action.name().into(),
+            state: self.state().into(),
+            done: self.count(ItemState::Done),
+            failed: self.count(ItemState::Failed),
+            cancelled: self.count(ItemState::Cancelled),
+            total: self.items.len(),
+            by: self.by.clone(),
+            created_at: self.created_at.clone(),
+            finished_at: self.finished_at.clone(),
+            items: self
+                .items
+                .iter()
+                .map(|i| app::model::dashboard::JobItemView {
+                    site_id: i.site_id.to_string(),
+                    name: i.name.clone(),
+                    state: item_state(i.state).into(),
+                    attempts: i.attempts,
+                    result: i.result.clone(),
+                    errcode: i.errcode,
+                    error: i.error.as_ref().map(|e| e.get(lang).to_string()),
+                })
+                .collect(),
+        }
+    }
 }

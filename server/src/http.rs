@@ -4,6 +4,7 @@
 //! or a Leptos page.
 pub mod api;
 pub mod assets;
+pub mod bulk;
 pub mod forms;
 pub mod headers;
 pub mod limits;
@@ -59,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route("/account/sessions", post(pages::sign_out_everywhere))
         .route("/merchants/{id}", post(pages::merchant_form))
         .merge(api::routes(&state))
+        .merge(bulk::routes())
         .merge(sites::routes())
         .merge(wechat::routes())
         .merge(media::routes())

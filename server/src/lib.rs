@@ -7,6 +7,7 @@ pub mod backend;
 pub mod batches;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod gate;
 pub mod generator;

@@ -76,7 +76,10 @@ pub async fn update<T>(
             .put_doc(&Doc::new(STATE, site.to_string(), agency, body), expect)
             .await
         {
-            Ok(_) => return Ok((out, state)),
+            Ok(_) => {
+                crate::dashboard::touch(store, site).await;
+                return Ok((out, state));
+            }
             Err(StoreError::Stale) => continue,
             Err(e) => return Err(e.into()),
         }

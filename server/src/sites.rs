@@ -82,6 +82,7 @@ pub async fn create(
     let draft = starter_draft(&site, input.locale);
     store.create_site(&site, &draft).await?;
     store.flush().await?;
+    crate::dashboard::touch(store, site.id).await;
     Ok(summary(&site))
 }
 
@@ -197,6 +198,7 @@ pub async fn manage(
             };
             store.create_site(&copy, &draft).await?;
             store.flush().await?;
+            crate::dashboard::touch(store, copy.id).await;
             return Ok(summary(&copy));
         }
         SiteAction::Archive => record.archived = true,
@@ -215,6 +217,7 @@ pub async fn manage(
     }
     store.put_site(&record).await?;
     store.flush().await?;
+    crate::dashboard::touch(store, record.id).await;
     Ok(summary(&record))
 }
 
@@ -280,6 +283,7 @@ pub async fn save_draft(
         Err(e) => return Err(e.into()),
     }
     store.flush().await?;
+    crate::dashboard::touch(store, record.id).await;
     Ok(Saved {
         version: draft.version,
     })

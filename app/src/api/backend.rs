@@ -77,6 +77,18 @@ pub trait Backend: Send + Sync + 'static {
         merchant_id: &str,
         input: NewSite,
     ) -> Result<SiteSummary, AppError>;
+    /// The agency's dashboard: one page of its sites, the counts, recent bulk jobs.
+    async fn dashboard(
+        &self,
+        who: &UserView,
+        query: crate::model::dashboard::Query,
+    ) -> Result<crate::model::dashboard::DashboardView, AppError>;
+    /// One of the agency's bulk jobs.
+    async fn job(
+        &self,
+        who: &UserView,
+        id: &str,
+    ) -> Result<crate::model::dashboard::JobView, AppError>;
     /// The agency's scripting-API tokens (agency admins only).
     async fn api_tokens(&self, who: &UserView)
         -> Result<Vec<crate::model::ApiTokenView>, AppError>;

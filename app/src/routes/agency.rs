@@ -1,5 +1,7 @@
-//! `/agency`: the agency's merchants, and a form to add one. Server-rendered, no island.
-use crate::api::list_merchants;
+//! `/agency`: the agency's dashboard (every site, where it stands, bulk actions), its merchants
+//! and a form to add one. Server-rendered, no island.
+use super::dashboard::SiteDashboard;
+use crate::api::{get_dashboard, list_merchants};
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
 use crate::components::field::{FormField, SecretField};
 use crate::components::outcome::{general_refusal, use_outcome, DoneNotice, FormOutcome};
@@ -10,6 +12,7 @@ use crate::model::{MerchantView, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AgencyPage() -> impl IntoView {
@@ -22,21 +25,52 @@ pub fn AgencyPage() -> impl IntoView {
         return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
     }
     let merchants = Resource::new_blocking(|| (), |_| list_merchants());
+    let query = use_query_map().read_untracked().clone();
+    let get = |k: &str| query.get(k).unwrap_or_default();
+    let (q, state, sort) = (get("q"), get("state"), get("sort"));
+    let page = query.get("page").and_then(|p| p.parse().ok());
+    let error = query.get("error");
+    let dashboard = Resource::new_blocking(
+        move || (q.clone(), state.clone(), sort.clone(), page),
+        |(q, state, sort, page)| get_dashboard(q, state, sort, page),
+    );
     let t = move |k| lang.t(k);
     let csrf = StoredValue::new(s.csrf.clone());
+    let tokens_label = if lang == Lang::Zh {
+        "API 令牌"
+    } else {
+        "API tokens"
+    };
+    let dashboard_label = if lang == Lang::Zh {
+        "控制台"
+    } else {
+        "Dashboard"
+    };
     view! {
-        <Title text=t(Text::Merchants)/>
+        <Title text=dashboard_label/>
         <div class="page-head">
             <div>
                 <p class="eyebrow">{user.agency_name.clone()}</p>
-                <h1>{t(Text::Merchants)}</h1>
+                <h1>{dashboard_label}</h1>
                 <p class="muted">{t(Text::MerchantsIntro)}</p>
             </div>
             <div class="actions">
                 <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>
-                <a class="btn" href="/agency/api">{if lang == Lang::Zh { "API 令牌" } else { "API tokens" }}</a>
+                <a class="btn" href="/agency/api">{tokens_label}</a>
             </div>
         </div>
+        <Suspense fallback=Loading>
+            {move || {
+                let error = error.clone();
+                Suspend::new(async move {
+                    match dashboard.await {
+                        Ok(v) => view! { <SiteDashboard v csrf=csrf.get_value() error lang/> }.into_any(),
+                        Err(error) => view! { <ErrorPage error lang/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <h2 class="section-title">{t(Text::Merchants)}</h2>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match merchants.await {

@@ -21,7 +21,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 type Form = Vec<(String, String)>;
 
 /// The signed-in user and the submitted fields, or the response that ends the request.
-async fn read(parts: &Parts, body: Body) -> Result<(app::model::UserView, Form), Response> {
+pub(super) async fn read(
+    parts: &Parts,
+    body: Body,
+) -> Result<(app::model::UserView, Form), Response> {
     let user = parts
         .extensions
         .get::<SessionInfo>()
@@ -34,7 +37,7 @@ async fn read(parts: &Parts, body: Body) -> Result<(app::model::UserView, Form),
     Ok((user, form))
 }
 
-fn field(form: &Form, name: &str) -> String {
+pub(super) fn field(form: &[(String, String)], name: &str) -> String {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())

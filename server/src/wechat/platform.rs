@@ -362,6 +362,7 @@ pub async fn put_connection(
     if let Some(previous) = site_of_app(store, &conn.appid).await? {
         if previous != site {
             store.delete_doc(CONNECTION, &previous.to_string()).await?;
+            crate::dashboard::touch(store, previous).await;
         }
     }
     if let Some(old) = connection(store, site).await? {
@@ -391,5 +392,6 @@ pub async fn put_connection(
             Expect::Any,
         )
         .await?;
+    crate::dashboard::touch(store, site).await;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! (another agency's id is 404) and calls the same domain functions.
 use super::{ApiError, ApiResult, Body, Caller};
 use crate::api_tokens;
-use crate::batches::{self, Action, Batch, ItemState};
+use crate::batches::{self, Action, Batch};
 use crate::publish::{self, connect};
 use crate::state::AppState;
 use crate::tenancy::visible_site;
@@ -410,38 +410,8 @@ async fn bulk(
     job_started(&state, &c, action, &b.site_ids).await
 }
 
-fn item_state(s: ItemState) -> &'static str {
-    match s {
-        ItemState::Queued => "queued",
-        ItemState::Running => "running",
-        ItemState::Done => "done",
-        ItemState::Failed => "failed",
-        ItemState::Cancelled => "cancelled",
-    }
-}
-
 pub fn job_json(b: &Batch, lang: Lang) -> Value {
-    json!({
-        "id": b.id,
-        "action": b.action.name(),
-        "state": b.state(),
-        "done": b.count(ItemState::Done),
-        "failed": b.count(ItemState::Failed),
-        "cancelled": b.count(ItemState::Cancelled),
-        "total": b.items.len(),
-        "by": b.by,
-        "created_at": b.created_at,
-        "finished_at": b.finished_at,
-        "items": b.items.iter().map(|i| json!({
-            "site_id": i.site_id,
-            "name": i.name,
-            "state": item_state(i.state),
-            "attempts": i.attempts,
-            "result": i.result,
-            "errcode": i.errcode,
-            "error": i.error.as_ref().map(|e| e.get(lang)),
-        })).collect::<Vec<_>>(),
-    })
+    json!(b.view(lang))
 }
 
 async fn job(

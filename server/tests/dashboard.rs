@@ -1,0 +1,335 @@
+//! The agency dashboard over HTTP: one row per site with where it stands, counts, search,
+//! filters, pages; bulk actions from its form as durable jobs with a progress page, a report
+//! and cancel; a theme change a merchant undoes; tenancy on every new route.
+#[path = "wechat/support.rs"]
+mod support;
+
+use app::api::{NewMerchant, NewSite};
+use app::i18n::Lang;
+use app::model::ThemeKind;
+use std::time::Duration;
+use support::*;
+
+async fn agency_of(env: &Env, login: &str) -> ulid::Ulid {
+    server::accounts::find_login(&*env.state.store, login)
+        .await
+        .unwrap()
+        .unwrap()
+        .role
+        .agency_id()
+}
+
+/// `n` more merchants of agency A with one site each; their site ids.
+async fn more_sites(env: &Env, n: usize, template: ThemeKind) -> Vec<String> {
+    let store = &*env.state.store;
+    let agency = agency_of(env, "admin@a.test").await;
+    let admin = server::accounts::find_login(store, "admin@a.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let who = server::accounts::user_view(store, &admin).await.unwrap();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let m = server::accounts::create_merchant(
+            store,
+            agency,
+            NewMerchant {
+                name: format!("Bakery {i:03}"),
+                login: format!("bakery{i:03}-{}@a.test", template.slug()),
+                password: PASSWORD.into(),
+            },
+            Lang::En,
+        )
+        .await
+        .unwrap();
+        let s = server::sites::create(
+            store,
+            &who,
+            &m.merchant.id.to_string(),
+            NewSite {
+                name: format!("Bakery {i:03} shop"),
+                template,
+                locale: Lang::En,
+            },
+        )
+        .await
+        .unwrap();
+        out.push(s.id);
+    }
+    out
+}
+
+fn job_id(location: &str) -> String {
+    location.rsplit('/').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_dashboard_counts_filters_searches_and_pages_every_site() {
+    let env = env().await;
+    more_sites(&env, 60, ThemeKind::Booking).await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    let (status, page) = admin.get("/agency").await;
+    assert_eq!(status, 200);
+    let page = page.replace("<!>", "");
+    // 61 sites: 50 on the first page, counted per state.
+    assert!(page.contains("61 sites, page 1 of 2"), "{page}");
+    assert_eq!(page.matches("name=\"site\"").count(), 50);
+    assert!(
+        page.contains(">Not connected <span class=\"count\">61</span>"),
+        "{page}"
+    );
+    let (_, second) = admin.get("/agency?page=2").await;
+    assert_eq!(second.matches("name=\"site\"").count(), 11);
+    // Search by merchant name, and by login.
+    let (_, found) = admin.get("/agency?q=bakery+007").await;
+    assert!(
+        found.contains("1 sites, page 1 of 1") && found.contains("Bakery 007 shop"),
+        "{found}"
+    );
+    let (_, found) = admin.get("/agency?q=cafe%40a.test").await;
+    assert!(
+        found.contains("Lotus Café") && found.contains("1 sites"),
+        "{found}"
+    );
+    // A state filter: nothing is live yet.
+    let (_, live) = admin.get("/agency?state=live").await;
+    assert!(live.contains("No site matches."));
+    // Sorted by site name, descending order of last edit: both answer.
+    assert_eq!(admin.get("/agency?sort=-updated").await.0, 200);
+
+    // Connected and submitted: the row moves to "In review", the count follows.
+    let mut b = Browser::signed_in(&env, "admin@a.test").await;
+    let r = env
+        .http
+        .get(format!("{}/sites/{}/wechat/connect", env.base, env.site))
+        .header("cookie", b.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    let back = env
+        .authorize(r.headers()["location"].to_str().unwrap())
+        .await;
+    b.get(&back[env.base.len()..]).await;
+    b.post(&format!("/sites/{}/publish/start", env.site), &[])
+        .await;
+    b.until("the review", |v| {
+        v.state
+            .run
+            .as_ref()
+            .is_some_and(|r| r.review == app::model::publish::Review::InReview || r.error.is_some())
+    })
+    .await;
+    let (_, page) = admin.get("/agency?state=in_review").await;
+    assert!(
+        page.contains("Lotus Café") && page.contains("1 sites, page 1 of 1"),
+        "{page}"
+    );
+    assert!(page.contains(APP));
+    // WeChat rejects it: the reason shows on the row.
+    env.fake(
+        "/fake/audit",
+        serde_json::json!({"appid": APP, "result": "reject", "reason": "<b>类目不符</b>"}),
+    )
+    .await;
+    for _ in 0..100 {
+        let (_, page) = admin.get("/agency?state=rejected").await;
+        if page.contains("类目不符") {
+            assert!(!page.contains("<b>类目不符"), "the reason is plain text");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the rejection did not reach the dashboard");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_theme_change_on_selected_sites_is_a_job_and_one_merchant_undoes_it() {
+    let env = env().await;
+    let sites = more_sites(&env, 3, ThemeKind::Shop).await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    admin.get("/agency").await;
+    // Nothing selected, or an invalid colour: said, nothing started.
+    let r = admin
+        .post(
+            "/agency/bulk",
+            &[("action", "theme"), ("primary", "#123456")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/agency?error="), "{to}");
+    let (_, page) = admin.get(&to).await;
+    assert!(page.contains("Select at least one site."), "{page}");
+    let r = admin
+        .post(
+            "/agency/bulk",
+            &[
+                ("action", "theme"),
+                ("primary", "blue"),
+                ("site", &sites[0]),
+            ],
+        )
+        .await;
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, page) = admin.get(&to).await;
+    assert!(page.contains("primary: "), "{page}");
+    // Another agency's site in the form is not among the agency's rows: nothing starts.
+    let mut other = Browser::signed_in(&env, "admin@b.test").await;
+    other.get("/agency").await;
+    let r = other
+        .post(
+            "/agency/bulk",
+            &[
+                ("action", "theme"),
+                ("primary", "#123456"),
+                ("site", &sites[0]),
+            ],
+        )
+        .await;
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/agency?error="));
+
+    let mut form: Vec<(&str, &str)> =
+        vec![("action", "theme"), ("primary", "#123456"), ("radius", "4")];
+    for s in &sites {
+        form.push(("site", s));
+    }
+    let r = admin.post("/agency/bulk", &form).await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/agency/jobs/"), "{to}");
+    let job = job_id(&to);
+    let (status, page) = admin.get(&to).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Theme change: 3 sites") && page.contains("job-progress.js"),
+        "{page}"
+    );
+    let mut done = serde_json::Value::Null;
+    for _ in 0..200 {
+        let (status, body) = admin.get(&format!("/api/agency/jobs/{job}")).await;
+        assert_eq!(status, 200);
+        done = serde_json::from_str(&body).unwrap();
+        if done["state"] == "done" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        (done["done"].clone(), done["failed"].clone()),
+        (3.into(), 0.into()),
+        "{done}"
+    );
+    let store = &*env.state.store;
+    for s in &sites {
+        let d = store.draft(s.parse().unwrap()).await.unwrap().unwrap();
+        assert_eq!(
+            (d.site.theme.primary.as_str(), d.site.theme.radius),
+            ("#123456", 4)
+        );
+    }
+    // One merchant restores the draft kept before the change: its theme is back, the others
+    // keep the change.
+    let site0: ulid::Ulid = sites[0].parse().unwrap();
+    let before = server::publish::versions::list(store, site0).await.unwrap();
+    let kept = before
+        .iter()
+        .find(|v| v.kind == app::model::publish::VersionKind::BeforeChange)
+        .expect("the draft before the change is a version");
+    let original = kept.site.as_ref().unwrap().theme.primary.clone();
+    assert_ne!(original, "#123456");
+    let mut merchant = Browser::signed_in(&env, "bakery000-shop@a.test").await;
+    merchant.get(&format!("/sites/{}/publish", sites[0])).await;
+    let r = merchant
+        .post(
+            &format!("/sites/{}/versions/{}/restore", sites[0], kept.n),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let d = store.draft(site0).await.unwrap().unwrap();
+    assert_eq!(d.site.theme.primary, original);
+    let d1 = store
+        .draft(sites[1].parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d1.site.theme.primary, "#123456");
+
+    // The report; and the job is the agency's only.
+    let (status, csv) = admin.get(&format!("/agency/jobs/{job}/report.csv")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        csv.trim_start_matches('\u{feff}').lines().count(),
+        4,
+        "{csv}"
+    );
+    for path in [
+        format!("/agency/jobs/{job}"),
+        format!("/agency/jobs/{job}/report.csv"),
+        format!("/api/agency/jobs/{job}"),
+    ] {
+        assert_eq!(other.get(&path).await.0, 404, "{path}");
+    }
+    let r = other.post(&format!("/agency/jobs/{job}/cancel"), &[]).await;
+    assert_eq!(r.status(), 404);
+    let mut merchant = Browser::signed_in(&env, "cafe@a.test").await;
+    merchant.get("/account").await;
+    assert_eq!(
+        merchant.get(&format!("/api/agency/jobs/{job}")).await.0,
+        403
+    );
+    let r = merchant
+        .post(
+            "/agency/bulk",
+            &[("action", "regenerate"), ("site", &sites[1])],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bulk_action_on_everything_a_filter_matches_can_be_cancelled() {
+    let env = env_with(Opts {
+        workers: false,
+        ..Opts::default()
+    })
+    .await;
+    more_sites(&env, 12, ThemeKind::Info).await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    admin.get("/agency?q=bakery").await;
+    let r = admin
+        .post(
+            "/agency/bulk",
+            &[
+                ("action", "regenerate"),
+                ("all", "1"),
+                ("q", "bakery"),
+                ("state", ""),
+                ("sort", ""),
+            ],
+        )
+        .await;
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let job = job_id(&to);
+    let (_, body) = admin.get(&format!("/api/agency/jobs/{job}")).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 12, "every bakery, not the café: {v}");
+    assert_eq!(v["state"], "queued");
+    // No worker has started it: cancelling cancels all of it.
+    admin.get(&to).await;
+    let r = admin.post(&format!("/agency/jobs/{job}/cancel"), &[]).await;
+    assert_eq!(r.status(), 303);
+    let (_, body) = admin.get(&format!("/api/agency/jobs/{job}")).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (v["state"].clone(), v["cancelled"].clone()),
+        ("cancelled".into(), 12.into())
+    );
+    let (_, page) = admin.get(&to).await;
+    assert!(!page.contains("Cancel what has not started"));
+    let (_, dash) = admin.get("/agency").await;
+    assert!(dash.contains("Recent bulk actions") && dash.contains(&job));
+}
