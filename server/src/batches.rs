@@ -352,19 +352,41 @@ pub async fn list(store: &dyn Store, agency: Ulid, limit: usize) -> Result<Vec<B
 
 /// One look at the batch: items under way are followed, free places are filled. Done when
 /// every item is final; otherwise asked again shortly.
+///
+/// Actions done here (all but publish) go on from one look to the next while there is work,
+/// for up to [`SLICE`] per claim; a publish waits for its runs (other jobs), so it is looked
+/// at again after a short pause.
 pub async fn run_job(state: &AppState, id: Ulid, attempt: u32) -> JobOutcome {
-    match step(state, id).await {
-        Ok(true) => JobOutcome::Done(serde_json::json!({"batch": id})),
-        Ok(false) => JobOutcome::Retry {
-            error: "waiting for sites under way".into(),
-            retry_in: Duration::from_millis(500),
-        },
-        Err(e) => JobOutcome::Retry {
-            error: e.to_string(),
-            retry_in: backoff(attempt.min(5)),
-        },
+    let began = std::time::Instant::now();
+    loop {
+        match step(state, id).await {
+            Ok(true) => return JobOutcome::Done(serde_json::json!({"batch": id})),
+            Ok(false) => {
+                let inline = matches!(load(&*state.store, id).await, Ok(Some((b, _))) if b.action != Action::Publish);
+                if inline && began.elapsed() < SLICE {
+                    continue;
+                }
+                return JobOutcome::Retry {
+                    error: "waiting for sites under way".into(),
+                    retry_in: if inline {
+                        Duration::ZERO
+                    } else {
+                        Duration::from_millis(500)
+                    },
+                };
+            }
+            Err(e) => {
+                return JobOutcome::Retry {
+                    error: e.to_string(),
+                    retry_in: backoff(attempt.min(5)),
+                }
+            }
+        }
     }
 }
+
+/// How long one claim of a batch works before handing the job back to the queue.
+const SLICE: Duration = Duration::from_secs(20);
 
 async fn step(state: &AppState, id: Ulid) -> Result<bool, StoreError> {
     let store = &*state.store;
