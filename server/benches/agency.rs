@@ -11,7 +11,7 @@ use app::i18n::Lang;
 use app::model::ThemeKind;
 use axum::body::Body;
 use axum::http::Request;
-use server::storage::{Draft, Merchant, Site, StoredRole, User};
+use server::storage::{Draft, Merchant, Site, Store, StoredRole, User};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
