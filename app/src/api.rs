@@ -112,3 +112,14 @@ pub async fn get_job(id: String) -> Result<crate::model::dashboard::JobView, App
     let who = principal()?;
     reply(backend().job(&who, &id).await)
 }
+
+#[server(prefix = "/api", endpoint = "agency/team", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_team() -> Result<crate::model::TeamView, AppError> {
+    let who = principal()?;
+    reply(backend().team(&who).await)
+}
+
+#[server(prefix = "/api", endpoint = "invite", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_invite(token: String) -> Result<crate::model::InviteView, AppError> {
+    reply(backend().invite_view(&token).await)
+}

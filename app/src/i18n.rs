@@ -189,6 +189,8 @@ translations! {
     SignedInAs => "Signed in as", "当前用户";
     RoleAgencyAdmin => "Agency admin", "服务商管理员";
     RoleMerchant => "Merchant", "商户";
+    RoleAgencyStaff => "Agency staff", "服务商员工";
+    RoleMerchantStaff => "Merchant staff", "商户员工";
     ErrNameRequired => "Enter a name.", "请输入名称。";
     ErrNameTooLong => "This name is too long (at most {max} characters).", "名称过长（最多 {max} 个字符）。";
     ErrLoginFormat => "Use 3 to 64 characters: letters, digits, and . _ @ + -", "请使用 3 到 64 个字符：字母、数字及 . _ @ + -";

@@ -59,6 +59,7 @@ async fn seed(
             },
             lang: Lang::En,
             created_at: now.clone(),
+            removed: false,
         };
         let merchant = Merchant {
             id: ulid::Ulid::new(),

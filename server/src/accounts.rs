@@ -103,7 +103,7 @@ pub fn validate_password(
 }
 
 /// A taken login as the user's error; anything else as it was.
-fn login_taken(e: StoreError, lang: Lang) -> AppError {
+pub(crate) fn login_taken(e: StoreError, lang: Lang) -> AppError {
     match e {
         StoreError::LoginTaken => AppError::conflict("login", lang.t(Text::ErrLoginTaken)),
         e => e.into(),
@@ -111,7 +111,7 @@ fn login_taken(e: StoreError, lang: Lang) -> AppError {
 }
 
 /// Hashes off the async workers (argon2 takes tens of milliseconds of CPU).
-async fn hash_off_thread(password: String) -> Result<String, AppError> {
+pub(crate) async fn hash_off_thread(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
         .map_err(|_| AppError::Internal)
@@ -144,6 +144,7 @@ pub async fn create_agency(
         },
         lang,
         created_at: now,
+        removed: false,
     };
     store
         .create_agency(&agency, &user)
@@ -181,6 +182,7 @@ pub async fn create_merchant(
         },
         lang,
         created_at: now.clone(),
+        removed: false,
     };
     let merchant = Merchant {
         id: merchant_id,
@@ -327,7 +329,10 @@ pub async fn sign_in_refusal(
     store: &dyn Store,
     user: &User,
 ) -> Result<Option<&'static str>, StoreError> {
-    let StoredRole::Merchant { merchant_id, .. } = user.role else {
+    if user.removed {
+        return Ok(Some("removed"));
+    }
+    let Some(merchant_id) = user.role.merchant_id() else {
         return Ok(None);
     };
     Ok(match store.merchant(merchant_id).await? {
@@ -420,7 +425,11 @@ pub async fn user_view(store: &dyn Store, user: &User) -> Result<UserView, Store
         .unwrap_or_default();
     let (role, merchant_id) = match &user.role {
         StoredRole::AgencyAdmin { .. } => (Role::AgencyAdmin, None),
+        StoredRole::AgencyStaff { .. } => (Role::AgencyStaff, None),
         StoredRole::Merchant { merchant_id, .. } => (Role::Merchant, Some(merchant_id.to_string())),
+        StoredRole::MerchantStaff { merchant_id, .. } => {
+            (Role::MerchantStaff, Some(merchant_id.to_string()))
+        }
     };
     Ok(UserView {
         id: user.id.to_string(),

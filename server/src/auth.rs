@@ -379,6 +379,7 @@ mod tests {
             },
             lang: Default::default(),
             created_at: String::new(),
+            removed: false,
         };
         store.create_agency(&agency, &record).await.unwrap();
         record.id

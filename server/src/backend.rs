@@ -2,11 +2,11 @@
 //! tenancy check and delegates to [`crate::accounts`] or [`crate::sites`].
 use crate::accounts::{create_merchant, merchant_view};
 use crate::storage::SharedStore;
-use crate::tenancy::{require_agency_admin, visible_merchant};
+use crate::tenancy::{require_agency_admin, require_agency_member, visible_merchant};
 use app::api::{Backend, NewMerchant, NewSite};
 use app::error::AppError;
 use app::model::publish::{ConnectionView, PlatformView, PublishView};
-use app::model::{MerchantCreated, MerchantHome, MerchantView, SiteSummary, UserView};
+use app::model::{MerchantCreated, MerchantHome, MerchantView, Role, SiteSummary, UserView};
 
 /// Implements the UI's [`Backend`] over the store.
 pub struct StoreBackend {
@@ -18,7 +18,7 @@ pub struct StoreBackend {
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
     async fn list_merchants(&self, who: &UserView) -> Result<Vec<MerchantView>, AppError> {
-        let agency_id = require_agency_admin(who)?;
+        let agency_id = require_agency_member(who)?;
         let store = &*self.store;
         let mut out = Vec::new();
         for m in store.agency_merchants(agency_id).await? {
@@ -64,10 +64,22 @@ impl Backend for StoreBackend {
         // Newest first: the site a merchant just made is the one they want.
         sites.reverse();
         deleted.sort_by_key(|s| std::cmp::Reverse(s.deleted_at));
+        // Its staff, for those who may manage them (its owner, the agency's admins).
+        let staff = if matches!(who.role, Role::Merchant | Role::AgencyAdmin) {
+            crate::team::members(store, merchant.agency_id)
+                .await?
+                .iter()
+                .filter(|m| m.merchant_id == Some(merchant.id))
+                .map(member_view)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(MerchantHome {
             merchant: merchant_view(store, &merchant).await?,
             sites,
             deleted: deleted.iter().map(crate::sites::summary).collect(),
+            staff,
         })
     }
 
@@ -97,7 +109,7 @@ impl Backend for StoreBackend {
         who: &UserView,
         query: app::model::dashboard::Query,
     ) -> Result<app::model::dashboard::DashboardView, AppError> {
-        let agency = require_agency_admin(who)?;
+        let agency = require_agency_member(who)?;
         let store = &*self.store;
         let page = crate::dashboard::page(store, agency, &query).await?;
         let jobs = crate::batches::list(store, agency, 5)
@@ -127,6 +139,36 @@ impl Backend for StoreBackend {
         let agency = require_agency_admin(who)?;
         let b = crate::batches::of_agency(&*self.store, agency, id).await?;
         Ok(b.view(who.lang))
+    }
+
+    async fn team(&self, who: &UserView) -> Result<app::model::TeamView, AppError> {
+        let agency = require_agency_admin(who)?;
+        let members = crate::team::members(&*self.store, agency).await?;
+        Ok(app::model::TeamView {
+            members: members.iter().map(member_view).collect(),
+        })
+    }
+
+    async fn invite_view(&self, token: &str) -> Result<app::model::InviteView, AppError> {
+        let store = &*self.store;
+        let (invite, _) = crate::team::open(store, token)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let agency_name = store
+            .agency(invite.agency_id)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let merchant_name = match invite.merchant_id {
+            Some(m) => store.merchant(m).await?.map(|m| m.name),
+            None => None,
+        };
+        Ok(app::model::InviteView {
+            agency_name,
+            merchant_name,
+            role: invite.role,
+            invited_by: invite.invited_by,
+        })
     }
 
     async fn api_tokens(&self, who: &UserView) -> Result<Vec<app::model::ApiTokenView>, AppError> {
@@ -185,6 +227,18 @@ impl Backend for StoreBackend {
     }
 }
 
+pub fn member_view(m: &crate::team::Member) -> app::model::MemberView {
+    app::model::MemberView {
+        user_id: m.user_id.to_string(),
+        login: m.login.clone(),
+        display_name: m.display_name.clone(),
+        role: m.role,
+        merchant_id: m.merchant_id.map(|id| id.to_string()),
+        added_at: m.added_at.clone(),
+        added_by: m.added_by.clone(),
+    }
+}
+
 /// The publish screen of site `site_id` as `who` may see it.
 pub async fn publish_view(
     store: &SharedStore,
@@ -234,7 +288,7 @@ pub async fn publish_view(
         state,
         link_url: format!("{}/s/{}", wx.public_url, record.id),
         versions,
-        may_publish: true,
+        may_publish: who.role.may_publish(),
     })
 }
 

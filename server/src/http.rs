@@ -13,6 +13,7 @@ pub mod pages;
 pub mod qr;
 pub mod session;
 pub mod sites;
+pub mod team;
 pub mod wechat;
 
 use crate::state::AppState;
@@ -61,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .route("/merchants/{id}", post(pages::merchant_form))
         .merge(api::routes(&state))
         .merge(bulk::routes())
+        .merge(team::routes())
         .merge(sites::routes())
         .merge(wechat::routes())
         .merge(media::routes())

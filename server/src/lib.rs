@@ -24,6 +24,7 @@ pub mod sites;
 pub mod starter_art;
 pub mod state;
 pub mod storage;
+pub mod team;
 pub mod tenancy;
 pub mod uploads;
 pub mod wechat;

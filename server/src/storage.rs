@@ -131,6 +131,9 @@ pub trait Store: Send + Sync + 'static {
     /// Removes a merchant for good: its sites and drafts, its pictures' ownership, its login,
     /// its sessions and the record, in one step.
     async fn purge_merchant(&self, merchant: &Merchant) -> Result<(), StoreError>;
+    /// Another user of an existing agency or merchant (staff, a second admin);
+    /// [`StoreError::LoginTaken`] if the login is.
+    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
     async fn user(&self, id: Ulid) -> Result<Option<User>, StoreError>;
     async fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError>;
     /// Replaces a user's record (password, language); its login never changes.

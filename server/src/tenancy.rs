@@ -16,11 +16,32 @@ pub fn signed_in(session: &SessionInfo) -> Result<&UserView, AppError> {
     session.user.as_ref().ok_or(AppError::Unauthenticated)
 }
 
-/// The agency `who` administers; Forbidden for anyone else.
+/// The agency `who` administers; Forbidden for anyone else (staff included: users and
+/// settings are the admins').
 pub fn require_agency_admin(who: &UserView) -> Result<Ulid, AppError> {
     match who.role {
         Role::AgencyAdmin => parse_id(&who.agency_id).map_err(|_| AppError::Forbidden),
-        Role::Merchant => Err(AppError::Forbidden),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// The agency `who` works for (admin or staff); Forbidden for a merchant's user.
+pub fn require_agency_member(who: &UserView) -> Result<Ulid, AppError> {
+    match who.role {
+        Role::AgencyAdmin | Role::AgencyStaff => {
+            parse_id(&who.agency_id).map_err(|_| AppError::Forbidden)
+        }
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// Forbidden for a merchant's staff: connecting, publishing, releasing and rolling back are
+/// the owner's and the agency's.
+pub fn require_publisher(who: &UserView) -> Result<(), AppError> {
+    if who.role.may_publish() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 
@@ -33,8 +54,11 @@ pub async fn visible_merchant(
     let id = parse_id(id)?;
     let merchant = store.merchant(id).await?.ok_or(AppError::NotFound)?;
     let allowed = match who.role {
-        Role::AgencyAdmin => merchant.agency_id.to_string() == who.agency_id,
-        Role::Merchant => who.merchant_id.as_deref() == Some(&merchant.id.to_string()),
+        Role::AgencyAdmin | Role::AgencyStaff => merchant.agency_id.to_string() == who.agency_id,
+        Role::Merchant | Role::MerchantStaff => {
+            merchant.agency_id.to_string() == who.agency_id
+                && who.merchant_id.as_deref() == Some(&merchant.id.to_string())
+        }
     };
     if allowed {
         Ok(merchant)

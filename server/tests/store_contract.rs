@@ -85,6 +85,7 @@ fn admin(agency: &Agency, login: &str) -> User {
         },
         lang: Default::default(),
         created_at: "2026-11-30T00:00:00Z".into(),
+        removed: false,
     }
 }
 
@@ -101,6 +102,7 @@ fn merchant_of(agency: &Agency, login: &str) -> (Merchant, User) {
         },
         lang: Default::default(),
         created_at: "2026-11-30T00:00:00Z".into(),
+        removed: false,
     };
     let merchant = Merchant {
         id,
@@ -194,6 +196,24 @@ contract!(
             store.user(u.id).await.unwrap().unwrap().display_name,
             "Café"
         );
+        // Staff: another user of the agency, once per login, racing or not.
+        let mut staff = admin(&a, "staff@a.test");
+        staff.role = StoredRole::AgencyStaff { agency_id: a.id };
+        let mut twin = admin(&a, "staff@a.test");
+        twin.role = staff.role.clone();
+        let (one, two) = tokio::join!(store.create_user(&staff), store.create_user(&twin));
+        assert_eq!(
+            [one.is_ok(), two.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "one of two racing creations wins"
+        );
+        let kept = store.user_by_login("staff@a.test").await.unwrap().unwrap();
+        assert_eq!(kept.role, StoredRole::AgencyStaff { agency_id: a.id });
+        let err = store
+            .create_user(&admin(&a, "cafe@a.test"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::LoginTaken), "{err}");
     }
 );
 

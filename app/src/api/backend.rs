@@ -89,6 +89,10 @@ pub trait Backend: Send + Sync + 'static {
         who: &UserView,
         id: &str,
     ) -> Result<crate::model::dashboard::JobView, AppError>;
+    /// The agency's team (agency admins only).
+    async fn team(&self, who: &UserView) -> Result<crate::model::TeamView, AppError>;
+    /// What invitation `token` offers (anyone with the link); NotFound once used or expired.
+    async fn invite_view(&self, token: &str) -> Result<crate::model::InviteView, AppError>;
     /// The agency's scripting-API tokens (agency admins only).
     async fn api_tokens(&self, who: &UserView)
         -> Result<Vec<crate::model::ApiTokenView>, AppError>;

@@ -14,8 +14,8 @@ pub fn TopBar() -> impl IntoView {
     let t = move |k| lang.t(k);
     let nav = s.user.as_ref().map(|u| {
         let (href, label) = match u.role {
-            Role::AgencyAdmin => ("/agency".to_string(), t(Text::Merchants)),
-            Role::Merchant => (u.home_path(), t(Text::MySites)),
+            Role::AgencyAdmin | Role::AgencyStaff => ("/agency".to_string(), t(Text::Merchants)),
+            Role::Merchant | Role::MerchantStaff => (u.home_path(), t(Text::MySites)),
         };
         view! {
             <nav aria-label=t(Text::MainNavigation) class="topnav">

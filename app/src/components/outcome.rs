@@ -19,6 +19,11 @@ pub enum FormOutcome {
         password: String,
         login_url: String,
     },
+    /// An invitation link was made: shown this once.
+    InviteCreated {
+        url: String,
+        role: crate::model::Role,
+    },
     /// A scripting-API token was made: shown this once.
     TokenCreated {
         name: String,

@@ -5,18 +5,35 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Role {
-    /// Runs mini programs for many merchants; sees every merchant of its agency.
+    /// Runs mini programs for many merchants; sees every merchant of its agency; manages its
+    /// users and settings.
     AgencyAdmin,
-    /// Sees only its own merchant.
+    /// Edits and publishes every merchant's sites of its agency; no users, no settings.
+    AgencyStaff,
+    /// A merchant's owner: sees only its own merchant, edits and publishes.
     Merchant,
+    /// Edits its merchant's sites; does not publish.
+    MerchantStaff,
 }
 
 impl Role {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Role::AgencyAdmin => lang.t(Text::RoleAgencyAdmin),
+            Role::AgencyStaff => lang.t(Text::RoleAgencyStaff),
             Role::Merchant => lang.t(Text::RoleMerchant),
+            Role::MerchantStaff => lang.t(Text::RoleMerchantStaff),
         }
+    }
+
+    /// An agency's user (admin or staff): sees all its merchants.
+    pub fn is_agency(self) -> bool {
+        matches!(self, Role::AgencyAdmin | Role::AgencyStaff)
+    }
+
+    /// May connect, publish, release and roll back.
+    pub fn may_publish(self) -> bool {
+        self != Role::MerchantStaff
     }
 }
 
@@ -38,7 +55,7 @@ impl UserView {
     /// Where this user lands after logging in.
     pub fn home_path(&self) -> String {
         match (&self.role, &self.merchant_id) {
-            (Role::Merchant, Some(id)) => format!("/merchants/{id}"),
+            (Role::Merchant | Role::MerchantStaff, Some(id)) => format!("/merchants/{id}"),
             _ => "/agency".to_string(),
         }
     }
@@ -101,6 +118,9 @@ pub struct MerchantHome {
     /// Deleted and still restorable, most recently deleted first.
     #[serde(default)]
     pub deleted: Vec<SiteSummary>,
+    /// The merchant's staff (shown to its owner and to agency admins).
+    #[serde(default)]
+    pub staff: Vec<MemberView>,
 }
 
 /// A scripting-API token as its agency's settings list it (never the token itself).
@@ -114,4 +134,32 @@ pub struct ApiTokenView {
     pub created_by: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+}
+
+/// A member of an agency's team (an agency admin or staff, or a merchant's staff).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub user_id: String,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub merchant_id: Option<String>,
+    /// RFC 3339.
+    pub added_at: String,
+    pub added_by: String,
+}
+
+/// The agency's users page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub members: Vec<MemberView>,
+}
+
+/// What an invitation link offers, shown before joining.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteView {
+    pub agency_name: String,
+    pub merchant_name: Option<String>,
+    pub role: Role,
+    pub invited_by: String,
 }

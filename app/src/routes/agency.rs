@@ -21,9 +21,19 @@ pub fn AgencyPage() -> impl IntoView {
     let Some(user) = s.user.clone() else {
         return view! { <Redirect path="/login"/> }.into_any();
     };
-    if user.role != Role::AgencyAdmin {
+    if !user.role.is_agency() {
         return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
     }
+    let admin = user.role == Role::AgencyAdmin;
+    // A refused form of someone who does not see the form (staff creating a merchant): said
+    // here, with its status.
+    let refused_elsewhere = match use_outcome() {
+        Some(FormOutcome::Refused { error, .. }) if !admin => {
+            set_http_status(error.status());
+            Some(error)
+        }
+        _ => None,
+    };
     let merchants = Resource::new_blocking(|| (), |_| list_merchants());
     let query = use_query_map().read_untracked().clone();
     let get = |k: &str| query.get(k).unwrap_or_default();
@@ -54,11 +64,16 @@ pub fn AgencyPage() -> impl IntoView {
                 <h1>{dashboard_label}</h1>
                 <p class="muted">{t(Text::MerchantsIntro)}</p>
             </div>
-            <div class="actions">
-                <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>
-                <a class="btn" href="/agency/api">{tokens_label}</a>
-            </div>
+            {admin.then(|| view! {
+                <div class="actions">
+                    <a class="btn" href="/agency/users">{if lang == Lang::Zh { "团队" } else { "Team" }}</a>
+                    <a class="btn" href="/agency/audit">{if lang == Lang::Zh { "操作记录" } else { "Activity" }}</a>
+                    <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>
+                    <a class="btn" href="/agency/api">{tokens_label}</a>
+                </div>
+            })}
         </div>
+        {refused_elsewhere.map(|error| view! { <ErrorAlert error lang/> })}
         <Suspense fallback=Loading>
             {move || {
                 let error = error.clone();
@@ -87,7 +102,7 @@ pub fn AgencyPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <NewMerchantForm csrf=s.csrf.clone() lang/>
+        {admin.then(|| view! { <NewMerchantForm csrf=s.csrf.clone() lang/> })}
     }
     .into_any()
 }

@@ -25,11 +25,13 @@ pub fn MerchantPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let home = Resource::new_blocking(id, get_merchant_home);
     let t = move |k| lang.t(k);
-    let back = (user.role == Role::AgencyAdmin).then(|| {
+    let back = user.role.is_agency().then(|| {
         view! { <a class="back" href="/agency">"← "{t(Text::BackToDashboard)}</a> }
     });
     let csrf = s.csrf.clone();
-    let agency = user.role == Role::AgencyAdmin;
+    let agency = user.role.is_agency();
+    let admin = user.role == Role::AgencyAdmin;
+    let manages_team = matches!(user.role, Role::AgencyAdmin | Role::Merchant);
     view! {
         {back}
         <Suspense fallback=Loading>
@@ -46,7 +48,7 @@ pub fn MerchantPage() -> impl IntoView {
                     } else {
                         (home.merchant.name.clone(), t(Text::MySites).to_string())
                     };
-                    let account = agency.then(|| view! {
+                    let account = admin.then(|| view! {
                         <MerchantAccount merchant=home.merchant.clone() csrf=csrf.clone() lang/>
                     });
                     view! {
@@ -62,6 +64,9 @@ pub fn MerchantPage() -> impl IntoView {
                         <DoneNotice lang param="site" said=SITE_DONE/>
                         <DoneNotice lang param="name" said=crate::routes::agency::MERCHANT_DONE/>
                         <SiteList merchant_id=home.merchant.id.clone() sites=home.sites deleted=home.deleted csrf=csrf.clone() lang/>
+                        {manages_team.then(|| view! {
+                            <MerchantTeam merchant_id=home.merchant.id.clone() staff=home.staff.clone() csrf=csrf.clone() lang/>
+                        })}
                         <NewSiteForm merchant_id=home.merchant.id csrf lang/>
                     }
                     .into_any()
@@ -358,6 +363,55 @@ fn NewSiteForm(merchant_id: String, csrf: String, lang: Lang) -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="btn btn-primary">{t(Text::CreateSite)}</button>
                 </div>
+            </form>
+        </section>
+    }
+}
+
+/// The merchant's staff: who edits its sites besides its owner; an invitation link for one
+/// more (shown once) and a button to remove one.
+#[component]
+fn MerchantTeam(
+    merchant_id: String,
+    staff: Vec<crate::model::MemberView>,
+    csrf: String,
+    lang: Lang,
+) -> impl IntoView {
+    let tr = move |en: &'static str, zh: &'static str| if lang == Lang::Zh { zh } else { en };
+    let action = format!("/merchants/{merchant_id}");
+    let created = match use_outcome() {
+        Some(FormOutcome::InviteCreated { url, role }) => {
+            Some(view! { <crate::routes::team::InviteCreated url role lang/> })
+        }
+        _ => None,
+    };
+    let rows = staff
+        .into_iter()
+        .map(|m| {
+            let label = format!("{}: {}", tr("Remove", "移除"), m.display_name);
+            view! {
+                <li>
+                    <strong>{m.display_name.clone()}</strong>" "<code>{m.login.clone()}</code>
+                    <form method="post" action=action.clone() class="inline">
+                        <CsrfField token=csrf.clone()/>
+                        <input type="hidden" name="action" value="remove_staff"/>
+                        <input type="hidden" name="user" value=m.user_id.clone()/>
+                        <button type="submit" class="btn btn-small btn-danger" aria-label=label>{tr("Remove", "移除")}</button>
+                    </form>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="merchant-team-title">
+            <h2 id="merchant-team-title">{tr("Staff", "员工")}</h2>
+            <p class="muted">{tr("Staff edit the sites; publishing stays with the owner and the agency.", "员工可以编辑网站;发布仍由负责人和服务商进行。")}</p>
+            {created}
+            <ul class="plain-list">{rows}</ul>
+            <form method="post" action=action.clone() class="inline">
+                <CsrfField token=csrf.clone()/>
+                <input type="hidden" name="action" value="invite_staff"/>
+                <button type="submit" class="btn">{tr("Invite a staff member", "邀请员工")}</button>
             </form>
         </section>
     }

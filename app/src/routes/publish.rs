@@ -130,7 +130,9 @@ fn Publish(v: PublishView, csrf: String, error: Option<String>, lang: Lang) -> i
         <section class="card" aria-labelledby="mp-title">
             <h2 id="mp-title">{t("Mini program", "小程序")}</h2>
             {connection}
-            <a class="btn btn-primary" href=format!("/sites/{site}/wechat/connect")>{connect_label}</a>
+            {v.may_publish.then(|| view! {
+                <a class="btn btn-primary" href=format!("/sites/{site}/wechat/connect")>{connect_label}</a>
+            })}
         </section>
         <section class="card" aria-labelledby="publish-title">
             <h2 id="publish-title">{t("Publish", "发布")}</h2>
@@ -138,7 +140,10 @@ fn Publish(v: PublishView, csrf: String, error: Option<String>, lang: Lang) -> i
                 <p class="alert alert-ok" role="status">{t("Live in WeChat: version ", "线上版本:")}<strong>{l.user_version.clone()}</strong>" · "{l.released_at.get(..16).unwrap_or_default().replace('T', " ")}" · "{l.by.clone()}</p>
             })}
             {run.clone().map(|r| view! { <RunView run=r lang/> })}
-            <div class="actions">
+            {(!v.may_publish).then(|| view! {
+                <p class="muted">{t("Your merchant's owner or its agency publishes: your changes are saved in the draft.", "由商户负责人或服务商发布:您的修改已保存在草稿中。")}</p>
+            })}
+            <div class="actions" hidden=!v.may_publish>
                 <ActionButton action=format!("/sites/{site}/publish/start") csrf=csrf.clone() label=t("Publish now", "立即发布") primary=true/>
                 {run.as_ref().filter(|r| r.review == Review::Approved && !r.released).map(|_| view! {
                     <ActionButton action=format!("/sites/{site}/publish/release") csrf=csrf.clone() label=t("Release", "发布上线") primary=true/>

@@ -5,7 +5,7 @@ use super::pages::{field, read};
 use crate::batches::{self, Action, ThemeChange};
 use crate::error::Result;
 use crate::state::AppState;
-use crate::tenancy::{require_agency_admin, signed_in};
+use crate::tenancy::{require_agency_member, signed_in};
 use app::error::AppError;
 use app::i18n::Lang;
 use app::model::dashboard::Query;
@@ -109,7 +109,7 @@ async fn start_bulk(
     user: &UserView,
     form: &[(String, String)],
 ) -> Result<Started> {
-    let agency = require_agency_admin(user)?;
+    let agency = require_agency_member(user)?;
     let lang = user.lang;
     let store = &*state.store;
     let query = Query {
@@ -179,7 +179,7 @@ async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let who = signed_in(&session)?;
-    let agency = require_agency_admin(who)?;
+    let agency = require_agency_member(who)?;
     let b = batches::cancel(&*state.store, agency, &id).await?;
     super::wechat::note(&state, who, None, "bulk_cancelled", format!("job {}", b.id)).await;
     Ok(Redirect::to(&format!("/agency/jobs/{id}")).into_response())
@@ -191,7 +191,7 @@ async fn report(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let who = signed_in(&session)?;
-    let agency = require_agency_admin(who)?;
+    let agency = require_agency_member(who)?;
     let b = batches::of_agency(&*state.store, agency, &id).await?;
     Ok(super::api::csv_download(&b, who.lang))
 }
@@ -203,7 +203,7 @@ async fn job(
     Path(id): Path<String>,
 ) -> Result<Json<app::model::dashboard::JobView>> {
     let who = signed_in(&session)?;
-    let agency = require_agency_admin(who)?;
+    let agency = require_agency_member(who)?;
     let b = batches::of_agency(&*state.store, agency, &id).await?;
     if b.agency_id != agency {
         return Err(AppError::NotFound.into());

@@ -144,8 +144,10 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
 /// it is logged, never in the user's way.
 async fn audit(state: &AppState, user: &crate::storage::User, action: &str) {
     let merchant_id = match user.role {
-        crate::storage::StoredRole::Merchant { merchant_id, .. } => Some(merchant_id),
-        crate::storage::StoredRole::AgencyAdmin { .. } => None,
+        crate::storage::StoredRole::Merchant { merchant_id, .. }
+        | crate::storage::StoredRole::MerchantStaff { merchant_id, .. } => Some(merchant_id),
+        crate::storage::StoredRole::AgencyAdmin { .. }
+        | crate::storage::StoredRole::AgencyStaff { .. } => None,
     };
     let entry = crate::storage::AuditEntry {
         id: crate::storage::tree::new_id(),

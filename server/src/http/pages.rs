@@ -45,7 +45,7 @@ pub(super) fn field(form: &[(String, String)], name: &str) -> String {
 }
 
 /// Renders the screen at the request's URL with `outcome` in context.
-async fn render(state: &AppState, parts: Parts, outcome: FormOutcome) -> Response {
+pub(super) async fn render(state: &AppState, parts: Parts, outcome: FormOutcome) -> Response {
     let leptos = state.leptos.clone();
     let context = page_context(state);
     let handler = leptos_axum::render_app_async_with_context(
@@ -93,6 +93,9 @@ pub(super) async fn merchant_form(
     let action = field(&form, "action");
     if action == "reset_password" {
         return reset_password(&state, parts, &user, &merchant_id, &form).await;
+    }
+    if action == "invite_staff" || action == "remove_staff" {
+        return super::team::merchant_staff(&state, parts, &user, &merchant_id, &form).await;
     }
     if let Some(what) = crate::accounts::MerchantAction::from_form(&action) {
         return manage_merchant(&state, parts, &user, &merchant_id, &form, what).await;

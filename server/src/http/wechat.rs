@@ -6,7 +6,7 @@
 use crate::error::Result;
 use crate::publish::{self, connect, pipeline, PublishError};
 use crate::state::AppState;
-use crate::tenancy::{require_agency_admin, signed_in, visible_site};
+use crate::tenancy::{require_agency_admin, require_publisher, signed_in, visible_site};
 use crate::wechat::crypto::{CryptError, MsgCrypt};
 use crate::wechat::platform::{self, Platform, PlatformInput};
 use app::error::AppError;
@@ -276,6 +276,7 @@ async fn start_connect(
 ) -> Result<Response> {
     let who = signed_in(&session)?;
     let (site, agency) = site_and_agency(&state, who, &id).await?;
+    require_publisher(who)?;
     let result = async {
         let p = publish::platform_of(&state, agency).await?;
         connect::start(&state, &p, site.id).await
@@ -302,6 +303,7 @@ async fn callback(
 ) -> Result<Response> {
     let who = signed_in(&session)?;
     let (site, agency) = site_and_agency(&state, who, &id).await?;
+    require_publisher(who)?;
     if q.auth_code.is_empty() {
         return Ok(back(
             &id,
@@ -322,6 +324,7 @@ async fn callback(
 async fn act(state: &AppState, session: &SessionInfo, id: &str, action: &str) -> Result<Response> {
     let who = signed_in(session)?;
     let (site, agency) = site_and_agency(state, who, id).await?;
+    require_publisher(who)?;
     let by = who.login.clone();
     let result: std::result::Result<(), PublishError> = match action {
         "start" => publish::start(state, agency, site.id, &by)

@@ -216,6 +216,12 @@ impl Store for SledStore {
         Ok(())
     }
 
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        (&self.users_by_login, self.users.raw())
+            .transaction(|(ubl, users)| insert_user_tx(ubl, users, user))?;
+        Ok(())
+    }
+
     async fn agency(&self, id: Ulid) -> Result<Option<Agency>, StoreError> {
         self.agencies.get(&id)
     }

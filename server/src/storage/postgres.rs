@@ -342,6 +342,13 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        PgStore::insert_user(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn merchant(&self, m: Ulid) -> Result<Option<Merchant>, StoreError> {
         self.doc(
             "merchants",

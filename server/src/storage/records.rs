@@ -31,16 +31,41 @@ pub struct Merchant {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StoredRole {
-    AgencyAdmin { agency_id: Ulid },
-    Merchant { agency_id: Ulid, merchant_id: Ulid },
+    AgencyAdmin {
+        agency_id: Ulid,
+    },
+    /// Edits and publishes the agency's merchants' sites; no users, no settings.
+    AgencyStaff {
+        agency_id: Ulid,
+    },
+    /// The merchant's owner.
+    Merchant {
+        agency_id: Ulid,
+        merchant_id: Ulid,
+    },
+    /// Edits the merchant's sites; does not publish.
+    MerchantStaff {
+        agency_id: Ulid,
+        merchant_id: Ulid,
+    },
 }
 
 impl StoredRole {
     pub fn agency_id(&self) -> Ulid {
         match self {
-            StoredRole::AgencyAdmin { agency_id } | StoredRole::Merchant { agency_id, .. } => {
-                *agency_id
-            }
+            StoredRole::AgencyAdmin { agency_id }
+            | StoredRole::AgencyStaff { agency_id }
+            | StoredRole::Merchant { agency_id, .. }
+            | StoredRole::MerchantStaff { agency_id, .. } => *agency_id,
+        }
+    }
+
+    /// The merchant of a merchant's user (owner or staff).
+    pub fn merchant_id(&self) -> Option<Ulid> {
+        match self {
+            StoredRole::Merchant { merchant_id, .. }
+            | StoredRole::MerchantStaff { merchant_id, .. } => Some(*merchant_id),
+            _ => None,
         }
     }
 }
@@ -57,6 +82,9 @@ pub struct User {
     #[serde(default)]
     pub lang: Lang,
     pub created_at: String,
+    /// Removed from its agency or merchant: cannot sign in; the login stays taken.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -1,0 +1,266 @@
+//! Roles over HTTP: an agency admin invites staff and another admin, a merchant's owner
+//! invites its staff; each joins by a one-time link; every permission is enforced on the
+//! server (staff: no users or settings; merchant staff: no publishing); a removed member is
+//! signed out and cannot sign in again.
+#[path = "wechat/support.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use support::*;
+
+/// The one-time link in a page that just made it.
+fn link_in(page: &str) -> String {
+    let at = page.find("/invite/").expect("an invitation link");
+    let end = at + page[at..].find('"').unwrap();
+    page[at..end].to_string()
+}
+
+/// Someone with the link joins; they are signed in.
+async fn join<'a>(env: &'a Env, link: &str, login: &str) -> Browser<'a> {
+    let mut b = Browser {
+        env,
+        cookies: BTreeMap::new(),
+        csrf: String::new(),
+    };
+    let (status, page) = b.get(link).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Agency A"), "{page}");
+    let r = b
+        .post(
+            link,
+            &[
+                ("name", "New Person"),
+                ("login", login),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    b.get("/account").await;
+    b
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn agency_staff_edit_and_publish_but_never_touch_users_or_settings() {
+    let env = env().await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    let (status, page) = admin.get("/agency/users").await;
+    assert_eq!(status, 200, "{page}");
+    let r = admin
+        .post(
+            "/agency/users",
+            &[("action", "invite"), ("role", "agency_staff")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let link = link_in(&r.text().await.unwrap());
+    let mut staff = join(&env, &link, "staff@a.test").await;
+    // The link is used up.
+    let mut late = Browser {
+        env: &env,
+        cookies: BTreeMap::new(),
+        csrf: String::new(),
+    };
+    let (status, page) = late.get(&link).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("already used or has expired"));
+    let r = late
+        .post(
+            &link,
+            &[
+                ("name", "Late"),
+                ("login", "late@a.test"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("already used or has expired"));
+    assert!(
+        server::accounts::find_login(&*env.state.store, "late@a.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Staff see the dashboard and every merchant's sites, and edit them.
+    assert_eq!(staff.get("/agency").await.0, 200);
+    assert_eq!(staff.get(&format!("/sites/{}/edit", env.site)).await.0, 200);
+    assert_eq!(
+        staff.get(&format!("/sites/{}/publish", env.site)).await.0,
+        200
+    );
+    // No users, no settings, no tokens: refused on the server, whatever the page shows.
+    for path in ["/agency/users", "/agency/wechat", "/agency/api"] {
+        assert_eq!(staff.get(path).await.0, 403, "{path}");
+    }
+    for (path, form) in [
+        (
+            "/agency/users",
+            vec![("action", "invite"), ("role", "agency_admin")],
+        ),
+        ("/agency/api", vec![("action", "create"), ("name", "mine")]),
+        (
+            "/agency/wechat",
+            vec![("component_appid", "wx0000000000000000")],
+        ),
+        (
+            "/agency",
+            vec![("name", "Rogue"), ("login", "rogue@a.test")],
+        ),
+    ] {
+        let r = staff.post(path, &form).await;
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    // Publishing is theirs: the action runs (it says what is missing, not "not allowed").
+    let r = staff
+        .post(&format!("/sites/{}/publish/start", env.site), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+
+    // An admin invited as such can do what an admin does.
+    let r = admin
+        .post(
+            "/agency/users",
+            &[("action", "invite"), ("role", "agency_admin")],
+        )
+        .await;
+    let link = link_in(&r.text().await.unwrap());
+    let mut second = join(&env, &link, "second@a.test").await;
+    assert_eq!(second.get("/agency/users").await.0, 200);
+
+    // Removing the staff member ends its sessions and its sign-in.
+    let staff_id = server::accounts::find_login(&*env.state.store, "staff@a.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    // Another agency's admin cannot.
+    let mut other = Browser::signed_in(&env, "admin@b.test").await;
+    other.get("/agency/users").await;
+    let r = other
+        .post(
+            "/agency/users",
+            &[("action", "remove"), ("user", &staff_id)],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    let r = second
+        .post(
+            "/agency/users",
+            &[("action", "remove"), ("user", &staff_id)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, page) = admin.get("/agency/users").await;
+    assert!(!page.contains("staff@a.test"));
+    assert_eq!(staff.get("/agency").await.0, 303, "signed out");
+    let mut again = Browser {
+        env: &env,
+        cookies: BTreeMap::new(),
+        csrf: String::new(),
+    };
+    again.get("/login").await;
+    let r = again
+        .post(
+            "/auth/login",
+            &[("login", "staff@a.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("error=removed"),
+        "{:?}",
+        r.headers()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_merchants_staff_edit_its_sites_but_never_publish() {
+    let env = env().await;
+    let mut owner = Browser::signed_in(&env, "cafe@a.test").await;
+    let merchant = server::accounts::find_login(&*env.state.store, "cafe@a.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .role
+        .merchant_id()
+        .unwrap()
+        .to_string();
+    let (_, page) = owner.get(&format!("/merchants/{merchant}")).await;
+    assert!(page.contains("Invite a staff member"));
+    let r = owner
+        .post(
+            &format!("/merchants/{merchant}"),
+            &[("action", "invite_staff")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let link = link_in(&r.text().await.unwrap());
+    let mut staff = join(&env, &link, "barista@a.test").await;
+    // Home is the merchant's page; the site's draft loads and saves.
+    assert_eq!(staff.get(&format!("/merchants/{merchant}")).await.0, 200);
+    let (status, body) = staff.get(&format!("/api/sites/{}/draft", env.site)).await;
+    assert_eq!(status, 200);
+    let draft: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let r = env
+        .http
+        .put(format!("{}/api/sites/{}/draft", env.base, env.site))
+        .header("cookie", staff.cookie_header())
+        .header("x-csrf-token", staff.csrf.clone())
+        .header("origin", env.base.clone())
+        .json(&serde_json::json!({"base_version": draft["version"], "site": draft["site"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // Publishing, connecting, releasing, rolling back: not theirs.
+    let (_, page) = staff.get(&format!("/sites/{}/publish", env.site)).await;
+    assert!(page.contains("Your merchant's owner or its agency publishes"));
+    for action in ["start", "release", "rollback"] {
+        let r = staff
+            .post(&format!("/sites/{}/publish/{action}", env.site), &[])
+            .await;
+        assert_eq!(r.status(), 403, "{action}");
+    }
+    assert_eq!(
+        staff
+            .bytes(&format!("/sites/{}/wechat/connect", env.site))
+            .await
+            .0,
+        403
+    );
+    // Nor the agency's screens, nor inviting.
+    assert_eq!(staff.get("/agency").await.0, 403);
+    let r = staff
+        .post(
+            &format!("/merchants/{merchant}"),
+            &[("action", "invite_staff")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // The owner removes them.
+    let id = server::accounts::find_login(&*env.state.store, "barista@a.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let (_, page) = owner.get(&format!("/merchants/{merchant}")).await;
+    assert!(page.contains("barista@a.test"));
+    let r = owner
+        .post(
+            &format!("/merchants/{merchant}"),
+            &[("action", "remove_staff"), ("user", &id)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(staff.get(&format!("/merchants/{merchant}")).await.0, 303);
+}
