@@ -1008,7 +1008,13 @@ async fn the_dashboard_forms_work_as_plain_html_posts() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Merchant created."), "{}", r.body);
     assert!(r.body.contains("class=\"secret\""));
-    let listed = r.body.split("<tbody>").nth(1).unwrap_or_default();
+    // The merchants' table (the dashboard's sites table comes first).
+    let merchants = r
+        .body
+        .split("aria-label=\"Merchants\"")
+        .nth(1)
+        .unwrap_or_default();
+    let listed = merchants.split("<tbody>").nth(1).unwrap_or_default();
     assert!(
         listed.contains("Opal Bakery"),
         "listed in the table: {listed}"
