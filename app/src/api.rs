@@ -123,3 +123,13 @@ pub async fn get_team() -> Result<crate::model::TeamView, AppError> {
 pub async fn get_invite(token: String) -> Result<crate::model::InviteView, AppError> {
     reply(backend().invite_view(&token).await)
 }
+
+#[server(prefix = "/api", endpoint = "activity", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_activity(
+    #[server(default)] merchant_id: Option<String>,
+    #[server(default)] action: String,
+    #[server(default)] q: String,
+) -> Result<Vec<crate::model::AuditLine>, AppError> {
+    let who = principal()?;
+    reply(backend().activity(&who, merchant_id, action, q).await)
+}

@@ -1,5 +1,6 @@
 //! One module per screen.
 pub mod account;
+pub mod activity;
 pub mod agency;
 pub mod api_tokens;
 pub mod dashboard;

@@ -68,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agency/api") view=crate::routes::api_tokens::ApiTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency/jobs/:id") view=crate::routes::jobs::JobPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency/users") view=crate::routes::team::TeamPage ssr=SsrMode::Async/>
+                    <Route path=path!("/agency/audit") view=crate::routes::activity::AgencyActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/merchants/:id/activity") view=crate::routes::activity::MerchantActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=crate::routes::invite::InvitePage ssr=SsrMode::Async/>
                 </Routes>
             </main>

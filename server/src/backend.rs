@@ -141,6 +141,27 @@ impl Backend for StoreBackend {
         Ok(b.view(who.lang))
     }
 
+    async fn activity(
+        &self,
+        who: &UserView,
+        merchant_id: Option<String>,
+        action: String,
+        q: String,
+    ) -> Result<Vec<app::model::AuditLine>, AppError> {
+        let filter = crate::audit::Filter { action, q };
+        let lines =
+            crate::audit::read(&*self.store, who, merchant_id.as_deref(), &filter, 500).await?;
+        Ok(lines
+            .into_iter()
+            .map(|l| app::model::AuditLine {
+                at: l.at,
+                action: l.action,
+                detail: l.detail,
+                site_id: l.site_id,
+            })
+            .collect())
+    }
+
     async fn team(&self, who: &UserView) -> Result<app::model::TeamView, AppError> {
         let agency = require_agency_admin(who)?;
         let members = crate::team::members(&*self.store, agency).await?;

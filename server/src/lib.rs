@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 pub mod accounts;
 pub mod api_tokens;
+pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod batches;

@@ -284,6 +284,7 @@ pub async fn save_draft(
     }
     store.flush().await?;
     crate::dashboard::touch(store, record.id).await;
+    crate::audit::site_saved(store, who, &record).await;
     Ok(Saved {
         version: draft.version,
     })

@@ -448,7 +448,7 @@ async fn sites_round_trip_with_versions_and_each_mistake_is_named() {
     let log = env.state.store.agency_audit(agency, 50).await.unwrap();
     assert!(log
         .iter()
-        .any(|e| e.action == "site_saved" && e.detail.contains("test script")));
+        .any(|e| e.action == "agency_edited_site" && e.detail.contains("api:test script")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

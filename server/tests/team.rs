@@ -264,3 +264,60 @@ async fn a_merchants_staff_edit_its_sites_but_never_publish() {
     assert_eq!(r.status(), 303);
     assert_eq!(staff.get(&format!("/merchants/{merchant}")).await.0, 303);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_activity_log_shows_who_did_what_to_whom_may_read_it() {
+    let env = env().await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    // The agency edits the merchant's site: noted once, however often it autosaves.
+    for _ in 0..3 {
+        let (_, body) = admin.get(&format!("/api/sites/{}/draft", env.site)).await;
+        let draft: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let r = env
+            .http
+            .put(format!("{}/api/sites/{}/draft", env.base, env.site))
+            .header("cookie", admin.cookie_header())
+            .header("x-csrf-token", admin.csrf.clone())
+            .header("origin", env.base.clone())
+            .json(&serde_json::json!({"base_version": draft["version"], "site": draft["site"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let (status, page) = admin.get("/agency/audit").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page.matches("data-action=\"agency_edited_site\"").count(),
+        1
+    );
+    assert!(page.contains("data-action=\"login\""));
+    let (_, only) = admin.get("/agency/audit?action=login").await;
+    assert!(!only.contains("data-action=\"agency_edited_site\""));
+    assert!(only.contains("data-action=\"login\""));
+
+    // The merchant's owner reads what concerns it, at its own page.
+    let mut owner = Browser::signed_in(&env, "cafe@a.test").await;
+    let merchant = server::accounts::find_login(&*env.state.store, "cafe@a.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .role
+        .merchant_id()
+        .unwrap();
+    let (status, page) = owner.get(&format!("/merchants/{merchant}/activity")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-action=\"agency_edited_site\"") && page.contains("admin@a.test"));
+    assert_eq!(owner.get("/agency/audit").await.0, 403);
+    // Another agency sees nothing of it.
+    let mut other = Browser::signed_in(&env, "admin@b.test").await;
+    assert_eq!(
+        other
+            .get(&format!("/merchants/{merchant}/activity"))
+            .await
+            .0,
+        404
+    );
+    let (_, theirs) = other.get("/agency/audit").await;
+    assert!(!theirs.contains("data-action=\"agency_edited_site\""));
+}

@@ -89,6 +89,15 @@ pub trait Backend: Send + Sync + 'static {
         who: &UserView,
         id: &str,
     ) -> Result<crate::model::dashboard::JobView, AppError>;
+    /// The audit log: the agency's (admins), or one merchant's (`merchant_id`: its owner or an
+    /// agency admin); newest first, filtered by action and words.
+    async fn activity(
+        &self,
+        who: &UserView,
+        merchant_id: Option<String>,
+        action: String,
+        q: String,
+    ) -> Result<Vec<crate::model::AuditLine>, AppError>;
     /// The agency's team (agency admins only).
     async fn team(&self, who: &UserView) -> Result<crate::model::TeamView, AppError>;
     /// What invitation `token` offers (anyone with the link); NotFound once used or expired.

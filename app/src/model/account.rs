@@ -163,3 +163,15 @@ pub struct InviteView {
     pub role: Role,
     pub invited_by: String,
 }
+
+/// One line of the audit log as shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    /// RFC 3339.
+    pub at: String,
+    /// `login`, `login_failed`, `site_saved`, `agency_edited_site`, `publish_start`, …
+    pub action: String,
+    /// Who, and what about.
+    pub detail: String,
+    pub site_id: Option<String>,
+}

@@ -408,11 +408,14 @@ fn MerchantTeam(
             <p class="muted">{tr("Staff edit the sites; publishing stays with the owner and the agency.", "员工可以编辑网站;发布仍由负责人和服务商进行。")}</p>
             {created}
             <ul class="plain-list">{rows}</ul>
-            <form method="post" action=action.clone() class="inline">
-                <CsrfField token=csrf.clone()/>
-                <input type="hidden" name="action" value="invite_staff"/>
-                <button type="submit" class="btn">{tr("Invite a staff member", "邀请员工")}</button>
-            </form>
+            <div class="actions">
+                <form method="post" action=action.clone() class="inline">
+                    <CsrfField token=csrf.clone()/>
+                    <input type="hidden" name="action" value="invite_staff"/>
+                    <button type="submit" class="btn">{tr("Invite a staff member", "邀请员工")}</button>
+                </form>
+                <a class="btn" href=format!("{action}/activity")>{tr("Activity", "操作记录")}</a>
+            </div>
         </section>
     }
 }

@@ -71,7 +71,12 @@ pub(super) async fn create_merchant(State(state): State<AppState>, req: Request)
         password: field(&form, "password"),
     };
     let outcome = match state.backend.create_merchant(&user, input).await {
-        Ok(created) => FormOutcome::MerchantCreated(created),
+        Ok(created) => {
+            let id = created.merchant.id.parse().ok();
+            let detail = created.merchant.login.clone();
+            crate::audit::note(&*state.store, &user, id, None, "merchant_created", detail).await;
+            FormOutcome::MerchantCreated(created)
+        }
         Err(error) => FormOutcome::refused(error, &form),
     };
     render(&state, parts, outcome).await
@@ -249,6 +254,7 @@ async fn manage_merchant(
                 MerchantAction::Delete => "merchant_deleted",
                 MerchantAction::Restore => "merchant_restored",
             };
+            crate::audit::note(&*state.store, user, Some(m.id), None, key, m.name.clone()).await;
             let q =
                 serde_urlencoded::to_string([("done", key), ("name", &m.name)]).unwrap_or_default();
             let to = match what {
@@ -286,6 +292,15 @@ async fn reset_password(
                 return Error::from(e).into_response();
             }
             tracing::info!(by = %user.login, merchant = %merchant.id, "merchant password reset");
+            crate::audit::note(
+                &*state.store,
+                user,
+                Some(merchant.id),
+                None,
+                "password_reset",
+                login.clone(),
+            )
+            .await;
             FormOutcome::PasswordReset {
                 login,
                 password,

@@ -551,21 +551,5 @@ pub(super) async fn note(
     action: &str,
     detail: String,
 ) {
-    let entry = crate::storage::AuditEntry {
-        id: crate::storage::tree::new_id(),
-        agency_id: who.agency_id.parse().unwrap_or_default(),
-        user_id: who.id.parse().ok(),
-        merchant_id: who.merchant_id.as_deref().and_then(|m| m.parse().ok()),
-        site_id: site,
-        action: action.into(),
-        detail: if detail.is_empty() {
-            who.login.clone()
-        } else {
-            format!("{}: {detail}", who.login)
-        },
-        at: crate::storage::now_rfc3339(),
-    };
-    if let Err(e) = state.store.append_audit(&entry).await {
-        tracing::error!(error = %e, "could not append to the audit log");
-    }
+    crate::audit::note(&*state.store, who, None, site, action, detail).await;
 }

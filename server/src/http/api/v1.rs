@@ -199,7 +199,7 @@ async fn put_site(
 ) -> ApiResult<Json<Value>> {
     let lang = c.lang();
     // Tenancy first: another agency's id is not found, whatever the body says.
-    let record = visible_site(&*state.store, &c.user, &id)
+    visible_site(&*state.store, &c.user, &id)
         .await
         .map_err(app_err(&c))?;
     let invalid = |problems: Vec<app::model::validate::Problem>| {
@@ -231,14 +231,7 @@ async fn put_site(
     )
     .await
     .map_err(err(&c))?;
-    note(
-        &state,
-        &c,
-        Some(record.id),
-        "site_saved",
-        format!("version {}", saved.version),
-    )
-    .await;
+    // The save notes itself in the audit log (an agency user editing a merchant's site).
     Ok(Json(json!({"version": saved.version})))
 }
 
