@@ -5,6 +5,7 @@ pub mod agency;
 pub mod api_tokens;
 pub mod dashboard;
 pub mod editor;
+pub mod import;
 pub mod invite;
 pub mod jobs;
 pub mod login;

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod bulk;
 pub mod forms;
 pub mod headers;
+pub mod import;
 pub mod limits;
 pub mod media;
 pub mod pages;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes(&state))
         .merge(bulk::routes())
         .merge(team::routes())
+        .merge(import::routes())
         .merge(sites::routes())
         .merge(wechat::routes())
         .merge(media::routes())

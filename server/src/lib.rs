@@ -13,6 +13,7 @@ pub mod error;
 pub mod gate;
 pub mod generator;
 pub mod http;
+pub mod import;
 pub mod jobs;
 pub mod media;
 pub mod preview;

@@ -333,3 +333,124 @@ async fn a_bulk_action_on_everything_a_filter_matches_can_be_cancelled() {
     let (_, dash) = admin.get("/agency").await;
     assert!(dash.contains("Recent bulk actions") && dash.contains(&job));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn merchants_import_from_csv_after_a_check_that_creates_nothing() {
+    let env = env().await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    assert_eq!(admin.get("/agency/import").await.0, 200);
+    let bad = "name,login,password,site,template,language\n\
+               Pine Bakery,pine@a.test,,Pine shop,shop,en\n\
+               Copy Café,cafe@a.test,,,,\n\
+               Twin,pine@a.test,,,,\n\
+               ,nameless@a.test,,,,\n\
+               Oak Salon,oak@a.test,short,Oak,spa,fr\n";
+    let r = admin
+        .post("/agency/import", &[("mode", "import"), ("csv", bad)])
+        .await;
+    assert_eq!(r.status(), 422, "an import with problems is only a check");
+    let page = r.text().await.unwrap().replace("<!>", "");
+    assert!(page.contains("5 rows: 1 ready, 4 with problems."), "{page}");
+    for said in [
+        "The login cafe@a.test is already in use.",
+        "The login pine@a.test is on another line of the file too.",
+        "The template “spa” does not exist",
+        "The language “fr” is not offered",
+    ] {
+        assert!(page.contains(said), "{said}");
+    }
+    assert!(
+        !page.contains("Import these"),
+        "no import button while a row is wrong"
+    );
+    let store = &*env.state.store;
+    assert!(server::accounts::find_login(store, "pine@a.test")
+        .await
+        .unwrap()
+        .is_none());
+    // No header the import understands: said at once.
+    let r = admin
+        .post(
+            "/agency/import",
+            &[("mode", "check"), ("csv", "a,b\n1,2\n")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("at least “name” and “login”"));
+
+    let good = "名称,登录名,密码,网站,模板,语言\n\
+                Pine Bakery,pine@a.test,,Pine shop,shop,en\n\
+                Oak Salon,oak@a.test,oak-salon-password-1,Oak,booking,zh\n\
+                Elm Studio,elm@a.test,,,,\n";
+    let r = admin
+        .post("/agency/import", &[("mode", "check"), ("csv", good)])
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap().replace("<!>", "");
+    assert!(
+        page.contains("3 rows: 3 ready, 0 with problems.")
+            && page.contains("Import these 3 merchants")
+    );
+    let r = admin
+        .post("/agency/import", &[("mode", "import"), ("csv", good)])
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap().replace("<!>", "");
+    assert!(page.contains("3 merchants imported."), "{page}");
+    let at = page.find("/agency/import/").unwrap();
+    let link = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let (status, csv) = admin.get(&link).await;
+    assert_eq!(status, 200);
+    assert_eq!(admin.get(&link).await.0, 404, "downloadable once");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "name,login,password,site_id");
+    assert_eq!(lines.len(), 4);
+    let pine: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("Pine"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("Oak Salon,oak@a.test,(as given in the file)")));
+    // The generated password signs Pine in, and its first site is there.
+    let user = server::accounts::find_login(store, "pine@a.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(server::auth::verify_password(pine[2], &user.password_hash));
+    let site: ulid::Ulid = pine[3].parse().unwrap();
+    assert_eq!(store.site(site).await.unwrap().unwrap().name, "Pine shop");
+    let oak = server::accounts::find_login(store, "oak@a.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let oak_sites = store
+        .merchant_sites(oak.role.merchant_id().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(oak_sites[0].template, ThemeKind::Booking);
+    let elm = server::accounts::find_login(store, "elm@a.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store
+        .merchant_sites(elm.role.merchant_id().unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    // The dashboard lists the new sites; a merchant cannot import.
+    let (_, dash) = admin.get("/agency?q=pine").await;
+    assert!(dash.contains("Pine shop"));
+    let mut merchant = Browser::signed_in(&env, "cafe@a.test").await;
+    merchant.get("/account").await;
+    let r = merchant
+        .post("/agency/import", &[("mode", "import"), ("csv", good)])
+        .await;
+    assert_eq!(r.status(), 403);
+}

@@ -24,6 +24,17 @@ pub enum FormOutcome {
         url: String,
         role: crate::model::Role,
     },
+    /// A merchant import was checked without creating anything: every row and its problems,
+    /// and the text, to import it as it is.
+    ImportChecked {
+        rows: Vec<crate::model::ImportRowView>,
+        text: String,
+    },
+    /// Merchants were imported: how many, and where their one-time passwords download (once).
+    Imported {
+        rows: Vec<crate::model::ImportRowView>,
+        download: String,
+    },
     /// A scripting-API token was made: shown this once.
     TokenCreated {
         name: String,

@@ -175,3 +175,16 @@ pub struct AuditLine {
     pub detail: String,
     pub site_id: Option<String>,
 }
+
+/// One row of a merchant import as checked or done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRowView {
+    /// The line of the file (the header is line 1).
+    pub line: usize,
+    pub name: String,
+    pub login: String,
+    /// The first site's name, when the row asks for one.
+    pub site: Option<String>,
+    /// Everything wrong with the row, in the reader's language; empty when it can be imported.
+    pub problems: Vec<String>,
+}

@@ -66,6 +66,7 @@ pub fn AgencyPage() -> impl IntoView {
             </div>
             {admin.then(|| view! {
                 <div class="actions">
+                    <a class="btn" href="/agency/import">{if lang == Lang::Zh { "导入商户" } else { "Import merchants" }}</a>
                     <a class="btn" href="/agency/users">{if lang == Lang::Zh { "团队" } else { "Team" }}</a>
                     <a class="btn" href="/agency/audit">{if lang == Lang::Zh { "操作记录" } else { "Activity" }}</a>
                     <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>

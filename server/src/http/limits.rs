@@ -13,6 +13,8 @@ use axum::Json;
 pub const FORM_LIMIT: usize = 64 * 1024;
 /// A whole site as JSON: a draft save or a preview.
 pub const SITE_LIMIT: usize = 4 * 1024 * 1024;
+/// A merchant import (a CSV of up to 1,000 rows, pasted into a form).
+pub const IMPORT_LIMIT: usize = 1024 * 1024;
 /// An image upload (the editor says so before sending: `ErrImageTooLarge`).
 pub const UPLOAD_LIMIT: usize = crate::media::MAX_INPUT_BYTES;
 /// The most any request may send.
@@ -21,6 +23,9 @@ pub const MAX_BODY: usize = UPLOAD_LIMIT;
 /// The bound for a request to `path` by a signed-in user (`signed_in`) or a visitor.
 pub fn body_limit(method: &Method, path: &str, signed_in: bool) -> usize {
     let site_call = path.starts_with("/api/sites/") && !path.starts_with("/api/sites/create");
+    if signed_in && path == "/agency/import" {
+        return IMPORT_LIMIT;
+    }
     match (signed_in, site_call) {
         (true, true) if *method == Method::POST && path.ends_with("/media") => UPLOAD_LIMIT,
         (true, true) => SITE_LIMIT,
