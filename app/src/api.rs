@@ -133,3 +133,9 @@ pub async fn get_activity(
     let who = principal()?;
     reply(backend().activity(&who, merchant_id, action, q).await)
 }
+
+#[server(prefix = "/api", endpoint = "agency/brand", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_brand() -> Result<crate::model::BrandView, AppError> {
+    let who = principal()?;
+    reply(backend().brand_view(&who).await)
+}

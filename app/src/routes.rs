@@ -3,6 +3,7 @@ pub mod account;
 pub mod activity;
 pub mod agency;
 pub mod api_tokens;
+pub mod brand;
 pub mod dashboard;
 pub mod editor;
 pub mod import;

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agency/users") view=crate::routes::team::TeamPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency/audit") view=crate::routes::activity::AgencyActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency/import") view=crate::routes::import::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/agency/brand") view=crate::routes::brand::BrandPage ssr=SsrMode::Async/>
                     <Route path=path!("/merchants/:id/activity") view=crate::routes::activity::MerchantActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=crate::routes::invite::InvitePage ssr=SsrMode::Async/>
                 </Routes>

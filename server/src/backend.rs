@@ -162,6 +162,14 @@ impl Backend for StoreBackend {
             .collect())
     }
 
+    async fn brand_view(&self, who: &UserView) -> Result<app::model::BrandView, AppError> {
+        let agency = require_agency_admin(who)?;
+        let s = crate::brand::settings(&*self.store, agency)
+            .await?
+            .unwrap_or_default();
+        Ok(crate::brand::view(agency, &s))
+    }
+
     async fn team(&self, who: &UserView) -> Result<app::model::TeamView, AppError> {
         let agency = require_agency_admin(who)?;
         let members = crate::team::members(&*self.store, agency).await?;

@@ -4,6 +4,7 @@
 //! or a Leptos page.
 pub mod api;
 pub mod assets;
+pub mod brand;
 pub mod bulk;
 pub mod forms;
 pub mod headers;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(bulk::routes())
         .merge(team::routes())
         .merge(import::routes())
+        .merge(brand::routes())
         .merge(sites::routes())
         .merge(wechat::routes())
         .merge(media::routes())

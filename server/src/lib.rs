@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod batches;
+pub mod brand;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

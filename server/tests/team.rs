@@ -321,3 +321,109 @@ async fn the_activity_log_shows_who_did_what_to_whom_may_read_it() {
     let (_, theirs) = other.get("/agency/audit").await;
     assert!(!theirs.contains("data-action=\"agency_edited_site\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_agencys_white_label_shows_for_its_people_and_on_its_own_domain() {
+    let env = env().await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    assert_eq!(admin.get("/agency/brand").await.0, 200);
+    let r = admin
+        .post(
+            "/agency/brand",
+            &[
+                ("name", "Lotus Partners"),
+                ("color", "pink"),
+                ("domain", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("is not a colour"));
+    let r = admin
+        .post(
+            "/agency/brand",
+            &[
+                ("name", "Lotus Partners"),
+                ("color", "#AA3366"),
+                ("domain", "https://App.Lotus.test/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // Another agency cannot take the domain.
+    let mut other = Browser::signed_in(&env, "admin@b.test").await;
+    other.get("/agency/brand").await;
+    let r = other
+        .post(
+            "/agency/brand",
+            &[("name", "B"), ("color", ""), ("domain", "app.lotus.test")],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let (_, page) = other.get("/agency").await;
+    assert!(!page.contains("Lotus Partners"));
+
+    // The agency's merchant sees it; its colour is the page's.
+    let mut owner = Browser::signed_in(&env, "cafe@a.test").await;
+    let (_, page) = owner.get("/account").await;
+    assert!(
+        page.contains("Lotus Partners") && page.contains("--c-primary: #aa3366"),
+        "{page}"
+    );
+    // The login page at the agency's domain is the agency's; at mpforge's own, mpforge's.
+    let at = |host: &'static str| {
+        env.http
+            .get(format!("{}/login", env.base))
+            .header("host", host)
+            .send()
+    };
+    let theirs = at("app.lotus.test:443")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(theirs.contains("Log in to Lotus Partners"), "{theirs}");
+    let ours = at("elsewhere.test").await.unwrap().text().await.unwrap();
+    assert!(ours.contains("Log in to mpforge"));
+
+    // A logo: checked, re-encoded, served by its content address, shown in the top bar.
+    let mut png = Vec::new();
+    image::RgbaImage::from_pixel(600, 300, image::Rgba([200, 30, 90, 255]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let send = |bytes: Vec<u8>| {
+        env.http
+            .post(format!("{}/agency/brand/logo", env.base))
+            .header("cookie", admin.cookie_header())
+            .header("x-csrf-token", admin.csrf.clone())
+            .header("origin", env.base.clone())
+            .body(bytes)
+            .send()
+    };
+    let r = send(b"not a picture".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = send(png).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let url = v["logo"].as_str().unwrap().to_string();
+    let logo = env
+        .http
+        .get(format!("{}{url}", env.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logo.headers()["content-type"], "image/png");
+    let img = image::load_from_memory(&logo.bytes().await.unwrap()).unwrap();
+    assert_eq!((img.width(), img.height()), (256, 128));
+    let (_, page) = owner.get("/account").await;
+    assert!(page.contains(&url));
+    // A merchant cannot change it.
+    let r = owner
+        .post(
+            "/agency/brand",
+            &[("name", "Mine"), ("color", ""), ("domain", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+}

@@ -98,6 +98,8 @@ pub trait Backend: Send + Sync + 'static {
         action: String,
         q: String,
     ) -> Result<Vec<crate::model::AuditLine>, AppError>;
+    /// The agency's white label (agency admins only).
+    async fn brand_view(&self, who: &UserView) -> Result<crate::model::BrandView, AppError>;
     /// The agency's team (agency admins only).
     async fn team(&self, who: &UserView) -> Result<crate::model::TeamView, AppError>;
     /// What invitation `token` offers (anyone with the link); NotFound once used or expired.

@@ -34,12 +34,32 @@ pub fn TopBar() -> impl IntoView {
             </form>
         }
     });
+    // An agency's own look: its name and logo, its colour for the whole page.
+    let mark = match &s.brand {
+        Some(b) if b.logo.is_some() => view! {
+            <img class="brand-logo" src=b.logo.clone() alt="" width="28" height="28"/>
+        }
+        .into_any(),
+        _ => view! { <span class="brand-mark" aria-hidden="true">"mp"</span> }.into_any(),
+    };
+    let name = s
+        .brand
+        .as_ref()
+        .map(|b| b.name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| t(Text::AppName).to_string());
+    let colour = s.brand.as_ref().and_then(|b| b.color.clone()).map(|c| {
+        // Checked as #rrggbb when saved.
+        let css = format!(":root {{ --c-primary: {c}; --c-primary-strong: {c}; }}");
+        view! { <leptos_meta::Style>{css}</leptos_meta::Style> }
+    });
     view! {
         <Html {..} lang=lang.code()/>
+        {colour}
         <header class="topbar">
             <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"mp"</span>
-                <span class="brand-name">{t(Text::AppName)}</span>
+                {mark}
+                <span class="brand-name">{name}</span>
             </a>
             {nav}
             <div class="topbar-end">

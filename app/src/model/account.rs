@@ -68,6 +68,28 @@ pub struct SessionInfo {
     /// Anti-CSRF token; every form and state-changing call sends it back.
     pub csrf: String,
     pub lang: Lang,
+    /// The agency's own look, for its users and merchants and on its own domain.
+    #[serde(default)]
+    pub brand: Option<Brand>,
+}
+
+/// An agency's white label: its name, colour and logo instead of mpforge's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Brand {
+    pub name: String,
+    /// `#rrggbb`
+    pub color: Option<String>,
+    /// Where the logo is served (content-addressed).
+    pub logo: Option<String>,
+}
+
+/// The agency's white-label settings as its settings page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BrandView {
+    pub name: String,
+    pub color: String,
+    pub domain: String,
+    pub logo: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,6 +68,7 @@ pub fn AgencyPage() -> impl IntoView {
                 <div class="actions">
                     <a class="btn" href="/agency/import">{if lang == Lang::Zh { "导入商户" } else { "Import merchants" }}</a>
                     <a class="btn" href="/agency/users">{if lang == Lang::Zh { "团队" } else { "Team" }}</a>
+                    <a class="btn" href="/agency/brand">{if lang == Lang::Zh { "品牌" } else { "White label" }}</a>
                     <a class="btn" href="/agency/audit">{if lang == Lang::Zh { "操作记录" } else { "Activity" }}</a>
                     <a class="btn" href="/agency/wechat">{t(Text::WeChatPlatform)}</a>
                     <a class="btn" href="/agency/api">{tokens_label}</a>

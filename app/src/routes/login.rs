@@ -35,7 +35,13 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text=t(Text::LogIn)/>
         <section class="card narrow auth" aria-labelledby="login-title">
-            <h1 id="login-title">{t(Text::LoginTitle)}</h1>
+            <h1 id="login-title">{match s.brand.as_ref().filter(|b| !b.name.is_empty()) {
+                Some(b) => match s.lang {
+                    crate::i18n::Lang::Zh => format!("登录 {}", b.name),
+                    crate::i18n::Lang::En => format!("Log in to {}", b.name),
+                },
+                None => t(Text::LoginTitle).to_string(),
+            }}</h1>
             <p class="muted">{t(Text::Tagline)}</p>
             {notice.map(|k| view! { <p class="alert alert-ok" role="status">{s.lang.t(k)}</p> })}
             {error.map(|k| {

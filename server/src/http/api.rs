@@ -275,6 +275,7 @@ async fn bearer(State(state): State<AppState>, mut req: Request, next: Next) -> 
         user: Some(user.clone()),
         csrf: String::new(),
         lang,
+        brand: None,
     });
     req.extensions_mut().insert(Caller { token, user });
     next.run(req).await

@@ -26,6 +26,9 @@ pub fn body_limit(method: &Method, path: &str, signed_in: bool) -> usize {
     if signed_in && path == "/agency/import" {
         return IMPORT_LIMIT;
     }
+    if signed_in && path == "/agency/brand/logo" {
+        return UPLOAD_LIMIT;
+    }
     match (signed_in, site_call) {
         (true, true) if *method == Method::POST && path.ends_with("/media") => UPLOAD_LIMIT,
         (true, true) => SITE_LIMIT,

@@ -131,10 +131,19 @@ pub(super) async fn session_middleware(
     if user.is_none() && req.method() == Method::GET && requires_login(req.uri().path()) {
         return Redirect::to("/login").into_response();
     }
+    // The agency's look: its users' and merchants', or the one whose domain this is.
+    let agency = user.as_ref().and_then(|u| u.agency_id.parse().ok());
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string);
+    let brand = crate::brand::for_request(&*state.store, agency, host.as_deref()).await;
     req.extensions_mut().insert(SessionInfo {
         user,
         csrf: csrf.clone(),
         lang,
+        brand,
     });
     req.extensions_mut().insert(SessionToken(token));
     let mut res = next.run(req).await;

@@ -602,6 +602,7 @@ async fn qr(
         user: Some(c.user.clone()),
         csrf: String::new(),
         lang,
+        brand: None,
     };
     let query = crate::http::qr::QrQuery {
         size: q.size,
