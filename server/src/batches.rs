@@ -36,6 +36,8 @@ pub enum Action {
     Regenerate,
     /// Apply theme settings to the drafts; each draft is kept as a version first (undo).
     Theme(ThemeChange),
+    /// Build every package, each recorded as an export version, into one zip to download.
+    Export,
 }
 
 impl Action {
@@ -46,6 +48,7 @@ impl Action {
             Action::Rollback => "rollback",
             Action::Regenerate => "regenerate",
             Action::Theme(_) => "theme",
+            Action::Export => "export",
         }
     }
 }
@@ -66,6 +69,9 @@ pub struct ThemeChange {
     pub radius: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font_scale: Option<f32>,
+    /// Put the agency's own logo (White label) on every site.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub logo: bool,
 }
 
 impl ThemeChange {
@@ -108,6 +114,7 @@ impl ThemeChange {
             ));
         }
         if *self == ThemeChange::default() {
+            // Nothing to change (the logo alone is a change).
             return Err(AppError::invalid(
                 "theme",
                 match lang {
@@ -191,6 +198,9 @@ pub struct Batch {
     pub cancelled: bool,
     #[serde(default)]
     pub finished_at: Option<String>,
+    /// An export's zip of every package, once made (blob key).
+    #[serde(default)]
+    pub download: Option<String>,
     pub items: Vec<Item>,
 }
 
@@ -277,6 +287,7 @@ pub async fn start(
         created_at: now_rfc3339(),
         cancelled: false,
         finished_at: None,
+        download: None,
         items: sites
             .into_iter()
             .filter(|(s, _)| seen.insert(*s))
@@ -463,6 +474,10 @@ async fn step(state: &AppState, id: Ulid) -> Result<bool, StoreError> {
     }
     let (b, _) = load(store, id).await?.ok_or(StoreError::Stale)?;
     if b.items.iter().all(|i| i.state.is_final()) {
+        if b.action == Action::Export && b.download.is_none() {
+            let key = bundle(state, &b).await?;
+            update(store, id, |b| b.download = Some(key.clone())).await?;
+        }
         if b.finished_at.is_none() {
             update(store, id, |b| b.finished_at = Some(now_rfc3339())).await?;
         }
@@ -493,7 +508,6 @@ async fn act(
     run_id: Option<&str>,
     by: &str,
 ) -> Outcome {
-    let store = &*state.store;
     match action {
         Action::Publish => {
             let run_id = run_id.unwrap_or_default();
@@ -517,7 +531,8 @@ async fn act(
                 Err((Bilingual::new(e.clone(), e), None))
             }
         },
-        Action::Theme(change) => theme(store, agency, site, change, by)
+        Action::Export => export(state, agency, site, by).await,
+        Action::Theme(change) => theme(state, agency, site, change, by)
             .await
             .map(|v| Some(format!("draft version {v}")))
             .map_err(|e| {
@@ -529,13 +544,98 @@ async fn act(
 
 /// Applies `change` to the site's draft, keeping the draft before it as a version the
 /// merchant can restore (one undoable step).
+/// Builds the site's package (recorded as an export version, like a download).
+async fn export(state: &AppState, agency: Ulid, site: Ulid, by: &str) -> Outcome {
+    let fail = |e: String| Err((Bilingual::new(e.clone(), e), None));
+    let snapshot = match state.store.draft(site).await {
+        Ok(d) => d.map(|d| d.site),
+        Err(e) => return fail(e.to_string()),
+    };
+    let built = match crate::jobs::build(state, site).await {
+        Ok(b) => b,
+        Err(e) => return fail(e.to_string()),
+    };
+    let v = publish::versions::Version::new(VersionKind::Export, snapshot, None, by);
+    if let Err(e) = publish::versions::record(&*state.store, agency, site, v).await {
+        return fail(e.to_string());
+    }
+    Ok(Some(built.key))
+}
+
+/// Where an export's zip of packages is kept.
+pub fn export_key(agency: Ulid, batch: Ulid) -> String {
+    format!("exports/{agency}/{batch}.zip")
+}
+
+/// One zip of every package an export built, named after each site.
+async fn bundle(state: &AppState, b: &Batch) -> Result<String, StoreError> {
+    use std::io::Write;
+    let mut entries = Vec::new();
+    for i in b.items.iter().filter(|i| i.state == ItemState::Done) {
+        if let Some(key) = &i.result {
+            if let Some(bytes) = state.blobs.get(key).await? {
+                let safe: String = i
+                    .name
+                    .chars()
+                    .map(|c| {
+                        if c.is_alphanumeric() || c == ' ' || c == '-' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect();
+                entries.push((format!("{} {}.zip", safe.trim(), i.site_id), bytes));
+            }
+        }
+    }
+    let zip = tokio::task::spawn_blocking(move || {
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, bytes) in entries {
+            out.start_file(name, opts).map_err(|e| e.to_string())?;
+            out.write_all(&bytes).map_err(|e| e.to_string())?;
+        }
+        out.finish()
+            .map(|c| c.into_inner())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?
+    .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+    let key = export_key(b.agency_id, b.id);
+    state.blobs.put(&key, zip).await?;
+    Ok(key)
+}
+
 async fn theme(
-    store: &dyn Store,
+    state: &AppState,
     agency: Ulid,
     site: Ulid,
     change: &ThemeChange,
     by: &str,
 ) -> Result<u64, crate::error::Error> {
+    let store = &*state.store;
+    // The agency's logo becomes one of the merchant's pictures (kept once, by its hash).
+    let logo = if change.logo {
+        let record = store.site(site).await?.ok_or(AppError::NotFound)?;
+        let hash = crate::brand::settings(store, agency)
+            .await?
+            .and_then(|s| s.logo)
+            .ok_or_else(|| {
+                AppError::invalid("logo", "The agency has no logo yet (White label).")
+            })?;
+        let bytes = state
+            .blobs
+            .get(&crate::brand::logo_key(agency, &hash))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        crate::uploads::keep(store, &state.blobs, record.merchant_id, &hash, bytes).await?;
+        Some(format!("media/{hash}"))
+    } else {
+        None
+    };
     loop {
         let record = store
             .site(site)
@@ -548,6 +648,9 @@ async fn theme(
         };
         let mut next = current.site.clone();
         change.apply(&mut next.theme);
+        if let Some(l) = &logo {
+            next.logo = Some(l.clone());
+        }
         if next == current.site {
             return Ok(current.version);
         }
@@ -726,6 +829,7 @@ impl Batch {
             by: self.by.clone(),
             created_at: self.created_at.clone(),
             finished_at: self.finished_at.clone(),
+            has_packages: self.download.is_some(),
             items: self
                 .items
                 .iter()

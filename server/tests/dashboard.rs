@@ -454,3 +454,116 @@ async fn merchants_import_from_csv_after_a_check_that_creates_nothing() {
         .await;
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bulk_export_gives_one_zip_and_a_theme_change_can_put_the_agencys_logo_on_every_site() {
+    let env = env().await;
+    let sites = more_sites(&env, 2, ThemeKind::Info).await;
+    let mut admin = Browser::signed_in(&env, "admin@a.test").await;
+    admin.get("/agency").await;
+    let cookie = admin.cookie_header();
+    let wait = |job: String| {
+        let base = env.base.clone();
+        let http = env.http.clone();
+        let cookie = cookie.clone();
+        async move {
+            for _ in 0..300 {
+                let v: serde_json::Value = http
+                    .get(format!("{base}/api/agency/jobs/{job}"))
+                    .header("cookie", &cookie)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if v["state"] == "done" {
+                    return v;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("the job did not end");
+        }
+    };
+    let r = admin
+        .post(
+            "/agency/bulk",
+            &[
+                ("action", "export"),
+                ("site", &sites[0]),
+                ("site", &sites[1]),
+            ],
+        )
+        .await;
+    let job = job_id(r.headers()["location"].to_str().unwrap());
+    let v = wait(job.clone()).await;
+    assert_eq!(
+        (v["done"].clone(), v["has_packages"].clone()),
+        (2.into(), true.into()),
+        "{v}"
+    );
+    let (status, zip) = admin
+        .bytes(&format!("/agency/jobs/{job}/packages.zip"))
+        .await;
+    assert_eq!(status, 200);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    assert_eq!(archive.len(), 2);
+    let name = archive.by_index(0).unwrap().name().to_string();
+    assert!(
+        name.starts_with("Bakery 00") && name.ends_with(".zip"),
+        "{name}"
+    );
+    let store = &*env.state.store;
+    let versions = server::publish::versions::list(store, sites[0].parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(versions[0].kind, app::model::publish::VersionKind::Export);
+    let (_, page) = admin.get(&format!("/agency/jobs/{job}")).await;
+    assert!(page.contains("Download the packages (zip)"));
+
+    // The agency's logo on every site: refused before there is one, then kept as each
+    // merchant's picture.
+    let r = admin
+        .post(
+            "/agency/bulk",
+            &[("action", "theme"), ("logo", "1"), ("site", &sites[0])],
+        )
+        .await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("error="));
+    let mut png = Vec::new();
+    image::RgbaImage::from_pixel(200, 200, image::Rgba([10, 120, 90, 255]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let r = env
+        .http
+        .post(format!("{}/agency/brand/logo", env.base))
+        .header("cookie", admin.cookie_header())
+        .header("x-csrf-token", admin.csrf.clone())
+        .header("origin", env.base.clone())
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = admin
+        .post(
+            "/agency/bulk",
+            &[
+                ("action", "theme"),
+                ("logo", "1"),
+                ("site", &sites[0]),
+                ("site", &sites[1]),
+            ],
+        )
+        .await;
+    let job = job_id(r.headers()["location"].to_str().unwrap());
+    let v = wait(job).await;
+    assert_eq!(v["done"], 2, "{v}");
+    for s in &sites {
+        let id: ulid::Ulid = s.parse().unwrap();
+        let logo = store.draft(id).await.unwrap().unwrap().site.logo.unwrap();
+        let hash = logo.strip_prefix("media/").unwrap();
+        let merchant = store.site(id).await.unwrap().unwrap().merchant_id;
+        assert!(store.owns_media(merchant, hash).await.unwrap());
+    }
+}

@@ -199,6 +199,9 @@ pub struct JobView {
     pub by: String,
     pub created_at: String,
     pub finished_at: Option<String>,
+    /// An export whose zip of packages is ready.
+    #[serde(default)]
+    pub has_packages: bool,
     pub items: Vec<JobItemView>,
 }
 
@@ -234,6 +237,7 @@ pub fn action_label(action: &str, lang: Lang) -> &'static str {
         "rollback" => ("Roll back", "回退"),
         "regenerate" => ("Regenerate", "重新生成"),
         "theme" => ("Theme change", "修改主题"),
+        "export" => ("Export", "导出"),
         _ => ("Bulk action", "批量操作"),
     };
     if lang == Lang::Zh {

@@ -130,7 +130,7 @@ pub fn SiteDashboard(
         Lang::Zh => format!("对筛选出的全部 {} 个网站执行", page.total),
         Lang::En => format!("Apply to all {} sites this filter matches", page.total),
     };
-    let actions = ["publish", "release", "rollback", "regenerate"]
+    let actions = ["publish", "release", "rollback", "regenerate", "export"]
         .into_iter()
         .map(|a| view! {
             <button type="submit" name="action" value=a class="btn btn-small">{action_label(a, lang)}</button>
@@ -221,6 +221,7 @@ pub fn SiteDashboard(
                                 <input id="th-radius" name="radius" type="number" min="0" max="48"/></div>
                             <div class="field"><label for="th-font">{t("Font scale (0.8–1.4)", "字号比例(0.8–1.4)")}</label>
                                 <input id="th-font" name="font_scale" type="number" min="0.8" max="1.4" step="0.05"/></div>
+                            <label class="check"><input type="checkbox" name="logo" value="1"/>" "{t("Put our logo on them (from White label)", "使用我们的标志(来自品牌设置)")}</label>
                         </div>
                         <button type="submit" name="action" value="theme" class="btn btn-small">{t("Apply theme", "应用主题")}</button>
                     </details>

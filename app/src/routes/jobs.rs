@@ -112,6 +112,9 @@ fn Job(v: JobView, csrf: String, lang: Lang) -> impl IntoView {
             </div>
             <div class="actions">
                 <a class="btn" href=format!("/agency/jobs/{}/report.csv", v.id) download="">{t("Download report (CSV)", "下载报告(CSV)")}</a>
+                {v.has_packages.then(|| view! {
+                    <a class="btn btn-primary" href=format!("/agency/jobs/{}/packages.zip", v.id) download="">{t("Download the packages (zip)", "下载全部代码包(zip)")}</a>
+                })}
                 {running.then(|| view! {
                     <form method="post" action=format!("/agency/jobs/{}/cancel", v.id) class="inline">
                         <CsrfField token=csrf.clone()/>

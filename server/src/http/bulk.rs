@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agency/bulk", post(start))
         .route("/agency/jobs/{id}/cancel", post(cancel))
         .route("/agency/jobs/{id}/report.csv", get(report))
+        .route("/agency/jobs/{id}/packages.zip", get(packages))
         .route("/api/agency/jobs/{id}", get(job))
 }
 
@@ -79,12 +80,22 @@ fn theme_of(form: &[(String, String)], lang: Lang) -> std::result::Result<ThemeC
         text: text("text"),
         radius,
         font_scale: number("font_scale")?.map(|f| f as f32),
+        logo: field(form, "logo") == "1",
     };
     change.check(lang).map_err(|e| match e.field() {
         Some(f) => format!("{f}: {}", e.message(lang)),
         None => e.message(lang),
     })?;
     Ok(change)
+}
+
+pub(super) async fn has_logo(
+    store: &dyn crate::storage::Store,
+    agency: ulid::Ulid,
+) -> Result<bool> {
+    Ok(crate::brand::settings(store, agency)
+        .await?
+        .is_some_and(|s| s.logo.is_some()))
 }
 
 /// `POST /agency/bulk`: `action`, and `site` (repeated) or `all=1` with the filter's `q`,
@@ -123,7 +134,16 @@ async fn start_bulk(
         "release" => Action::Release,
         "rollback" => Action::Rollback,
         "regenerate" => Action::Regenerate,
+        "export" => Action::Export,
         "theme" => match theme_of(form, lang) {
+            Ok(t) if t.logo && !has_logo(store, agency).await? => {
+                let why = tr(
+                    lang,
+                    "Your agency has no logo yet: add it under White label first.",
+                    "服务商还没有标志:请先在品牌设置中上传。",
+                );
+                return Ok(Err((query, why)));
+            }
             Ok(t) => Action::Theme(t),
             Err(why) => return Ok(Err((query, why))),
         },
@@ -209,4 +229,41 @@ async fn job(
         return Err(AppError::NotFound.into());
     }
     Ok(Json(b.view(who.lang)))
+}
+
+/// `GET /agency/jobs/{id}/packages.zip`: an export's packages in one zip.
+async fn packages(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let who = signed_in(&session)?;
+    let agency = require_agency_member(who)?;
+    packages_of(&state, agency, &id).await
+}
+
+pub(crate) async fn packages_of(
+    state: &AppState,
+    agency: ulid::Ulid,
+    id: &str,
+) -> Result<Response> {
+    let b = batches::of_agency(&*state.store, agency, id).await?;
+    let key = b.download.ok_or(AppError::NotFound)?;
+    let bytes = state.blobs.get(&key).await?.ok_or(AppError::NotFound)?;
+    let name = format!("attachment; filename=\"mpforge-export-{}.zip\"", b.id);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/zip"),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                axum::http::HeaderValue::from_str(&name)
+                    .unwrap_or(axum::http::HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

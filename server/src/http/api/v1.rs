@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/jobs/{id}", get(job))
         .route("/jobs/{id}/cancel", post(cancel_job))
         .route("/jobs/{id}/report.csv", get(job_report))
+        .route("/jobs/{id}/packages.zip", get(job_packages))
         .route("/tokens", get(tokens))
 }
 
@@ -377,8 +378,25 @@ async fn bulk(
         ("release", None) => Action::Release,
         ("rollback", None) => Action::Rollback,
         ("regenerate", None) => Action::Regenerate,
+        ("export", None) => Action::Export,
         ("theme", Some(t)) => {
             t.check(lang).map_err(app_err(&c))?;
+            let has_logo = crate::brand::settings(&*state.store, c.agency())
+                .await
+                .map_err(|e| ApiError::from_error(e.into(), lang))?
+                .is_some_and(|s| s.logo.is_some());
+            if t.logo && !has_logo {
+                return Err(ApiError::app(
+                    AppError::invalid(
+                        "theme.logo",
+                        match lang {
+                            Lang::Zh => "服务商还没有标志:请先在品牌设置中上传。",
+                            Lang::En => "The agency has no logo yet: add it under White label first.",
+                        },
+                    ),
+                    lang,
+                ));
+            }
             Action::Theme(t)
         }
         ("theme", None) => {
@@ -387,7 +405,7 @@ async fn bulk(
                 Lang::En => "A theme change needs the theme field.",
             }), lang))
         }
-        (_, Some(_)) if ["publish", "release", "rollback", "regenerate"].contains(&b.action.as_str()) => {
+        (_, Some(_)) if ["publish", "release", "rollback", "regenerate", "export"].contains(&b.action.as_str()) => {
             return Err(ApiError::app(AppError::invalid("theme", match lang {
                 Lang::Zh => "只有 theme 操作使用 theme 字段。",
                 Lang::En => "Only the theme action takes the theme field.",
@@ -395,8 +413,8 @@ async fn bulk(
         }
         (other, _) => {
             return Err(ApiError::app(AppError::invalid("action", match lang {
-                Lang::Zh => format!("未知操作“{other}”:可用 publish、release、rollback、regenerate、theme。"),
-                Lang::En => format!("Unknown action “{other}”: use publish, release, rollback, regenerate or theme."),
+                Lang::Zh => format!("未知操作“{other}”:可用 publish、release、rollback、regenerate、export、theme。"),
+                Lang::En => format!("Unknown action “{other}”: use publish, release, rollback, regenerate, export or theme."),
             }), lang))
         }
     };
@@ -634,4 +652,14 @@ async fn tokens(State(state): State<AppState>, Extension(c): Who) -> ApiResult<J
         })
         .collect();
     Ok(Json(json!({ "tokens": list })))
+}
+
+async fn job_packages(
+    State(state): State<AppState>,
+    Extension(c): Who,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    crate::http::bulk::packages_of(&state, c.agency(), &id)
+        .await
+        .map_err(err(&c))
 }
