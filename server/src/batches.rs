@@ -5,15 +5,22 @@
 //! resumes from the document: an item is marked started before it is acted on, and a publish
 //! item keeps the id of the run it began, so no site is committed or submitted twice.
 use crate::jobs::backoff;
-use crate::publish::{self, PublishError};
+
 use crate::state::AppState;
 use crate::storage::{now_rfc3339, Doc, Expect, JobOutcome, Store, StoreError};
 use app::error::AppError;
 use app::i18n::Lang;
-use app::model::publish::{Bilingual, Review, VersionKind};
+use app::model::publish::Bilingual;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use ulid::Ulid;
+
+mod items;
+mod theme;
+
+pub use items::export_key;
+use items::{act, bundle, follow_publish, Outcome};
+pub use theme::ThemeChange;
 
 pub const BATCH: &str = "batch";
 /// Items of one batch under way at once. A publish item mostly waits (WeChat's privacy scan
@@ -49,98 +56,6 @@ impl Action {
             Action::Regenerate => "regenerate",
             Action::Theme(_) => "theme",
             Action::Export => "export",
-        }
-    }
-}
-
-/// What a theme change sets; what it leaves out stays as each merchant has it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ThemeChange {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accent: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub radius: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub font_scale: Option<f32>,
-    /// Put the agency's own logo (White label) on every site.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub logo: bool,
-}
-
-impl ThemeChange {
-    /// Every value that cannot be used, by field, in `lang`.
-    pub fn check(&self, lang: Lang) -> Result<(), AppError> {
-        for (field, v) in [
-            ("primary", &self.primary),
-            ("accent", &self.accent),
-            ("background", &self.background),
-            ("text", &self.text),
-        ] {
-            if let Some(v) = v {
-                if !app::model::validate::is_hex_color(v) {
-                    return Err(AppError::invalid(
-                        field,
-                        match lang {
-                            Lang::Zh => format!("“{v}”不是颜色,请写成 #1a1a1a 这样。"),
-                            Lang::En => format!("“{v}” is not a colour: write it like #1a1a1a."),
-                        },
-                    ));
-                }
-            }
-        }
-        if self.radius.is_some_and(|r| r > 48) {
-            return Err(AppError::invalid(
-                "radius",
-                match lang {
-                    Lang::Zh => "圆角为 0 至 48。",
-                    Lang::En => "The corner radius is 0 to 48.",
-                },
-            ));
-        }
-        if self.font_scale.is_some_and(|f| !(0.8..=1.4).contains(&f)) {
-            return Err(AppError::invalid(
-                "font_scale",
-                match lang {
-                    Lang::Zh => "字号比例为 0.8 至 1.4。",
-                    Lang::En => "The font scale is 0.8 to 1.4.",
-                },
-            ));
-        }
-        if *self == ThemeChange::default() {
-            // Nothing to change (the logo alone is a change).
-            return Err(AppError::invalid(
-                "theme",
-                match lang {
-                    Lang::Zh => "请至少修改一项主题设置。",
-                    Lang::En => "Change at least one theme setting.",
-                },
-            ));
-        }
-        Ok(())
-    }
-
-    fn apply(&self, t: &mut app::model::theme::ThemeSettings) {
-        let set = |to: &mut String, v: &Option<String>| {
-            if let Some(v) = v {
-                *to = v.to_lowercase();
-            }
-        };
-        set(&mut t.primary, &self.primary);
-        set(&mut t.accent, &self.accent);
-        set(&mut t.background, &self.background);
-        set(&mut t.text, &self.text);
-        if let Some(r) = self.radius {
-            t.radius = r;
-        }
-        if let Some(f) = self.font_scale {
-            t.font_scale = f;
         }
     }
 }
@@ -246,7 +161,7 @@ pub async fn of_agency(
 
 /// Changes the batch with `f` over the latest stored one (retrying when another writer got
 /// there first).
-async fn update<T>(
+pub(super) async fn update<T>(
     store: &dyn Store,
     id: Ulid,
     mut f: impl FnMut(&mut Batch) -> T,
@@ -486,268 +401,8 @@ async fn step(state: &AppState, id: Ulid) -> Result<bool, StoreError> {
     Ok(false)
 }
 
-/// How one item's action ended: `None` while a publish is still on its way.
-type Outcome = Result<Option<String>, (Bilingual, Option<i64>)>;
-
-fn failed(e: &PublishError) -> (Bilingual, Option<i64>) {
-    let code = match e {
-        PublishError::WeChat(w) => w.code(),
-        _ => None,
-    };
-    (
-        Bilingual::new(e.message(Lang::En), e.message(Lang::Zh)),
-        code,
-    )
-}
-
-async fn act(
-    state: &AppState,
-    agency: Ulid,
-    action: &Action,
-    site: Ulid,
-    run_id: Option<&str>,
-    by: &str,
-) -> Outcome {
-    match action {
-        Action::Publish => {
-            let run_id = run_id.unwrap_or_default();
-            publish::start_as(state, agency, site, by, run_id)
-                .await
-                .map(|()| None)
-                .map_err(|e| failed(&e))
-        }
-        Action::Release => publish::release(state, agency, site, by)
-            .await
-            .map(|()| Some("released".into()))
-            .map_err(|e| failed(&e)),
-        Action::Rollback => publish::rollback(state, agency, site, by)
-            .await
-            .map(|v| Some(format!("live version {v}")))
-            .map_err(|e| failed(&e)),
-        Action::Regenerate => match crate::jobs::build(state, site).await {
-            Ok(built) => Ok(Some(built.key)),
-            Err(e) => {
-                let e = e.to_string();
-                Err((Bilingual::new(e.clone(), e), None))
-            }
-        },
-        Action::Export => export(state, agency, site, by).await,
-        Action::Theme(change) => theme(state, agency, site, change, by)
-            .await
-            .map(|v| Some(format!("draft version {v}")))
-            .map_err(|e| {
-                let en = e.to_string();
-                (Bilingual::new(en.clone(), en), None)
-            }),
-    }
-}
-
-/// Applies `change` to the site's draft, keeping the draft before it as a version the
-/// merchant can restore (one undoable step).
-/// Builds the site's package (recorded as an export version, like a download).
-async fn export(state: &AppState, agency: Ulid, site: Ulid, by: &str) -> Outcome {
-    let fail = |e: String| Err((Bilingual::new(e.clone(), e), None));
-    let snapshot = match state.store.draft(site).await {
-        Ok(d) => d.map(|d| d.site),
-        Err(e) => return fail(e.to_string()),
-    };
-    let built = match crate::jobs::build(state, site).await {
-        Ok(b) => b,
-        Err(e) => return fail(e.to_string()),
-    };
-    let v = publish::versions::Version::new(VersionKind::Export, snapshot, None, by);
-    if let Err(e) = publish::versions::record(&*state.store, agency, site, v).await {
-        return fail(e.to_string());
-    }
-    Ok(Some(built.key))
-}
-
-/// Where an export's zip of packages is kept.
-pub fn export_key(agency: Ulid, batch: Ulid) -> String {
-    format!("exports/{agency}/{batch}.zip")
-}
-
-/// One zip of every package an export built, named after each site.
-async fn bundle(state: &AppState, b: &Batch) -> Result<String, StoreError> {
-    use std::io::Write;
-    let mut entries = Vec::new();
-    for i in b.items.iter().filter(|i| i.state == ItemState::Done) {
-        if let Some(key) = &i.result {
-            if let Some(bytes) = state.blobs.get(key).await? {
-                let safe: String = i
-                    .name
-                    .chars()
-                    .map(|c| {
-                        if c.is_alphanumeric() || c == ' ' || c == '-' {
-                            c
-                        } else {
-                            '-'
-                        }
-                    })
-                    .collect();
-                entries.push((format!("{} {}.zip", safe.trim(), i.site_id), bytes));
-            }
-        }
-    }
-    let zip = tokio::task::spawn_blocking(move || {
-        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        for (name, bytes) in entries {
-            out.start_file(name, opts).map_err(|e| e.to_string())?;
-            out.write_all(&bytes).map_err(|e| e.to_string())?;
-        }
-        out.finish()
-            .map(|c| c.into_inner())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?
-    .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
-    let key = export_key(b.agency_id, b.id);
-    state.blobs.put(&key, zip).await?;
-    Ok(key)
-}
-
-async fn theme(
-    state: &AppState,
-    agency: Ulid,
-    site: Ulid,
-    change: &ThemeChange,
-    by: &str,
-) -> Result<u64, crate::error::Error> {
-    let store = &*state.store;
-    // The agency's logo becomes one of the merchant's pictures (kept once, by its hash).
-    let logo = if change.logo {
-        let record = store.site(site).await?.ok_or(AppError::NotFound)?;
-        let hash = crate::brand::settings(store, agency)
-            .await?
-            .and_then(|s| s.logo)
-            .ok_or_else(|| {
-                AppError::invalid("logo", "The agency has no logo yet (White label).")
-            })?;
-        let bytes = state
-            .blobs
-            .get(&crate::brand::logo_key(agency, &hash))
-            .await?
-            .ok_or(AppError::NotFound)?;
-        crate::uploads::keep(store, &state.blobs, record.merchant_id, &hash, bytes).await?;
-        Some(format!("media/{hash}"))
-    } else {
-        None
-    };
-    loop {
-        let record = store
-            .site(site)
-            .await?
-            .filter(|r| r.deleted_at.is_none())
-            .ok_or(AppError::NotFound)?;
-        let current = match store.draft(site).await? {
-            Some(d) => d,
-            None => crate::sites::starter_draft(&record, Lang::En),
-        };
-        let mut next = current.site.clone();
-        change.apply(&mut next.theme);
-        if let Some(l) = &logo {
-            next.logo = Some(l.clone());
-        }
-        if next == current.site {
-            return Ok(current.version);
-        }
-        let keep = publish::versions::Version::new(
-            VersionKind::BeforeChange,
-            Some(current.site.clone()),
-            None,
-            by,
-        );
-        let draft = crate::storage::Draft {
-            version: current.version + 1,
-            site: next,
-            updated_at: now_rfc3339(),
-        };
-        match store.save_draft(site, current.version, &draft, "").await {
-            Ok(()) => {
-                publish::versions::record(store, agency, site, keep).await?;
-                crate::dashboard::touch(store, site).await;
-                return Ok(draft.version);
-            }
-            // The merchant saved meanwhile: apply over what they saved.
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// Where a publish item stands, from its run.
-async fn follow_publish(state: &AppState, b: &Batch, item: &Item) -> Result<(), StoreError> {
-    let store = &*state.store;
-    let Some(run_id) = item.run_id.clone() else {
-        return settle(
-            store,
-            b.id,
-            item.site_id,
-            Err((Bilingual::new("interrupted", "已中断"), None)),
-        )
-        .await;
-    };
-    let (ps, _) = publish::load(store, item.site_id).await?;
-    let outcome = match ps.run.as_ref() {
-        Some(run) if run.id == run_id => {
-            if let Some(e) = &run.error {
-                Err((e.clone(), run.errcode))
-            } else if run.released {
-                Ok(Some("released".into()))
-            } else {
-                match run.review {
-                    Review::InReview | Review::Delayed => Ok(Some("in_review".into())),
-                    Review::Approved => Ok(Some("approved".into())),
-                    Review::Rejected => Err((
-                        Bilingual::new(
-                            format!("Rejected by WeChat: {}", run.reason),
-                            format!("微信审核未通过:{}", run.reason),
-                        ),
-                        None,
-                    )),
-                    // Not moved at all: perhaps its job was never queued (stopped in
-                    // between); asking again queues it once.
-                    _ if run
-                        .steps
-                        .iter()
-                        .all(|s| s.state == app::model::publish::StepState::Pending) =>
-                    {
-                        act(
-                            state,
-                            b.agency_id,
-                            &Action::Publish,
-                            item.site_id,
-                            Some(&run_id),
-                            &b.by,
-                        )
-                        .await
-                    }
-                    _ => return Ok(()),
-                }
-            }
-        }
-        // Marked started, but its run never began (the worker stopped in between): begin it
-        // now, with the same id. Another publish under way meanwhile refuses it.
-        _ => {
-            act(
-                state,
-                b.agency_id,
-                &Action::Publish,
-                item.site_id,
-                Some(&run_id),
-                &b.by,
-            )
-            .await
-        }
-    };
-    settle(store, b.id, item.site_id, outcome).await
-}
-
 /// Records how an item ended (a publish still on its way stays running).
-async fn settle(
+pub(super) async fn settle(
     store: &dyn Store,
     id: Ulid,
     site: Ulid,
