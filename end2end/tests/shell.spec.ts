@@ -157,12 +157,12 @@ test("switching to 中文 translates the shell and is remembered", async ({ page
   await logIn(page, agency.login, agency.password());
   await page.getByRole("button", { name: "简体中文" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-  await expect(page.getByRole("heading", { level: 1, name: "商户" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "控制台" })).toBeVisible();
   await expect(page.getByRole("button", { name: "退出登录" })).toBeVisible();
   await expect(page.getByRole("region", { name: "创建商户" })).toBeVisible();
 
   await page.reload();
-  await expect(page.getByRole("heading", { level: 1, name: "商户" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "控制台" })).toBeVisible();
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
 });
