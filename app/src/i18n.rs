@@ -491,6 +491,14 @@ translations! {
     FieldColumns => "Columns", "列数";
 }
 
+/// A text written in both languages at its place of use, in `lang`'s.
+pub fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,19 +5,12 @@
 use crate::api::get_activity;
 use crate::components::feedback::{ErrorPage, Loading};
 use crate::components::session::use_session;
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::AuditLine;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 /// Every kind of entry, with its name in both languages.
 pub const ACTIONS: &[(&str, &str, &str)] = &[

@@ -6,19 +6,12 @@ use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loadin
 use crate::components::outcome::{refused_value, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::{BrandView, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 #[component]
 pub fn BrandPage() -> impl IntoView {

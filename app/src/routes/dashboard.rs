@@ -4,16 +4,9 @@
 //! actions on the selected rows or on everything the filter matches. Plain forms (GET for the
 //! filter, POST for the actions), no island.
 use crate::components::session::CsrfField;
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::dashboard::{action_label, DashboardView, Query, Row, State};
 use leptos::prelude::*;
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 /// `/agency?…` with the query's filter and these changes.
 fn href(q: &Query, state: Option<&str>, page: Option<usize>) -> String {

@@ -6,18 +6,11 @@ use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage};
 use crate::components::outcome::{refused_value, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::{ImportRowView, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 #[component]
 pub fn ImportPage() -> impl IntoView {

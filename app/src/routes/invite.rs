@@ -6,17 +6,10 @@ use crate::components::feedback::{set_http_status, ErrorAlert, Loading};
 use crate::components::field::FormField;
 use crate::components::outcome::{general_refusal, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
-use crate::i18n::Lang;
+use crate::i18n::tr;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 #[component]
 pub fn InvitePage() -> impl IntoView {

@@ -5,19 +5,12 @@
 use crate::api::get_job;
 use crate::components::feedback::{ErrorPage, Loading};
 use crate::components::session::{use_session, CsrfField};
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::dashboard::JobView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 /// A site's state in words (the script uses the same words, from `data-label-*`).
 pub fn item_label(state: &str, lang: Lang) -> &'static str {

@@ -4,20 +4,13 @@
 use crate::api::get_platform_view;
 use crate::components::feedback::{ErrorPage, Loading};
 use crate::components::session::{use_session, CsrfField};
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::publish::PlatformView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 use serde::Deserialize;
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 #[derive(Clone, Deserialize)]
 struct Problem {

@@ -5,19 +5,12 @@
 use crate::api::get_publish_view;
 use crate::components::feedback::{ErrorPage, Loading};
 use crate::components::session::{use_session, CsrfField};
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::publish::{PublishView, Review, Run, StepName, StepState};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 #[component]
 pub fn PublishPage() -> impl IntoView {

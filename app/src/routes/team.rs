@@ -7,18 +7,11 @@ use crate::components::field::SecretField;
 use crate::components::outcome::{use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::model::{MemberView, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-
-fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
 
 /// The one-time invitation link just made, with a Copy button (shared with the merchant page).
 #[component]
