@@ -2,13 +2,15 @@
 //! an agency user editing a merchant's site, publishing, releases and rollbacks, users added
 //! and removed, settings changed, API tokens made). Agency admins read all of it; a merchant's
 //! owner reads what concerns its merchant and its sites.
-use crate::storage::{now_rfc3339, AuditEntry, Site, Store};
+use crate::storage::{now_rfc3339, AuditEntry, Doc, Expect, Site, Store};
 use crate::tenancy::{require_agency_admin, visible_merchant};
 use app::error::AppError;
 use app::model::{Role, UserView};
 use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
+/// `{site}/{user}` → when that person's save of that site was last noted.
+const SAVE_NOTED: &str = "audit-save";
 /// Entries read for one page of the log (newest first).
 const WINDOW: usize = 2_000;
 /// A site's saves by one person are noted once in this long (autosave saves every few
@@ -54,21 +56,21 @@ pub async fn site_saved(store: &dyn Store, who: &UserView, site: &Site) {
     let Ok(agency) = who.agency_id.parse::<Ulid>() else {
         return;
     };
-    let now = time::OffsetDateTime::now_utc();
-    let recent = match store.agency_audit(agency, 200).await {
-        Ok(r) => r,
+    // One small document per person and site says when its save was last noted: a save
+    // (every few seconds while editing) reads it, not the log. Two racing saves note once.
+    let key = format!("{}/{}", site.id, who.id);
+    let now = crate::storage::now_unix();
+    let expect = match store.doc(SAVE_NOTED, &key).await {
+        Ok(Some(d)) if now - d.body["at"].as_i64().unwrap_or(0) < SAVE_EVERY_SECS => return,
+        Ok(Some(d)) => Expect::Rev(d.rev),
+        Ok(None) => Expect::Absent,
         Err(e) => {
-            tracing::warn!(error = %e, "audit log not read");
+            tracing::warn!(error = %e, "audit throttle not read");
             return;
         }
     };
-    let seen = recent.iter().any(|e| {
-        e.action == action
-            && e.site_id == Some(site.id)
-            && e.user_id.map(|u| u.to_string()) == Some(who.id.clone())
-            && time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339)
-                .is_ok_and(|at| (now - at).whole_seconds() < SAVE_EVERY_SECS)
-    });
+    let mark = Doc::new(SAVE_NOTED, key, agency, serde_json::json!({"at": now}));
+    let seen = store.put_doc(&mark, expect).await.is_err();
     if !seen {
         note(
             store,

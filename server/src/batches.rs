@@ -286,9 +286,8 @@ pub async fn run_job(state: &AppState, id: Ulid, attempt: u32) -> JobOutcome {
     let began = std::time::Instant::now();
     loop {
         match step(state, id).await {
-            Ok(true) => return JobOutcome::Done(serde_json::json!({"batch": id})),
-            Ok(false) => {
-                let inline = matches!(load(&*state.store, id).await, Ok(Some((b, _))) if b.action != Action::Publish);
+            Ok(Looked::Done) => return JobOutcome::Done(serde_json::json!({"batch": id})),
+            Ok(Looked::Waiting { inline }) => {
                 if inline && began.elapsed() < SLICE {
                     continue;
                 }
@@ -314,10 +313,18 @@ pub async fn run_job(state: &AppState, id: Ulid, attempt: u32) -> JobOutcome {
 /// How long one claim of a batch works before handing the job back to the queue.
 const SLICE: Duration = Duration::from_secs(20);
 
-async fn step(state: &AppState, id: Ulid) -> Result<bool, StoreError> {
+/// What one look at a batch found.
+enum Looked {
+    /// Every item is final.
+    Done,
+    /// Items are left; `inline` when this job does them itself (all but publish).
+    Waiting { inline: bool },
+}
+
+async fn step(state: &AppState, id: Ulid) -> Result<Looked, StoreError> {
     let store = &*state.store;
     let Some((b, _)) = load(store, id).await? else {
-        return Ok(true);
+        return Ok(Looked::Done);
     };
     // Publish items under way: their run says how they are doing.
     if b.action == Action::Publish {
@@ -396,9 +403,11 @@ async fn step(state: &AppState, id: Ulid) -> Result<bool, StoreError> {
         if b.finished_at.is_none() {
             update(store, id, |b| b.finished_at = Some(now_rfc3339())).await?;
         }
-        return Ok(true);
+        return Ok(Looked::Done);
     }
-    Ok(false)
+    Ok(Looked::Waiting {
+        inline: b.action != Action::Publish,
+    })
 }
 
 /// Records how an item ended (a publish still on its way stays running).

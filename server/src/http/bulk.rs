@@ -199,8 +199,7 @@ async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let who = signed_in(&session)?;
-    let agency = require_agency_member(who)?;
-    let b = batches::cancel(&*state.store, agency, &id).await?;
+    let b = batches::cancel(&*state.store, require_agency_member(who)?, &id).await?;
     super::wechat::note(&state, who, None, "bulk_cancelled", format!("job {}", b.id)).await;
     Ok(Redirect::to(&format!("/agency/jobs/{id}")).into_response())
 }
@@ -210,10 +209,19 @@ async fn report(
     Extension(session): Extension<SessionInfo>,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let who = signed_in(&session)?;
-    let agency = require_agency_member(who)?;
-    let b = batches::of_agency(&*state.store, agency, &id).await?;
+    let (who, b) = job_of(&state, &session, &id).await?;
     Ok(super::api::csv_download(&b, who.lang))
+}
+
+/// Job `id` of the signed-in agency user's agency (another agency's is not found).
+async fn job_of<'s>(
+    state: &AppState,
+    session: &'s SessionInfo,
+    id: &str,
+) -> Result<(&'s UserView, batches::Batch)> {
+    let who = signed_in(session)?;
+    let b = batches::of_agency(&*state.store, require_agency_member(who)?, id).await?;
+    Ok((who, b))
 }
 
 /// `GET /api/agency/jobs/{id}`: the job page polls this while the job runs.
@@ -222,12 +230,7 @@ async fn job(
     Extension(session): Extension<SessionInfo>,
     Path(id): Path<String>,
 ) -> Result<Json<app::model::dashboard::JobView>> {
-    let who = signed_in(&session)?;
-    let agency = require_agency_member(who)?;
-    let b = batches::of_agency(&*state.store, agency, &id).await?;
-    if b.agency_id != agency {
-        return Err(AppError::NotFound.into());
-    }
+    let (who, b) = job_of(&state, &session, &id).await?;
     Ok(Json(b.view(who.lang)))
 }
 

@@ -50,7 +50,13 @@ async fn agency_users(State(state): State<AppState>, req: Request) -> Response {
             };
             match team::invite(store, &user, role, None).await {
                 Ok(token) => {
-                    note(&state, &user, "user_invited", format!("{role:?}")).await;
+                    note(
+                        &state,
+                        &user,
+                        "user_invited",
+                        role.label(app::i18n::Lang::En).into(),
+                    )
+                    .await;
                     let url = link(&state, &token);
                     render(&state, parts, FormOutcome::InviteCreated { url, role }).await
                 }
@@ -158,7 +164,13 @@ async fn join(State(state): State<AppState>, Path(token): Path<String>, req: Req
     };
     let view = crate::accounts::user_view(&*state.store, &user).await;
     if let Ok(v) = &view {
-        note(&state, v, "user_joined", format!("{:?}", v.role)).await;
+        note(
+            &state,
+            v,
+            "user_joined",
+            v.role.label(app::i18n::Lang::En).into(),
+        )
+        .await;
     }
     let home = view.map(|v| v.home_path()).unwrap_or_else(|_| "/".into());
     let mut res = Redirect::to(&home).into_response();
