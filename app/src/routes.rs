@@ -15,3 +15,22 @@ pub mod not_found;
 pub mod platform;
 pub mod publish;
 pub mod team;
+
+use crate::components::feedback::ErrorPage;
+use crate::error::AppError;
+use crate::model::{Role, SessionInfo, UserView};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// The signed-in agency admin of an admins-only screen (users, settings, tokens, import);
+/// else what to show instead: the login page for nobody, "not allowed" for anyone else.
+pub(crate) fn agency_admin(s: &SessionInfo) -> Result<UserView, AnyView> {
+    match &s.user {
+        None => Err(view! { <Redirect path="/login"/> }.into_any()),
+        Some(u) if u.role == Role::AgencyAdmin => Ok(u.clone()),
+        Some(_) => {
+            let lang = s.lang;
+            Err(view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any())
+        }
+    }
+}

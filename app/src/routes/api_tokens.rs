@@ -6,22 +6,17 @@ use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loadin
 use crate::components::field::{FormField, SecretField};
 use crate::components::outcome::{use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
-use crate::error::AppError;
 use crate::i18n::{tr, Lang};
-use crate::model::{ApiTokenView, Role};
+use crate::model::ApiTokenView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn ApiTokensPage() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let Some(user) = s.user.clone() else {
-        return view! { <Redirect path="/login"/> }.into_any();
-    };
-    if user.role != Role::AgencyAdmin {
-        return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
+    if let Err(elsewhere) = super::agency_admin(&s) {
+        return elsewhere;
     }
     let t = move |en, zh| tr(lang, en, zh);
     let outcome = use_outcome();

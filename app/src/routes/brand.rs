@@ -5,23 +5,18 @@ use crate::api::get_brand;
 use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loading};
 use crate::components::outcome::{refused_value, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
-use crate::error::AppError;
 use crate::i18n::{tr, Lang};
-use crate::model::{BrandView, Role};
+use crate::model::BrandView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn BrandPage() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let Some(user) = s.user.clone() else {
-        return view! { <Redirect path="/login"/> }.into_any();
-    };
-    if user.role != Role::AgencyAdmin {
-        return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
+    if let Err(elsewhere) = super::agency_admin(&s) {
+        return elsewhere;
     }
     let t = move |en, zh| tr(lang, en, zh);
     let saved = use_query_map().read_untracked().get("saved").is_some();

@@ -2,26 +2,22 @@
 //! CSV. Check first: every row with what is wrong with it, nothing created; then import; the
 //! one-time passwords download as a file, once. A plain form; `public/csv-file.js` reads a
 //! chosen file into it (without JavaScript the CSV is pasted).
-use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage};
+use crate::components::feedback::{set_http_status, ErrorAlert};
 use crate::components::outcome::{refused_value, use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
-use crate::error::AppError;
 use crate::i18n::{tr, Lang};
-use crate::model::{ImportRowView, Role};
+use crate::model::ImportRowView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let Some(user) = s.user.clone() else {
-        return view! { <Redirect path="/login"/> }.into_any();
+    let user = match super::agency_admin(&s) {
+        Ok(user) => user,
+        Err(elsewhere) => return elsewhere,
     };
-    if user.role != Role::AgencyAdmin {
-        return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
-    }
     let t = move |en, zh| tr(lang, en, zh);
     let outcome = use_outcome();
     let refused = match &outcome {

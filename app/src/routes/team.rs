@@ -6,12 +6,10 @@ use crate::components::feedback::{set_http_status, ErrorAlert, ErrorPage, Loadin
 use crate::components::field::SecretField;
 use crate::components::outcome::{use_outcome, FormOutcome};
 use crate::components::session::{use_session, CsrfField};
-use crate::error::AppError;
 use crate::i18n::{tr, Lang};
 use crate::model::{MemberView, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 /// The one-time invitation link just made, with a Copy button (shared with the merchant page).
 #[component]
@@ -30,12 +28,10 @@ pub fn InviteCreated(url: String, role: Role, lang: Lang) -> impl IntoView {
 pub fn TeamPage() -> impl IntoView {
     let s = use_session();
     let lang = s.lang;
-    let Some(user) = s.user.clone() else {
-        return view! { <Redirect path="/login"/> }.into_any();
+    let user = match super::agency_admin(&s) {
+        Ok(user) => user,
+        Err(elsewhere) => return elsewhere,
     };
-    if user.role != Role::AgencyAdmin {
-        return view! { <ErrorPage error=AppError::Forbidden lang/> }.into_any();
-    }
     let t = move |en, zh| tr(lang, en, zh);
     let outcome = use_outcome();
     if let Some(FormOutcome::Refused { error, .. }) = &outcome {
