@@ -617,6 +617,44 @@ contract!(
     }
 );
 
+contract!(
+    a_heartbeat_at_the_same_moment_never_loses_how_a_job_ended,
+    |store| {
+        let a = Ulid::new();
+        for _ in 0..100 {
+            store.enqueue_job(&new_job(a, None)).await.unwrap();
+        }
+        let lease = Duration::from_secs(60);
+        let jobs = store.claim_jobs("w1", 100, lease).await.unwrap();
+        assert_eq!(jobs.len(), 100);
+        // The worker's heartbeat renews its leases while it records outcomes, as it does in
+        // production: every outcome is recorded all the same.
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let beat = {
+            let (store, stop) = (store.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    store.heartbeat("w1", lease).await.unwrap();
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
+        for job in &jobs {
+            let outcome = JobOutcome::Retry {
+                error: "busy".into(),
+                retry_in: Duration::from_secs(3600),
+            };
+            assert!(store.finish_job(job.id, "w1", &outcome).await.unwrap());
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        beat.await.unwrap();
+        for job in &jobs {
+            let now = store.job(job.id).await.unwrap().unwrap();
+            assert_eq!((now.state, now.worker), (JobState::Queued, None));
+        }
+    }
+);
+
 contract!(the_audit_log_is_kept_per_agency_newest_first, |store| {
     let (a, b) = (Ulid::new(), Ulid::new());
     for (i, agency) in [a, a, b, a].into_iter().enumerate() {

@@ -651,23 +651,29 @@ impl Store for SledStore {
         outcome: &JobOutcome,
     ) -> Result<bool, StoreError> {
         let key = ulid_prefix(id);
-        let Some(bytes) = self.jobs.raw().get(key)? else {
-            return Ok(false);
-        };
-        let mut job: Job = decode(JOBS, &bytes)?;
-        if job.state != JobState::Running || job.worker.as_deref() != Some(worker) {
-            return Ok(false);
+        // Read again when the heartbeat renewed the lease in between: the job is still ours.
+        loop {
+            let Some(bytes) = self.jobs.raw().get(key)? else {
+                return Ok(false);
+            };
+            let mut job: Job = decode(JOBS, &bytes)?;
+            if job.state != JobState::Running || job.worker.as_deref() != Some(worker) {
+                return Ok(false);
+            }
+            job.end(outcome, super::now_ms());
+            let written = self
+                .jobs
+                .raw()
+                .compare_and_swap(key, Some(bytes), Some(encode(&job)?))?
+                .is_ok();
+            if !written {
+                continue;
+            }
+            if matches!(job.state, JobState::Done | JobState::Failed) {
+                self.release_dedupe(&job)?;
+            }
+            return Ok(true);
         }
-        job.end(outcome, super::now_ms());
-        let written = self
-            .jobs
-            .raw()
-            .compare_and_swap(key, Some(bytes), Some(encode(&job)?))?
-            .is_ok();
-        if written && matches!(job.state, JobState::Done | JobState::Failed) {
-            self.release_dedupe(&job)?;
-        }
-        Ok(written)
     }
 
     async fn job(&self, id: Ulid) -> Result<Option<Job>, StoreError> {
