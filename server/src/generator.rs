@@ -128,12 +128,17 @@ impl Package {
     pub fn to_zip(&self) -> Result<Vec<u8>, GenerateError> {
         let mut out = std::io::Cursor::new(Vec::new());
         let mut zip = zip::ZipWriter::new(&mut out);
-        let options = zip::write::SimpleFileOptions::default()
+        let text = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(0o644);
+        // Pictures are compressed already: deflating them again costs time and saves nothing.
+        let stored = text.compression_method(zip::CompressionMethod::Stored);
         for (path, bytes) in &self.files {
-            zip.start_file(path.as_str(), options)?;
+            let picture = [".png", ".jpg", ".jpeg", ".webp", ".gif"]
+                .iter()
+                .any(|ext| path.ends_with(ext));
+            zip.start_file(path.as_str(), if picture { stored } else { text })?;
             zip.write_all(bytes)?;
         }
         zip.finish()?;
