@@ -319,7 +319,7 @@ impl Doc {
     /// The body as `T`; a body written by another version of mpforge that no longer reads
     /// is a decode error naming the kind.
     pub fn read<T: serde::de::DeserializeOwned>(&self) -> Result<T, super::StoreError> {
-        serde_json::from_value(self.body.clone()).map_err(|source| super::StoreError::Decode {
+        T::deserialize(&self.body).map_err(|source| super::StoreError::Decode {
             tree: format!("docs/{}", self.kind),
             source,
         })
