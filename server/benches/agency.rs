@@ -161,11 +161,17 @@ async fn regenerate(state: &server::AppState, agency: ulid::Ulid, sites: &[ulid:
     .await
     .unwrap();
     loop {
-        let (now, _) = server::batches::load(&*state.store, b.id)
+        // The batch alone (its counts), as the dashboard reads it; the items once it ended.
+        let (head, _) = server::batches::header(&*state.store, b.id)
             .await
             .unwrap()
             .unwrap();
-        if now.state() == "done" {
+        if head.finished_at.is_some() {
+            let now = server::batches::load(&*state.store, b.id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(now.state(), "done");
             let failed = now
                 .items
                 .iter()

@@ -1,9 +1,10 @@
-//! Bulk actions on many sites: one durable job per action ([`crate::jobs::Kind::Batch`]) whose
-//! items (one per site, with state, attempts and the last error in both languages) live in a
-//! store document written by compare-and-swap. The job works a few items at a time (WeChat's
-//! quotas), one failing site never stops the others, and a job taken over after a restart
-//! resumes from the document: an item is marked started before it is acted on, and a publish
-//! item keeps the id of the run it began, so no site is committed or submitted twice.
+//! Bulk actions on many sites: one durable job per action ([`crate::jobs::Kind::Batch`]). The
+//! batch is a store document; each item (one per site, with state, attempts and the last error
+//! in both languages) is a document of its own, so a change to one item writes that item alone.
+//! The job works a few items at a time (WeChat's quotas), one failing site never stops the
+//! others, and a job taken over after a restart resumes from the documents: an item is marked
+//! started before it is acted on, and a publish item keeps the id of the run it began, so no
+//! site is committed or submitted twice.
 use crate::jobs::backoff;
 
 use crate::state::AppState;
@@ -12,7 +13,7 @@ use app::error::AppError;
 use app::i18n::Lang;
 use app::model::publish::Bilingual;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ulid::Ulid;
 
 mod items;
@@ -23,11 +24,18 @@ use items::{act, bundle, follow_publish, Outcome};
 pub use theme::ThemeChange;
 
 pub const BATCH: &str = "batch";
+/// One document per item, keyed `{batch}/{n:05}` so the items keep the order they were named in:
+/// an item's change writes that item alone, whatever the size of the batch.
+pub const BATCH_ITEM: &str = "batch-item";
 /// Items of one batch under way at once. A publish item mostly waits (WeChat's privacy scan
 /// takes about a minute), so this bounds the calls in flight more than the time taken.
 pub const CONCURRENCY: usize = 10;
 /// Sites one batch may name.
 pub const MAX_ITEMS: usize = 10_000;
+/// How long one claim of a batch works before handing the job back to the queue.
+const SLICE: Duration = Duration::from_secs(20);
+/// How often a claim writes its counts to the batch and looks whether it was cancelled.
+const CHECK_EVERY: Duration = Duration::from_millis(500);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -81,6 +89,8 @@ impl ItemState {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item {
+    /// Its place in the batch (and in its document's key).
+    pub n: u32,
     pub site_id: Ulid,
     /// The site's name when the batch was made (for the report).
     #[serde(default)]
@@ -100,6 +110,16 @@ pub struct Item {
     pub result: Option<String>,
 }
 
+/// Items by state, as last written by the batch's job (lists of batches show these without
+/// loading every item).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub running: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
     pub id: Ulid,
@@ -116,18 +136,45 @@ pub struct Batch {
     /// An export's zip of every package, once made (blob key).
     #[serde(default)]
     pub download: Option<String>,
+    /// How many items it has.
+    pub total: usize,
+    #[serde(default)]
+    pub counts: Counts,
+    /// The items in the order named, each kept as its own document; empty when only the batch
+    /// itself was read ([`header`]).
+    #[serde(skip)]
     pub items: Vec<Item>,
 }
 
 impl Batch {
+    /// Items by state: counted from the items when they were read, else as last written.
+    fn tally(&self) -> Counts {
+        if self.items.len() != self.total {
+            return self.counts;
+        }
+        let mut c = Counts::default();
+        for i in &self.items {
+            match i.state {
+                ItemState::Queued => {}
+                ItemState::Running => c.running += 1,
+                ItemState::Done => c.done += 1,
+                ItemState::Failed => c.failed += 1,
+                ItemState::Cancelled => c.cancelled += 1,
+            }
+        }
+        c
+    }
+
     pub fn state(&self) -> &'static str {
-        if self.items.iter().all(|i| i.state.is_final()) {
+        let c = self.tally();
+        let ended = c.done + c.failed + c.cancelled;
+        if ended >= self.total {
             if self.cancelled {
                 "cancelled"
             } else {
                 "done"
             }
-        } else if self.items.iter().all(|i| i.state == ItemState::Queued) {
+        } else if ended + c.running == 0 {
             "queued"
         } else {
             "running"
@@ -135,15 +182,57 @@ impl Batch {
     }
 
     pub fn count(&self, state: ItemState) -> usize {
-        self.items.iter().filter(|i| i.state == state).count()
+        let c = self.tally();
+        match state {
+            ItemState::Queued => self
+                .total
+                .saturating_sub(c.running + c.done + c.failed + c.cancelled),
+            ItemState::Running => c.running,
+            ItemState::Done => c.done,
+            ItemState::Failed => c.failed,
+            ItemState::Cancelled => c.cancelled,
+        }
+    }
+
+    /// Once cancelled, what has not started never will.
+    fn cancel_queued(&mut self) {
+        if self.cancelled {
+            for i in self
+                .items
+                .iter_mut()
+                .filter(|i| i.state == ItemState::Queued)
+            {
+                i.state = ItemState::Cancelled;
+            }
+        }
     }
 }
 
-pub async fn load(store: &dyn Store, id: Ulid) -> Result<Option<(Batch, u64)>, StoreError> {
+fn item_key(batch: Ulid, n: u32) -> String {
+    format!("{batch}/{n:05}")
+}
+
+/// The batch without its items, with its revision.
+pub async fn header(store: &dyn Store, id: Ulid) -> Result<Option<(Batch, u64)>, StoreError> {
     match store.doc(BATCH, &id.to_string()).await? {
         Some(d) => Ok(Some((d.read()?, d.rev))),
         None => Ok(None),
     }
+}
+
+/// The batch with every item.
+pub async fn load(store: &dyn Store, id: Ulid) -> Result<Option<Batch>, StoreError> {
+    let Some((mut b, _)) = header(store, id).await? else {
+        return Ok(None);
+    };
+    b.items = store
+        .docs(BATCH_ITEM, &format!("{id}/"), b.total + 1)
+        .await?
+        .iter()
+        .map(|d| d.read())
+        .collect::<Result<_, _>>()?;
+    b.cancel_queued();
+    Ok(Some(b))
 }
 
 /// The agency's batch `id`; another agency's is not found.
@@ -154,20 +243,20 @@ pub async fn of_agency(
 ) -> Result<Batch, crate::error::Error> {
     let id: Ulid = id.parse().map_err(|_| AppError::NotFound)?;
     match load(store, id).await? {
-        Some((b, _)) if b.agency_id == agency => Ok(b),
+        Some(b) if b.agency_id == agency => Ok(b),
         _ => Err(AppError::NotFound.into()),
     }
 }
 
-/// Changes the batch with `f` over the latest stored one (retrying when another writer got
-/// there first).
+/// Changes the batch itself (not its items) with `f` over the latest stored one, retrying when
+/// another writer got there first.
 pub(super) async fn update<T>(
     store: &dyn Store,
     id: Ulid,
     mut f: impl FnMut(&mut Batch) -> T,
 ) -> Result<(T, Batch), StoreError> {
     loop {
-        let (mut b, rev) = load(store, id).await?.ok_or(StoreError::Stale)?;
+        let (mut b, rev) = header(store, id).await?.ok_or(StoreError::Stale)?;
         let out = f(&mut b);
         let body = serde_json::to_value(&b).map_err(StoreError::Encode)?;
         match store
@@ -184,6 +273,19 @@ pub(super) async fn update<T>(
     }
 }
 
+/// Writes item `ix` of `b` (one job works a batch at a time, so it is the only writer).
+async fn put_item(store: &dyn Store, b: &Batch, ix: usize) -> Result<(), StoreError> {
+    let item = &b.items[ix];
+    let body = serde_json::to_value(item).map_err(StoreError::Encode)?;
+    store
+        .put_doc(
+            &Doc::new(BATCH_ITEM, item_key(b.id, item.n), b.agency_id, body),
+            Expect::Any,
+        )
+        .await?;
+    Ok(())
+}
+
 /// Queues `action` on `sites` (each already checked to be the agency's) as one job.
 pub async fn start(
     store: &dyn Store,
@@ -194,6 +296,22 @@ pub async fn start(
 ) -> Result<Batch, StoreError> {
     let id = crate::storage::tree::new_id();
     let mut seen = std::collections::HashSet::new();
+    let items: Vec<Item> = sites
+        .into_iter()
+        .filter(|(s, _)| seen.insert(*s))
+        .enumerate()
+        .map(|(n, (site_id, name))| Item {
+            n: n as u32,
+            site_id,
+            name,
+            state: ItemState::Queued,
+            attempts: 0,
+            error: None,
+            errcode: None,
+            run_id: None,
+            result: None,
+        })
+        .collect();
     let batch = Batch {
         id,
         agency_id: agency,
@@ -203,21 +321,15 @@ pub async fn start(
         cancelled: false,
         finished_at: None,
         download: None,
-        items: sites
-            .into_iter()
-            .filter(|(s, _)| seen.insert(*s))
-            .map(|(site_id, name)| Item {
-                site_id,
-                name,
-                state: ItemState::Queued,
-                attempts: 0,
-                error: None,
-                errcode: None,
-                run_id: None,
-                result: None,
-            })
-            .collect(),
+        total: items.len(),
+        counts: Counts::default(),
+        items,
     };
+    // The items first: a batch is only seen once all of them are there.
+    let ixs: Vec<usize> = (0..batch.items.len()).collect();
+    for chunk in ixs.chunks(64) {
+        futures::future::try_join_all(chunk.iter().map(|&ix| put_item(store, &batch, ix))).await?;
+    }
     let body = serde_json::to_value(&batch).map_err(StoreError::Encode)?;
     store
         .put_doc(
@@ -247,25 +359,26 @@ pub async fn cancel(
     agency: Ulid,
     id: &str,
 ) -> Result<Batch, crate::error::Error> {
-    let b = of_agency(store, agency, id).await?;
-    let (_, b) = update(store, b.id, |b| {
-        b.cancelled = true;
-        for i in b.items.iter_mut().filter(|i| i.state == ItemState::Queued) {
-            i.state = ItemState::Cancelled;
-        }
+    let mut b = of_agency(store, agency, id).await?;
+    b.cancelled = true;
+    b.cancel_queued();
+    let counts = b.tally();
+    update(store, b.id, |h| {
+        h.cancelled = true;
+        h.counts = counts;
     })
     .await?;
     Ok(b)
 }
 
-/// The agency's batches, newest first.
+/// The agency's batches, newest first, without their items.
 pub async fn list(store: &dyn Store, agency: Ulid, limit: usize) -> Result<Vec<Batch>, StoreError> {
     let jobs = store.agency_jobs(agency, limit * 4).await?;
     let mut out = Vec::new();
     for j in jobs.iter().filter(|j| j.kind == "batch") {
         if let Ok(crate::jobs::Kind::Batch { batch_id }) = serde_json::from_value(j.payload.clone())
         {
-            if let Some((b, _)) = load(store, batch_id).await? {
+            if let Some((b, _)) = header(store, batch_id).await? {
                 out.push(b);
             }
         }
@@ -276,44 +389,31 @@ pub async fn list(store: &dyn Store, agency: Ulid, limit: usize) -> Result<Vec<B
     Ok(out)
 }
 
-/// One look at the batch: items under way are followed, free places are filled. Done when
-/// every item is final; otherwise asked again shortly.
+/// One claim of the batch: items under way are followed, then up to [`CONCURRENCY`] at a time
+/// are worked until none is left (or, for the actions done here, [`SLICE`] has passed). Done
+/// when every item is final; otherwise asked again shortly.
 ///
-/// Actions done here (all but publish) go on from one look to the next while there is work,
-/// for up to [`SLICE`] per claim; a publish waits for its runs (other jobs), so it is looked
-/// at again after a short pause.
+/// A publish item's run is a job of its own: the batch starts it and looks at it again on its
+/// next claim, a short pause later.
 pub async fn run_job(state: &AppState, id: Ulid, attempt: u32) -> JobOutcome {
-    let began = std::time::Instant::now();
-    loop {
-        match step(state, id).await {
-            Ok(Looked::Done) => return JobOutcome::Done(serde_json::json!({"batch": id})),
-            Ok(Looked::Waiting { inline }) => {
-                if inline && began.elapsed() < SLICE {
-                    continue;
-                }
-                return JobOutcome::Retry {
-                    error: "waiting for sites under way".into(),
-                    retry_in: if inline {
-                        Duration::ZERO
-                    } else {
-                        Duration::from_millis(500)
-                    },
-                };
-            }
-            Err(e) => {
-                return JobOutcome::Retry {
-                    error: e.to_string(),
-                    retry_in: backoff(attempt.min(5)),
-                }
-            }
-        }
+    match drive(state, id).await {
+        Ok(Looked::Done) => JobOutcome::Done(serde_json::json!({"batch": id})),
+        Ok(Looked::Waiting { inline }) => JobOutcome::Retry {
+            error: "waiting for sites under way".into(),
+            retry_in: if inline {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(500)
+            },
+        },
+        Err(e) => JobOutcome::Retry {
+            error: e.to_string(),
+            retry_in: backoff(attempt.min(5)),
+        },
     }
 }
 
-/// How long one claim of a batch works before handing the job back to the queue.
-const SLICE: Duration = Duration::from_secs(20);
-
-/// What one look at a batch found.
+/// What one claim of a batch left.
 enum Looked {
     /// Every item is final.
     Done,
@@ -321,123 +421,130 @@ enum Looked {
     Waiting { inline: bool },
 }
 
-async fn step(state: &AppState, id: Ulid) -> Result<Looked, StoreError> {
+async fn drive(state: &AppState, id: Ulid) -> Result<Looked, StoreError> {
     let store = &*state.store;
-    let Some((b, _)) = load(store, id).await? else {
+    let began = Instant::now();
+    let Some(mut b) = load(store, id).await? else {
         return Ok(Looked::Done);
     };
-    // Publish items under way: their run says how they are doing.
-    if b.action == Action::Publish {
-        for item in b.items.iter().filter(|i| i.state == ItemState::Running) {
-            follow_publish(state, &b, item).await?;
+    let publish = b.action == Action::Publish;
+    let found: Vec<usize> = (0..b.items.len())
+        .filter(|&ix| b.items[ix].state == ItemState::Running)
+        .collect();
+    for ix in found {
+        if publish {
+            // Publish items under way: their run says how they are doing.
+            let outcome = follow_publish(state, &b, &b.items[ix]).await?;
+            settle(store, &mut b, ix, outcome).await?;
+        } else {
+            // Left by a worker that stopped mid-item (one worker works a batch at a time):
+            // done again when that is harmless, never a rollback.
+            let i = &mut b.items[ix];
+            if b.action == Action::Rollback {
+                i.state = ItemState::Failed;
+                i.error = Some(Bilingual::new(
+                    "Interrupted: check the live version before rolling back again.",
+                    "操作中断:请先查看线上版本,再决定是否回退。",
+                ));
+            } else {
+                i.state = ItemState::Queued;
+            }
+            put_item(store, &b, ix).await?;
         }
     }
-    // Other items found running were left by a worker that stopped mid-item (one worker
-    // looks at a batch at a time): done again when that is harmless, never a rollback.
-    if b.action != Action::Publish && b.count(ItemState::Running) > 0 {
-        update(store, id, |b| {
-            let again = b.action != Action::Rollback;
-            for i in b.items.iter_mut().filter(|i| i.state == ItemState::Running) {
-                if again {
-                    i.state = ItemState::Queued;
-                } else {
-                    i.state = ItemState::Failed;
-                    i.error = Some(Bilingual::new(
-                        "Interrupted: check the live version before rolling back again.",
-                        "操作中断:请先查看线上版本,再决定是否回退。",
-                    ));
-                }
-            }
-        })
-        .await?;
-    }
-    let (b, _) = load(store, id).await?.ok_or(StoreError::Stale)?;
-    let running = b.count(ItemState::Running);
-    let free = CONCURRENCY.saturating_sub(running);
-    let next: Vec<Item> = b
-        .items
-        .iter()
-        .filter(|i| i.state == ItemState::Queued)
-        .take(if b.cancelled { 0 } else { free })
-        .cloned()
-        .collect();
-    let mut work = Vec::new();
-    for item in next {
-        let run_id =
-            (b.action == Action::Publish).then(|| crate::storage::tree::new_id().to_string());
-        // Marked started (with its run id) before anything is done for it.
-        let (took, _) = update(store, id, |b| {
-            let Some(i) = b.items.iter_mut().find(|i| i.site_id == item.site_id) else {
-                return false;
+    b.cancel_queued();
+    let mut flight = futures::stream::FuturesUnordered::new();
+    let mut next = 0;
+    let mut checked = Instant::now();
+    loop {
+        if checked.elapsed() >= CHECK_EVERY {
+            write_counts(store, &mut b).await?;
+            checked = Instant::now();
+        }
+        while !b.cancelled
+            && b.count(ItemState::Running) < CONCURRENCY
+            && (publish || began.elapsed() < SLICE)
+        {
+            let Some(ix) = (next..b.items.len()).find(|&k| b.items[k].state == ItemState::Queued)
+            else {
+                break;
             };
-            if i.state != ItemState::Queued || b.cancelled {
-                return false;
-            }
+            next = ix + 1;
+            let run_id = publish.then(|| crate::storage::tree::new_id().to_string());
+            let i = &mut b.items[ix];
             i.state = ItemState::Running;
             i.attempts += 1;
             i.run_id = run_id.clone();
-            true
-        })
-        .await?;
-        if took {
-            work.push((item.site_id, run_id));
+            // Marked started (with its run id) before anything is done for it.
+            put_item(store, &b, ix).await?;
+            let (state, action, by) = (state.clone(), b.action.clone(), b.by.clone());
+            let (agency, site) = (b.agency_id, b.items[ix].site_id);
+            flight.push(async move {
+                let outcome = act(&state, agency, &action, site, run_id.as_deref(), &by).await;
+                (ix, outcome)
+            });
         }
+        use futures::StreamExt;
+        let Some((ix, outcome)) = flight.next().await else {
+            break;
+        };
+        settle(store, &mut b, ix, outcome).await?;
     }
-    let by = b.by.clone();
-    let tasks = work.into_iter().map(|(site, run_id)| {
-        let (state, action, by) = (state.clone(), b.action.clone(), by.clone());
-        async move {
-            let outcome = act(&state, b.agency_id, &action, site, run_id.as_deref(), &by).await;
-            (site, outcome)
-        }
-    });
-    for (site, outcome) in futures::future::join_all(tasks).await {
-        settle(store, id, site, outcome).await?;
+    let finished = b.items.iter().all(|i| i.state.is_final());
+    if finished && b.action == Action::Export && b.download.is_none() {
+        b.download = Some(bundle(state, &b).await?);
     }
-    let (b, _) = load(store, id).await?.ok_or(StoreError::Stale)?;
-    if b.items.iter().all(|i| i.state.is_final()) {
-        if b.action == Action::Export && b.download.is_none() {
-            let key = bundle(state, &b).await?;
-            update(store, id, |b| b.download = Some(key.clone())).await?;
-        }
-        if b.finished_at.is_none() {
-            update(store, id, |b| b.finished_at = Some(now_rfc3339())).await?;
-        }
-        return Ok(Looked::Done);
-    }
-    Ok(Looked::Waiting {
-        inline: b.action != Action::Publish,
-    })
-}
-
-/// Records how an item ended (a publish still on its way stays running).
-pub(super) async fn settle(
-    store: &dyn Store,
-    id: Ulid,
-    site: Ulid,
-    outcome: Outcome,
-) -> Result<(), StoreError> {
-    if matches!(outcome, Ok(None)) {
-        return Ok(());
-    }
-    update(store, id, |b| {
-        if let Some(i) = b.items.iter_mut().find(|i| i.site_id == site) {
-            match &outcome {
-                Ok(result) => {
-                    i.state = ItemState::Done;
-                    i.result = result.clone();
-                    i.error = None;
-                }
-                Err((e, code)) => {
-                    i.state = ItemState::Failed;
-                    i.error = Some(e.clone());
-                    i.errcode = *code;
-                }
-            }
+    let (download, counts) = (b.download.clone(), b.tally());
+    update(store, id, |h| {
+        h.counts = counts;
+        h.download = download.clone();
+        if finished && h.finished_at.is_none() {
+            h.finished_at = Some(now_rfc3339());
         }
     })
     .await?;
+    Ok(if finished {
+        Looked::Done
+    } else {
+        Looked::Waiting { inline: !publish }
+    })
+}
+
+/// Writes the counts so far to the batch, and learns whether it was cancelled meanwhile.
+async fn write_counts(store: &dyn Store, b: &mut Batch) -> Result<(), StoreError> {
+    let counts = b.tally();
+    let (cancelled, _) = update(store, b.id, |h| {
+        h.counts = counts;
+        h.cancelled
+    })
+    .await?;
+    b.cancelled |= cancelled;
+    b.cancel_queued();
     Ok(())
+}
+
+/// Records how item `ix` ended (a publish still on its way stays running).
+async fn settle(
+    store: &dyn Store,
+    b: &mut Batch,
+    ix: usize,
+    outcome: Outcome,
+) -> Result<(), StoreError> {
+    let i = &mut b.items[ix];
+    match outcome {
+        Ok(None) => return Ok(()),
+        Ok(result) => {
+            i.state = ItemState::Done;
+            i.result = result;
+            i.error = None;
+        }
+        Err((e, code)) => {
+            i.state = ItemState::Failed;
+            i.error = Some(e);
+            i.errcode = code;
+        }
+    }
+    put_item(store, b, ix).await
 }
 
 /// The report as CSV: one line per site.

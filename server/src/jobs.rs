@@ -5,6 +5,8 @@
 //! twice is harmless.
 use crate::state::AppState;
 use crate::storage::{Job, JobOutcome, NewJob, StoreError};
+use app::i18n::Lang;
+use app::model::publish::Bilingual;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -164,7 +166,7 @@ async fn regenerate(state: &AppState, site_id: Ulid, attempt: u32) -> JobOutcome
         Ok(built) => JobOutcome::Done(serde_json::json!({
             "package": built.key, "bytes": built.bytes, "sha256": built.sha256
         })),
-        Err(BuildError::Final(e)) => JobOutcome::Failed(e),
+        Err(BuildError::Final(e)) => JobOutcome::Failed(e.en),
         Err(BuildError::Store(e)) => JobOutcome::Retry {
             error: e.to_string(),
             retry_in: backoff(attempt),
@@ -182,10 +184,28 @@ pub struct Built {
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// The site cannot be built as it is (gone, invalid): trying again will not help.
-    #[error("{0}")]
-    Final(String),
+    #[error("{}", .0.en)]
+    Final(Bilingual),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl BuildError {
+    /// What a report shows, in both languages.
+    pub fn text(&self) -> Bilingual {
+        match self {
+            BuildError::Final(b) => b.clone(),
+            BuildError::Store(e) => store_failure(e),
+        }
+    }
+}
+
+/// A storage failure as a report shows it (the detail is for support).
+pub fn store_failure(e: impl std::fmt::Display) -> Bilingual {
+    Bilingual::new(
+        format!("mpforge could not read or save this site; try again. ({e})"),
+        format!("mpforge 无法读取或保存该网站,请重试。({e})"),
+    )
 }
 
 /// Builds the site's package from its saved draft into the blob store.
@@ -193,9 +213,14 @@ pub async fn build(state: &AppState, site_id: Ulid) -> Result<Built, BuildError>
     let store = &*state.store;
     let record = match store.site(site_id).await? {
         Some(r) if r.deleted_at.is_none() => r,
-        _ => return Err(BuildError::Final("the site no longer exists".into())),
+        _ => {
+            return Err(BuildError::Final(Bilingual::new(
+                "The site no longer exists.",
+                "该网站已不存在。",
+            )))
+        }
     };
-    let lang = app::i18n::Lang::En;
+    let lang = Lang::En;
     let site = match store.draft(site_id).await? {
         Some(d) => d.site,
         None => crate::sites::starter_draft(&record, lang).site,
@@ -209,8 +234,18 @@ pub async fn build(state: &AppState, site_id: Ulid) -> Result<Built, BuildError>
     .await;
     let zip = match built {
         Ok(Ok(zip)) => zip,
-        Ok(Err(e)) => return Err(BuildError::Final(e.message(lang))),
-        Err(_) => return Err(BuildError::Final("the build stopped unexpectedly".into())),
+        Ok(Err(e)) => {
+            return Err(BuildError::Final(Bilingual::new(
+                e.message(Lang::En),
+                e.message(Lang::Zh),
+            )))
+        }
+        Err(_) => {
+            return Err(BuildError::Final(Bilingual::new(
+                "The build stopped unexpectedly; try again.",
+                "生成意外中断,请重试。",
+            )))
+        }
     };
     use sha2::Digest;
     let sha256 = hex::encode(sha2::Sha256::digest(&zip));

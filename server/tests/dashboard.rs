@@ -332,6 +332,87 @@ async fn a_bulk_action_on_everything_a_filter_matches_can_be_cancelled() {
     assert!(!page.contains("Cancel what has not started"));
     let (_, dash) = admin.get("/agency").await;
     assert!(dash.contains("Recent bulk actions") && dash.contains(&job));
+    // A worker had stopped with one item under way: once cancelled, the next look does not
+    // start it again, and the job ends.
+    let store = &*env.state.store;
+    let items = store
+        .docs(server::batches::BATCH_ITEM, &format!("{job}/"), 100)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 12, "one document per item");
+    let mut first = items[0].clone();
+    first.body["state"] = "running".into();
+    store
+        .put_doc(&first, server::storage::Expect::Any)
+        .await
+        .unwrap();
+    let id: ulid::Ulid = job.parse().unwrap();
+    let outcome = server::batches::run_job(&env.state, id, 1).await;
+    assert!(
+        matches!(outcome, server::storage::JobOutcome::Done(_)),
+        "{outcome:?}"
+    );
+    let (_, body) = admin.get(&format!("/api/agency/jobs/{job}")).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            v["state"].clone(),
+            v["cancelled"].clone(),
+            v["done"].clone()
+        ),
+        ("cancelled".into(), 12.into(), 0.into()),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_theme_change_with_a_logo_the_agency_has_not_set_says_so_in_both_languages() {
+    let env = env_with(Opts {
+        workers: false,
+        ..Opts::default()
+    })
+    .await;
+    let sites = more_sites(&env, 2, ThemeKind::Shop).await;
+    let agency = agency_of(&env, "admin@a.test").await;
+    let change = server::batches::ThemeChange {
+        logo: true,
+        ..Default::default()
+    };
+    let b = server::batches::start(
+        &*env.state.store,
+        agency,
+        server::batches::Action::Theme(change),
+        sites
+            .iter()
+            .map(|s| (s.parse().unwrap(), String::new()))
+            .collect(),
+        "admin@a.test",
+    )
+    .await
+    .unwrap();
+    let outcome = server::batches::run_job(&env.state, b.id, 1).await;
+    assert!(
+        matches!(outcome, server::storage::JobOutcome::Done(_)),
+        "{outcome:?}"
+    );
+    let b = server::batches::load(&*env.state.store, b.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.state(), "done");
+    for i in &b.items {
+        assert_eq!(i.state, server::batches::ItemState::Failed);
+        let e = i.error.as_ref().unwrap();
+        assert!(e.en.contains("no logo yet"), "{}", e.en);
+        assert!(e.zh.contains("尚未设置标志"), "{}", e.zh);
+    }
+    // The header's counts agree with the items (lists of jobs read only those).
+    let (head, _) = server::batches::header(&*env.state.store, b.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((head.counts.failed, head.counts.done), (2, 0));
+    assert!(head.finished_at.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,10 +1,10 @@
 //! What one item of a batch does: start (and follow) a publish, release, roll back, build a
 //! package, export, or change a draft's theme.
-use super::{settle, Action, Batch, Item, ItemState, ThemeChange};
+use super::{Action, Batch, Item, ItemState, ThemeChange};
+use crate::jobs::store_failure;
 use crate::publish::{self, PublishError};
 use crate::state::AppState;
 use crate::storage::{now_rfc3339, StoreError};
-use app::error::AppError;
 use app::i18n::Lang;
 use app::model::publish::{Bilingual, Review, VersionKind};
 use ulid::Ulid;
@@ -47,21 +47,15 @@ pub(super) async fn act(
             .await
             .map(|v| Some(format!("live version {v}")))
             .map_err(|e| failed(&e)),
-        Action::Regenerate => match crate::jobs::build(state, site).await {
-            Ok(built) => Ok(Some(built.key)),
-            Err(e) => {
-                let e = e.to_string();
-                Err((Bilingual::new(e.clone(), e), None))
-            }
-        },
+        Action::Regenerate => crate::jobs::build(state, site)
+            .await
+            .map(|built| Some(built.key))
+            .map_err(|e| (e.text(), None)),
         Action::Export => export(state, agency, site, by).await,
         Action::Theme(change) => theme(state, agency, site, change, by)
             .await
             .map(|v| Some(format!("draft version {v}")))
-            .map_err(|e| {
-                let en = e.to_string();
-                (Bilingual::new(en.clone(), en), None)
-            }),
+            .map_err(|e| (e, None)),
     }
 }
 
@@ -69,18 +63,17 @@ pub(super) async fn act(
 /// merchant can restore (one undoable step).
 /// Builds the site's package (recorded as an export version, like a download).
 async fn export(state: &AppState, agency: Ulid, site: Ulid, by: &str) -> Outcome {
-    let fail = |e: String| Err((Bilingual::new(e.clone(), e), None));
     let snapshot = match state.store.draft(site).await {
         Ok(d) => d.map(|d| d.site),
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return Err((store_failure(e), None)),
     };
     let built = match crate::jobs::build(state, site).await {
         Ok(b) => b,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return Err((e.text(), None)),
     };
     let v = publish::versions::Version::new(VersionKind::Export, snapshot, None, by);
     if let Err(e) = publish::versions::record(&*state.store, agency, site, v).await {
-        return fail(e.to_string());
+        return Err((store_failure(e), None));
     }
     Ok(Some(built.key))
 }
@@ -138,23 +131,40 @@ async fn theme(
     site: Ulid,
     change: &ThemeChange,
     by: &str,
-) -> Result<u64, crate::error::Error> {
+) -> Result<u64, Bilingual> {
     let store = &*state.store;
+    let gone = || Bilingual::new("The site no longer exists.", "该网站已不存在。");
     // The agency's logo becomes one of the merchant's pictures (kept once, by its hash).
     let logo = if change.logo {
-        let record = store.site(site).await?.ok_or(AppError::NotFound)?;
+        let record = store
+            .site(site)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(gone)?;
         let hash = crate::brand::settings(store, agency)
-            .await?
+            .await
+            .map_err(store_failure)?
             .and_then(|s| s.logo)
             .ok_or_else(|| {
-                AppError::invalid("logo", "The agency has no logo yet (White label).")
+                Bilingual::new(
+                    "The agency has no logo yet: add one under White label.",
+                    "代理商尚未设置标志:请在“品牌”中上传。",
+                )
             })?;
         let bytes = state
             .blobs
             .get(&crate::brand::logo_key(agency, &hash))
-            .await?
-            .ok_or(AppError::NotFound)?;
-        crate::uploads::keep(store, &state.blobs, record.merchant_id, &hash, bytes).await?;
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| {
+                Bilingual::new(
+                    "The agency's logo is missing from storage: upload it again.",
+                    "代理商标志文件丢失:请重新上传。",
+                )
+            })?;
+        crate::uploads::keep(store, &state.blobs, record.merchant_id, &hash, bytes)
+            .await
+            .map_err(store_failure)?;
         Some(format!("media/{hash}"))
     } else {
         None
@@ -162,10 +172,11 @@ async fn theme(
     loop {
         let record = store
             .site(site)
-            .await?
+            .await
+            .map_err(store_failure)?
             .filter(|r| r.deleted_at.is_none())
-            .ok_or(AppError::NotFound)?;
-        let current = match store.draft(site).await? {
+            .ok_or_else(gone)?;
+        let current = match store.draft(site).await.map_err(store_failure)? {
             Some(d) => d,
             None => crate::sites::starter_draft(&record, Lang::En),
         };
@@ -190,35 +201,41 @@ async fn theme(
         };
         match store.save_draft(site, current.version, &draft, "").await {
             Ok(()) => {
-                publish::versions::record(store, agency, site, keep).await?;
+                publish::versions::record(store, agency, site, keep)
+                    .await
+                    .map_err(store_failure)?;
                 crate::dashboard::touch(store, site).await;
                 return Ok(draft.version);
             }
             // The merchant saved meanwhile: apply over what they saved.
             Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(store_failure(e)),
         }
     }
 }
 
-/// Where a publish item stands, from its run.
+/// Where a publish item stands, from its run (`Ok(None)`: still on its way).
 pub(super) async fn follow_publish(
     state: &AppState,
     b: &Batch,
     item: &Item,
-) -> Result<(), StoreError> {
+) -> Result<Outcome, StoreError> {
     let store = &*state.store;
     let Some(run_id) = item.run_id.clone() else {
-        return settle(
-            store,
-            b.id,
-            item.site_id,
-            Err((Bilingual::new("interrupted", "已中断"), None)),
-        )
-        .await;
+        return Ok(Err((Bilingual::new("interrupted", "已中断"), None)));
     };
     let (ps, _) = publish::load(store, item.site_id).await?;
-    let outcome = match ps.run.as_ref() {
+    let again = || {
+        act(
+            state,
+            b.agency_id,
+            &Action::Publish,
+            item.site_id,
+            Some(&run_id),
+            &b.by,
+        )
+    };
+    Ok(match ps.run.as_ref() {
         Some(run) if run.id == run_id => {
             if let Some(e) = &run.error {
                 Err((e.clone(), run.errcode))
@@ -242,33 +259,14 @@ pub(super) async fn follow_publish(
                         .iter()
                         .all(|s| s.state == app::model::publish::StepState::Pending) =>
                     {
-                        act(
-                            state,
-                            b.agency_id,
-                            &Action::Publish,
-                            item.site_id,
-                            Some(&run_id),
-                            &b.by,
-                        )
-                        .await
+                        again().await
                     }
-                    _ => return Ok(()),
+                    _ => Ok(None),
                 }
             }
         }
         // Marked started, but its run never began (the worker stopped in between): begin it
         // now, with the same id. Another publish under way meanwhile refuses it.
-        _ => {
-            act(
-                state,
-                b.agency_id,
-                &Action::Publish,
-                item.site_id,
-                Some(&run_id),
-                &b.by,
-            )
-            .await
-        }
-    };
-    settle(store, b.id, item.site_id, outcome).await
+        _ => again().await,
+    })
 }
