@@ -17,6 +17,7 @@ pub mod http;
 pub mod import;
 pub mod jobs;
 pub mod media;
+pub mod mp;
 pub mod preview;
 pub mod proxies;
 pub mod publish;

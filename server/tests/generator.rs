@@ -99,6 +99,17 @@ fn invalid_sites_are_refused_with_every_problem_and_its_path() {
     site.pages[0].blocks[1].id = "hero".into();
     site.data.services[0].staff.push("ghost".into());
     site.tab_bar.as_mut().unwrap().items.truncate(1);
+    site.data.services[0].buffer_min = 300;
+    let mut own = vec![
+        app::model::site::DayHours {
+            closed: false,
+            open: "12:00".into(),
+            close: "11:00".into(),
+        };
+        6
+    ];
+    own[1].open = "25:00".into();
+    site.data.staff[0].hours = Some(own);
     let err = generate(&site, builtin_theme(ThemeKind::Booking))
         .unwrap_err()
         .to_string();
@@ -107,6 +118,10 @@ fn invalid_sites_are_refused_with_every_problem_and_its_path() {
         "pages[0].blocks[1].id: \"hero\" is used twice",
         "data.services[0].staff[2]: \"ghost\" does not exist",
         "tab_bar.items: WeChat's tab bar needs 2 to 5 items",
+        "data.services[0].buffer_min:",
+        "data.staff[0].hours: Opening hours need all seven days",
+        "data.staff[0].hours[0].close: Closing time must be after opening time.",
+        "data.staff[0].hours[1].open: \"25:00\"",
     ] {
         assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
     }

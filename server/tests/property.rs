@@ -232,6 +232,7 @@ fn site() -> impl Strategy<Value = Site> {
                                 name: name.chars().take(60).collect(),
                                 description: String::new(),
                                 duration_min,
+                                buffer_min: 0,
                                 price,
                                 image: None,
                                 staff: vec![],

@@ -299,12 +299,20 @@ pub struct Service {
     #[serde(default)]
     pub description: String,
     pub duration_min: u16,
+    /// Minutes kept free after each booking (clean-up, notes) before the same staff member's
+    /// next one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub buffer_min: u16,
     pub price: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Staff ids who offer it; empty: anyone.
     #[serde(default)]
     pub staff: Vec<String>,
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -317,6 +325,10 @@ pub struct Staff {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
+    /// Their own working days and hours, Monday first (seven entries), within the shop's;
+    /// none: the shop's hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Vec<DayHours>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,8 +4,8 @@
 use super::blocks::BlockType;
 use super::product::fits;
 use super::site::{
-    Block, BlockKind, Category, Contact, Hours, Location, MerchantData, Page, Product, Service,
-    Site, Staff, TabBar, SITE_SCHEMA_VERSION,
+    Block, BlockKind, Category, Contact, DayHours, Hours, Location, MerchantData, Page, Product,
+    Service, Site, Staff, TabBar, SITE_SCHEMA_VERSION,
 };
 use super::theme::ThemeSettings;
 use crate::i18n::{Lang, Text};
@@ -92,7 +92,8 @@ pub fn is_slug(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn parse_hhmm(s: &str) -> Option<u32> {
+/// `HH:MM` (24 h) as minutes after midnight.
+pub fn parse_hhmm(s: &str) -> Option<u32> {
     let (h, m) = s.split_once(':')?;
     if h.len() != 2 || m.len() != 2 {
         return None;
@@ -255,6 +256,9 @@ fn check_data(c: &mut Check, d: &MerchantData, refs: &Refs) {
     for (i, s) in d.staff.iter().enumerate() {
         c.id(&format!("data.staff[{i}].id"), &s.id, &mut ids);
         c.text(&format!("data.staff[{i}].name"), &s.name, 1, SHORT);
+        if let Some(weekly) = &s.hours {
+            check_weekly(c, &format!("data.staff[{i}].hours"), weekly);
+        }
     }
     let mut ids = HashSet::new();
     for (i, p) in d.products.iter().enumerate() {
@@ -268,6 +272,9 @@ fn check_data(c: &mut Check, d: &MerchantData, refs: &Refs) {
         c.text(&format!("{at}.description"), &s.description, 0, LONG);
         if !(5..=600).contains(&s.duration_min) {
             c.range(&format!("{at}.duration_min"), "5", "600");
+        }
+        if s.buffer_min > 240 {
+            c.range(&format!("{at}.buffer_min"), "0", "240");
         }
         for (j, who) in s.staff.iter().enumerate() {
             c.reference(&format!("{at}.staff[{j}]"), &refs.staff, who);
@@ -331,24 +338,7 @@ fn check_product(c: &mut Check, at: &str, p: &Product, ids: &mut HashSet<String>
 }
 
 fn check_hours(c: &mut Check, h: &Hours) {
-    if h.weekly.len() != 7 {
-        c.add("data.hours.weekly", Text::VSevenDays, &[]);
-    }
-    for (i, day) in h.weekly.iter().enumerate() {
-        if !day.closed {
-            let o = c.time(&format!("data.hours.weekly[{i}].open"), &day.open);
-            let e = c.time(&format!("data.hours.weekly[{i}].close"), &day.close);
-            if let (Some(o), Some(e)) = (o, e) {
-                if o >= e {
-                    c.add(
-                        format!("data.hours.weekly[{i}].close"),
-                        Text::VCloseAfterOpen,
-                        &[],
-                    );
-                }
-            }
-        }
-    }
+    check_weekly(c, "data.hours.weekly", &h.weekly);
     for (i, ex) in h.exceptions.iter().enumerate() {
         if !is_date(&ex.date) {
             c.add(
@@ -360,6 +350,24 @@ fn check_hours(c: &mut Check, h: &Hours) {
         if !ex.closed {
             c.time(&format!("data.hours.exceptions[{i}].open"), &ex.open);
             c.time(&format!("data.hours.exceptions[{i}].close"), &ex.close);
+        }
+    }
+}
+
+/// Seven days, Monday first, each closed or open before it closes.
+fn check_weekly(c: &mut Check, at: &str, weekly: &[DayHours]) {
+    if weekly.len() != 7 {
+        c.add(at, Text::VSevenDays, &[]);
+    }
+    for (i, day) in weekly.iter().enumerate() {
+        if !day.closed {
+            let o = c.time(&format!("{at}[{i}].open"), &day.open);
+            let e = c.time(&format!("{at}[{i}].close"), &day.close);
+            if let (Some(o), Some(e)) = (o, e) {
+                if o >= e {
+                    c.add(format!("{at}[{i}].close"), Text::VCloseAfterOpen, &[]);
+                }
+            }
         }
     }
 }

@@ -116,6 +116,7 @@ pub fn StaffEditor() -> impl IntoView {
                 name,
                 title: String::new(),
                 photo: None,
+                hours: None,
             });
         });
         ed.seal();
@@ -170,6 +171,7 @@ pub fn add_service(ed: EditorState) {
             name,
             description: String::new(),
             duration_min,
+            buffer_min: 0,
             price,
             image: None,
             staff: Vec::new(),

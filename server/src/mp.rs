@@ -1,0 +1,3 @@
+//! What the generated mini programs call (`/mp/{site}`, docs/mp-api.md): so far when a service
+//! can be booked ([`availability`]).
+pub mod availability;
