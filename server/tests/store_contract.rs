@@ -599,3 +599,5 @@ contract!(a_secret_is_made_once_and_agreed_on, |store| {
 mod engines;
 #[path = "store_contract/jobs.rs"]
 mod jobs;
+#[path = "store_contract/mp.rs"]
+mod mp;

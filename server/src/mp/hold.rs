@@ -1,0 +1,148 @@
+//! Holding a booking's time: the bookings of one site on one day are one store document
+//! (`mp-day/{site}/{date}`), written by compare-and-swap over the one read. Two bookings racing
+//! for the last place (on one node or several) cannot both be written: the second finds the
+//! document changed, reads again, and is refused once the time is taken.
+use super::availability::{assign, Held, Refusal};
+use crate::storage::{Doc, Expect, Store, StoreError};
+use app::model::site::MerchantData;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use ulid::Ulid;
+
+pub const DAY: &str = "mp-day";
+
+/// The bookings of a site on a day that hold time (not cancelled).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Day {
+    pub held: Vec<HeldBooking>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeldBooking {
+    pub booking_id: String,
+    pub service: String,
+    pub staff: Option<String>,
+    /// Minutes after midnight, the buffer included in `end`.
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Day {
+    pub fn as_held(&self) -> Vec<Held> {
+        self.held
+            .iter()
+            .map(|h| Held {
+                staff: h.staff.clone(),
+                start: h.start,
+                end: h.end,
+            })
+            .collect()
+    }
+}
+
+/// What a booking asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ask<'a> {
+    pub service: &'a str,
+    pub date: &'a str,
+    pub time: &'a str,
+    /// A staff member, or none for "anyone".
+    pub staff: Option<&'a str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HoldError {
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn key(site: Ulid, date: &str) -> String {
+    format!("{site}/{date}")
+}
+
+/// The bookings held on `date`.
+pub async fn day(store: &dyn Store, site: Ulid, date: &str) -> Result<Day, StoreError> {
+    match store.doc(DAY, &key(site, date)).await? {
+        Some(d) => d.read(),
+        None => Ok(Day::default()),
+    }
+}
+
+/// Holds the time `ask` wants for `booking_id`, or says why not.
+pub async fn hold(
+    store: &dyn Store,
+    agency: Ulid,
+    site: Ulid,
+    data: &MerchantData,
+    ask: &Ask<'_>,
+    booking_id: &str,
+    now: (Date, u32),
+) -> Result<HeldBooking, HoldError> {
+    let k = key(site, ask.date);
+    loop {
+        let (mut day, expect) = match store.doc(DAY, &k).await? {
+            Some(d) => (d.read::<Day>()?, Expect::Rev(d.rev)),
+            None => (Day::default(), Expect::Absent),
+        };
+        let h = assign(
+            data,
+            ask.service,
+            ask.date,
+            ask.time,
+            ask.staff,
+            &day.as_held(),
+            now,
+        )
+        .map_err(HoldError::Refused)?;
+        let held = HeldBooking {
+            booking_id: booking_id.to_string(),
+            service: ask.service.to_string(),
+            staff: h.staff,
+            start: h.start,
+            end: h.end,
+        };
+        day.held.push(held.clone());
+        let body = serde_json::to_value(&day).map_err(StoreError::Encode)?;
+        match store
+            .put_doc(&Doc::new(DAY, k.clone(), agency, body), expect)
+            .await
+        {
+            Ok(_) => return Ok(held),
+            Err(StoreError::Stale) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Frees the time of `booking_id` on `date` (cancelled); whether it held any.
+pub async fn release(
+    store: &dyn Store,
+    agency: Ulid,
+    site: Ulid,
+    date: &str,
+    booking_id: &str,
+) -> Result<bool, StoreError> {
+    let k = key(site, date);
+    loop {
+        let Some(d) = store.doc(DAY, &k).await? else {
+            return Ok(false);
+        };
+        let mut day: Day = d.read()?;
+        let before = day.held.len();
+        day.held.retain(|h| h.booking_id != booking_id);
+        if day.held.len() == before {
+            return Ok(false);
+        }
+        let body = serde_json::to_value(&day).map_err(StoreError::Encode)?;
+        match store
+            .put_doc(&Doc::new(DAY, k.clone(), agency, body), Expect::Rev(d.rev))
+            .await
+        {
+            Ok(_) => return Ok(true),
+            Err(StoreError::Stale) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
