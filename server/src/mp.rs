@@ -1,6 +1,8 @@
 //! What the generated mini programs call (`/mp/{site}`, docs/mp-api.md): so far the rules
 //! under it: when a service can be booked ([`availability`]), holding a booking's time under
-//! any concurrency ([`hold`]), and what an order costs and takes from stock ([`pricing`]).
+//! any concurrency ([`hold`]), what an order costs ([`pricing`]) and taking its stock under any
+//! concurrency ([`stock`]).
 pub mod availability;
 pub mod hold;
 pub mod pricing;
+pub mod stock;

@@ -86,3 +86,51 @@ contract!(
         assert_eq!(again.staff, won[0].staff);
     }
 );
+
+contract!(
+    fifty_racing_orders_for_the_last_five_sell_exactly_five,
+    |store| {
+        use server::mp::stock::{self, StockError};
+        let (agency, site) = (Ulid::new(), Ulid::new());
+        // Two lines each: one bun (5 left) and one large latte (100 left).
+        let wanted = vec![
+            ("bun".to_string(), 1, 5),
+            ("latte|Large".to_string(), 1, 100),
+        ];
+        let tries = (0..50).map(|_| {
+            let (store, wanted) = (store.clone(), wanted.clone());
+            tokio::spawn(async move { stock::reserve(&*store, agency, site, 1, &wanted).await })
+        });
+        let results: Vec<_> = futures::future::join_all(tries)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 5);
+        for r in &results {
+            match r {
+                Ok(()) => {}
+                Err(StockError::Short { key, left }) => {
+                    assert_eq!((key.as_str(), *left), ("bun", 0))
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let sold = stock::sold(&*store, site, 1).await.unwrap();
+        assert_eq!(sold.sold["bun"], 5);
+        assert_eq!(sold.sold["latte|Large"], 5, "a refused order takes nothing");
+        // A cancelled order gives its pieces back; a new version counts from its own stock.
+        stock::restore(&*store, agency, site, 1, &wanted[..1])
+            .await
+            .unwrap();
+        stock::reserve(&*store, agency, site, 1, &wanted[..1])
+            .await
+            .unwrap();
+        assert!(stock::reserve(&*store, agency, site, 1, &wanted[..1])
+            .await
+            .is_err());
+        stock::reserve(&*store, agency, site, 2, &wanted[..1])
+            .await
+            .unwrap();
+    }
+);
