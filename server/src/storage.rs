@@ -258,6 +258,38 @@ pub trait Store: Send + Sync + 'static {
     async fn import_record(&self, record: &Record) -> Result<(), StoreError>;
 }
 
+/// Changes the document `kind`/`key` of `agency` with `f`, over the latest stored one (`T`'s
+/// default when there is none), by compare-and-swap: when another writer got there first it
+/// reads again and `f` runs again. `f` refusing writes nothing.
+pub async fn change_doc<T, R, E>(
+    store: &dyn Store,
+    kind: &str,
+    key: &str,
+    agency: Ulid,
+    mut f: impl FnMut(&mut T) -> Result<R, E>,
+) -> Result<R, E>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Default,
+    E: From<StoreError>,
+{
+    loop {
+        let (mut value, expect) = match store.doc(kind, key).await? {
+            Some(d) => (d.read::<T>()?, Expect::Rev(d.rev)),
+            None => (T::default(), Expect::Absent),
+        };
+        let out = f(&mut value)?;
+        let body = serde_json::to_value(&value).map_err(StoreError::Encode)?;
+        match store
+            .put_doc(&Doc::new(kind, key, agency, body), expect)
+            .await
+        {
+            Ok(_) => return Ok(out),
+            Err(StoreError::Stale) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)

@@ -3,7 +3,7 @@
 //! for the last place (on one node or several) cannot both be written: the second finds the
 //! document changed, reads again, and is refused once the time is taken.
 use super::availability::{assign, Held, Refusal};
-use crate::storage::{Doc, Expect, Store, StoreError};
+use crate::storage::{change_doc, Doc, Expect, Store, StoreError};
 use app::model::site::MerchantData;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -80,12 +80,7 @@ pub async fn hold(
     booking_id: &str,
     now: (Date, u32),
 ) -> Result<HeldBooking, HoldError> {
-    let k = key(site, ask.date);
-    loop {
-        let (mut day, expect) = match store.doc(DAY, &k).await? {
-            Some(d) => (d.read::<Day>()?, Expect::Rev(d.rev)),
-            None => (Day::default(), Expect::Absent),
-        };
+    change_doc(store, DAY, &key(site, ask.date), agency, |day: &mut Day| {
         let h = assign(
             data,
             ask.service,
@@ -104,16 +99,9 @@ pub async fn hold(
             end: h.end,
         };
         day.held.push(held.clone());
-        let body = serde_json::to_value(&day).map_err(StoreError::Encode)?;
-        match store
-            .put_doc(&Doc::new(DAY, k.clone(), agency, body), expect)
-            .await
-        {
-            Ok(_) => return Ok(held),
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+        Ok(held)
+    })
+    .await
 }
 
 /// Frees the time of `booking_id` on `date` (cancelled); whether it held any.

@@ -2,7 +2,7 @@
 //! counts), one store document (`mp-stock/{site}/{version}`) with the pieces sold per product or
 //! choice, written by compare-and-swap, so no number of racing orders (on any number of nodes)
 //! sells more than the live site has.
-use crate::storage::{Doc, Expect, Store, StoreError};
+use crate::storage::{change_doc, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ulid::Ulid;
@@ -36,32 +36,15 @@ pub async fn sold(store: &dyn Store, site: Ulid, version: u64) -> Result<Sold, S
     }
 }
 
-/// Changes the counts with `f` by compare-and-swap, reading again when another order got there
-/// first.
+/// Changes the counts with `f`, reading again when another order got there first.
 async fn change<T>(
     store: &dyn Store,
     agency: Ulid,
     site: Ulid,
     version: u64,
-    mut f: impl FnMut(&mut Sold) -> Result<T, StockError>,
+    f: impl FnMut(&mut Sold) -> Result<T, StockError>,
 ) -> Result<T, StockError> {
-    let k = key(site, version);
-    loop {
-        let (mut sold, expect) = match store.doc(STOCK, &k).await? {
-            Some(d) => (d.read::<Sold>()?, Expect::Rev(d.rev)),
-            None => (Sold::default(), Expect::Absent),
-        };
-        let out = f(&mut sold)?;
-        let body = serde_json::to_value(&sold).map_err(StoreError::Encode)?;
-        match store
-            .put_doc(&Doc::new(STOCK, k.clone(), agency, body), expect)
-            .await
-        {
-            Ok(_) => return Ok(out),
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    change_doc(store, STOCK, &key(site, version), agency, f).await
 }
 
 /// Takes every line's pieces at once, or none: `wanted` is `(key, pieces, stock in the live
