@@ -454,6 +454,8 @@ async fn drive(state: &AppState, id: Ulid) -> Result<Looked, StoreError> {
     }
     b.cancel_queued();
     let mut flight = futures::stream::FuturesUnordered::new();
+    // Counted once, then kept as items start and end (not counted again per item).
+    let mut running = b.count(ItemState::Running);
     let mut next = 0;
     let mut checked = Instant::now();
     loop {
@@ -461,15 +463,13 @@ async fn drive(state: &AppState, id: Ulid) -> Result<Looked, StoreError> {
             write_counts(store, &mut b).await?;
             checked = Instant::now();
         }
-        while !b.cancelled
-            && b.count(ItemState::Running) < CONCURRENCY
-            && (publish || began.elapsed() < SLICE)
-        {
+        while !b.cancelled && running < CONCURRENCY && (publish || began.elapsed() < SLICE) {
             let Some(ix) = (next..b.items.len()).find(|&k| b.items[k].state == ItemState::Queued)
             else {
                 break;
             };
             next = ix + 1;
+            running += 1;
             let run_id = publish.then(|| crate::storage::tree::new_id().to_string());
             let i = &mut b.items[ix];
             i.state = ItemState::Running;
@@ -488,7 +488,9 @@ async fn drive(state: &AppState, id: Ulid) -> Result<Looked, StoreError> {
         let Some((ix, outcome)) = flight.next().await else {
             break;
         };
-        settle(store, &mut b, ix, outcome).await?;
+        if settle(store, &mut b, ix, outcome).await? {
+            running -= 1;
+        }
     }
     let finished = b.items.iter().all(|i| i.state.is_final());
     if finished && b.action == Action::Export && b.download.is_none() {
@@ -523,16 +525,16 @@ async fn write_counts(store: &dyn Store, b: &mut Batch) -> Result<(), StoreError
     Ok(())
 }
 
-/// Records how item `ix` ended (a publish still on its way stays running).
+/// Records how item `ix` ended (a publish still on its way stays running); whether it ended.
 async fn settle(
     store: &dyn Store,
     b: &mut Batch,
     ix: usize,
     outcome: Outcome,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let i = &mut b.items[ix];
     match outcome {
-        Ok(None) => return Ok(()),
+        Ok(None) => return Ok(false),
         Ok(result) => {
             i.state = ItemState::Done;
             i.result = result;
@@ -544,7 +546,8 @@ async fn settle(
             i.errcode = code;
         }
     }
-    put_item(store, b, ix).await
+    put_item(store, b, ix).await?;
+    Ok(true)
 }
 
 /// The report as CSV: one line per site.
