@@ -4,6 +4,7 @@
 //! answers (QR images) are told from JSON errors by their first byte, not their header.
 use super::errors::WxError;
 
+pub mod customers;
 mod links;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

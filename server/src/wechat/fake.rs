@@ -6,7 +6,8 @@
 //! privacy scan (61039 for a while after each commit), the review and the monthly quota, the
 //! release history (five kept), link rules. Reviews end by a test hook, and their result is
 //! pushed encrypted to mpforge, as WeChat does. `POST /fake/inject` makes any call answer any
-//! errcode. The state is in memory: a restart starts over.
+//! errcode. Customers log in and accept subscribe messages by test hooks (`customers`).
+//! The state is in memory: a restart starts over.
 use super::crypto::{push_request, MsgCrypt};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode, Uri};
@@ -19,6 +20,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 mod api;
+mod customers;
 use api::handle;
 
 /// The platform the fake plays, and where it pushes to.
@@ -89,6 +91,7 @@ struct World {
     inject: HashMap<String, VecDeque<i64>>,
     calls: Vec<Value>,
     seq: u64,
+    customers: customers::Customers,
 }
 
 #[derive(Clone)]
@@ -215,6 +218,9 @@ impl Fake {
             .route("/fake/quota", post(hook_quota))
             .route("/fake/state", get(hook_state))
             .route("/fake/apps", post(hook_apps))
+            .route("/fake/login", post(customers::hook_login))
+            .route("/fake/subscribe", post(customers::hook_subscribe))
+            .route("/fake/messages", get(customers::hook_messages))
             .fallback(api)
             .with_state(self)
     }

@@ -32,7 +32,8 @@ pub(super) fn handle(
             .insert(token.clone(), now() + f.config.token_lifetime);
         return J(json!({"component_access_token": token, "expires_in": f.config.token_lifetime}));
     }
-    let component_calls = path.starts_with("/cgi-bin/component/api_");
+    let component_calls =
+        path.starts_with("/cgi-bin/component/api_") || path == "/sns/component/jscode2session";
     if component_calls {
         let token = q
             .get("component_access_token")
@@ -46,6 +47,9 @@ pub(super) fn handle(
             }
             Some(exp) if *exp <= now() => return J(err(42001, "access_token expired")),
             _ => {}
+        }
+        if path == "/sns/component/jscode2session" {
+            return super::customers::jscode2session(f, w, q);
         }
         if s("component_appid") != c {
             return J(err(40013, "invalid appid"));
@@ -134,6 +138,7 @@ pub(super) fn handle(
         return J(err(61007, "api is unauthorized to component"));
     }
     match path {
+        "/cgi-bin/message/subscribe/send" => super::customers::subscribe_send(w, &appid, b),
         "/wxa/get_category" => J(ok(json!({"category_list": app.categories}))),
         "/wxa/modify_domain" => {
             for list in ["requestdomain", "downloaddomain", "uploaddomain"] {
