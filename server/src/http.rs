@@ -11,6 +11,7 @@ pub mod headers;
 pub mod import;
 pub mod limits;
 pub mod media;
+pub mod mp;
 pub mod pages;
 pub mod qr;
 pub mod session;
@@ -70,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sites::routes())
         .merge(wechat::routes())
         .merge(media::routes())
+        .merge(mp::routes())
         .merge(assets::routes(&state.leptos))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())

@@ -1,8 +1,222 @@
-//! What the generated mini programs call (`/mp/{site}`, docs/mp-api.md): so far the rules
-//! under it: when a service can be booked ([`availability`]), holding a booking's time under
-//! any concurrency ([`hold`]), what an order costs ([`pricing`]) and taking its stock under any
-//! concurrency ([`stock`]).
+//! What the generated mini programs call (`/mp/{site}`, docs/mp-api.md) and what comes of it:
+//! which version of a site answers ([`live`]), when a service can be booked
+//! ([`availability`]), holding a booking's time under any concurrency ([`hold`]), what an
+//! order costs ([`pricing`]) and taking its stock under any concurrency ([`stock`]), orders
+//! ([`orders`]) and bookings ([`bookings`]) with their numbers and states, the merchant's
+//! rules for them ([`settings`]), and the customers signed in through WeChat ([`customers`]).
 pub mod availability;
+pub mod bookings;
+pub mod customers;
 pub mod hold;
+pub mod live;
+pub mod orders;
 pub mod pricing;
+pub mod settings;
 pub mod stock;
+
+use crate::storage::{change_doc, Store, StoreError};
+use app::i18n::Lang;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, UtcOffset};
+use ulid::Ulid;
+
+/// Mini programs serve mainland China: a shop's times are China Standard Time (UTC+8, no
+/// daylight saving).
+pub const SHOP_OFFSET_HOURS: i8 = 8;
+
+/// Today in the shop and the minutes after its midnight.
+pub fn shop_now() -> (Date, u32) {
+    let offset = UtcOffset::from_hms(SHOP_OFFSET_HOURS, 0, 0).expect("a valid offset");
+    let now = OffsetDateTime::now_utc().to_offset(offset);
+    (
+        now.date(),
+        u32::from(now.hour()) * 60 + u32::from(now.minute()),
+    )
+}
+
+/// `site` with the address of mpforge's own API for it (`{public_url}/mp/{id}`) unless the
+/// merchant named their own: the merchant never types it.
+pub fn with_api_base(
+    mut site: app::model::site::Site,
+    id: Ulid,
+    public_url: &str,
+) -> app::model::site::Site {
+    if site.api_base.as_deref().is_none_or(|b| b.trim().is_empty()) {
+        site.api_base = Some(format!("{}/mp/{id}", public_url.trim_end_matches('/')));
+    }
+    site
+}
+
+/// A customer-facing text in the site's language.
+pub fn say(lang: Lang, en: &str, zh: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        _ => en.to_string(),
+    }
+}
+
+const SEQ: &str = "mp-seq";
+
+/// A merchant's order and booking numbers so far (one counter for all of its sites).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Seq {
+    #[serde(default)]
+    orders: u64,
+    #[serde(default)]
+    bookings: u64,
+}
+
+/// Numbers start here, so the first order reads like a shop's (A1001), not like a test (A1).
+const FIRST: u64 = 1001;
+
+/// The merchant's next order (`orders`) or booking number, by compare-and-swap: two nodes
+/// never hand out one number twice.
+pub async fn next_number(
+    store: &dyn Store,
+    agency: Ulid,
+    merchant: Ulid,
+    orders: bool,
+) -> Result<u64, StoreError> {
+    change_doc(store, SEQ, &merchant.to_string(), agency, |s: &mut Seq| {
+        let n = if orders {
+            &mut s.orders
+        } else {
+            &mut s.bookings
+        };
+        *n = (*n).max(FIRST - 1) + 1;
+        Ok::<u64, StoreError>(*n)
+    })
+    .await
+}
+
+/// A change of state, who made it and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub status: String,
+    pub at: String,
+    /// `customer` or `merchant`.
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A name and a phone as a customer typed them, checked: which field is wrong and why, in the
+/// site's language.
+pub fn check_contact(lang: Lang, name: &str, phone: &str) -> Result<(), (&'static str, String)> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(("name", say(lang, "Please enter your name.", "请填写姓名。")));
+    }
+    if name.chars().count() > 40 {
+        return Err((
+            "name",
+            say(
+                lang,
+                "Your name can be at most 40 characters.",
+                "姓名最多 40 个字。",
+            ),
+        ));
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let plain = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-'));
+    if !plain || !(5..=20).contains(&digits) || phone.len() > 30 {
+        return Err((
+            "phone",
+            say(
+                lang,
+                "Please enter a phone number (digits, spaces, + and - only).",
+                "请填写电话号码(只能包含数字、空格、+ 和 -)。",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Why a request is refused: its status, a code the mini program can act on, the field at
+/// fault, a message in the site's language shown to the customer as it is, and details (the
+/// new prices of `price_changed`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refused {
+    pub status: u16,
+    pub code: &'static str,
+    pub field: Option<String>,
+    pub message: String,
+    pub detail: Option<serde_json::Value>,
+}
+
+impl Refused {
+    pub fn new(status: u16, code: &'static str, message: String) -> Refused {
+        Refused {
+            status,
+            code,
+            field: None,
+            message,
+            detail: None,
+        }
+    }
+
+    /// 422 for `field`.
+    pub fn field(field: impl Into<String>, message: String) -> Refused {
+        Refused {
+            field: Some(field.into()),
+            ..Refused::new(422, "invalid", message)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MpError {
+    #[error("refused: {}", .0.message)]
+    Refused(Refused),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Refused> for MpError {
+    fn from(r: Refused) -> Self {
+        MpError::Refused(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::embedded::SledStore;
+
+    #[tokio::test]
+    async fn numbers_start_like_a_shop_s_and_orders_and_bookings_count_apart() {
+        let store = SledStore::temporary().unwrap();
+        let (agency, merchant) = (Ulid::new(), Ulid::new());
+        assert_eq!(
+            next_number(&store, agency, merchant, true).await.unwrap(),
+            1001
+        );
+        assert_eq!(
+            next_number(&store, agency, merchant, true).await.unwrap(),
+            1002
+        );
+        assert_eq!(
+            next_number(&store, agency, merchant, false).await.unwrap(),
+            1001
+        );
+        let other = Ulid::new();
+        assert_eq!(
+            next_number(&store, agency, other, true).await.unwrap(),
+            1001
+        );
+    }
+
+    #[test]
+    fn a_contact_names_the_field_that_is_wrong_in_the_site_s_language() {
+        assert!(check_contact(Lang::En, "Li Wei", "138 0000 0000").is_ok());
+        let (field, msg) = check_contact(Lang::Zh, " ", "138").unwrap_err();
+        assert_eq!(field, "name");
+        assert_eq!(msg, "请填写姓名。");
+        let (field, _) = check_contact(Lang::En, "Li", "12ab5678").unwrap_err();
+        assert_eq!(field, "phone");
+        let (field, _) = check_contact(Lang::En, "Li", "123").unwrap_err();
+        assert_eq!(field, "phone");
+    }
+}

@@ -44,6 +44,8 @@ pub struct AppState {
     pub wx: Arc<crate::wechat::tokens::Wx>,
     /// Requests per second each scripting-API token may make on this node.
     pub api_rate: Arc<crate::http::api::ApiRate>,
+    /// The mini-program API's decoded sites, customer key and rate limits.
+    pub mp: Arc<crate::http::mp::MpState>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
         secure_cookies: bool,
     ) -> Result<Self, StoreError> {
         let wx = Arc::new(crate::wechat::tokens::Wx::offline());
+        let store_for_key = store.clone();
         Ok(AppState {
             csrf_key: CsrfKey::load(&*store).await?,
             blobs: blobs.clone(),
@@ -76,6 +79,11 @@ impl AppState {
             media_cache: crate::media::MediaCache::default(),
             wx,
             api_rate: Arc::new(crate::http::api::ApiRate::default()),
+            mp: Arc::new(crate::http::mp::MpState::new(
+                crate::mp::customers::CustomerKey::load(&*store_for_key).await?,
+                crate::http::mp::DEFAULT_PER_IP,
+                crate::http::mp::DEFAULT_PER_CUSTOMER,
+            )),
         })
     }
 
@@ -98,6 +106,14 @@ impl AppState {
             wx: wx.clone(),
         });
         self.wx = wx;
+        self
+    }
+
+    /// The state with other rate limits for the mini-program API: requests per second per
+    /// client address, writes per second per signed-in customer (start-up, benches, tests).
+    pub fn with_mp_rates(mut self, per_ip: u32, per_customer: u32) -> Self {
+        let key = self.mp.key.clone();
+        self.mp = Arc::new(crate::http::mp::MpState::new(key, per_ip, per_customer));
         self
     }
 

@@ -2,6 +2,8 @@
 //! loopback port with its job workers, the fake platform (`server::wechat::fake`) on another,
 //! pushing encrypted events back to mpforge as WeChat does. A browser-like client with cookies
 //! and the CSRF token acts as the agency.
+#[path = "wechat/customers.rs"]
+mod customers;
 #[path = "wechat/support.rs"]
 mod support;
 

@@ -69,7 +69,8 @@ pub(super) async fn session_middleware(
 ) -> Response {
     // The scripting API: bearer tokens, no cookies, so no session and no CSRF token
     // (`api.rs` authenticates each request and bounds its body).
-    if req.uri().path().starts_with("/api/v1/") {
+    // The mini-program API likewise: no cookies; `mp.rs` checks and bounds each request.
+    if req.uri().path().starts_with("/api/v1/") || req.uri().path().starts_with("/mp/") {
         return next.run(req).await;
     }
     let visitor =

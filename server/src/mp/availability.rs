@@ -175,15 +175,38 @@ pub fn slots(
     held: &[Held],
     now: (Date, u32),
 ) -> Result<Vec<Slot>, Refusal> {
+    slots_with(data, service_id, date, None, held, now)
+}
+
+/// [`slots`] with one staff member's times only (`staff`), or anyone's (`None`).
+pub fn slots_with(
+    data: &MerchantData,
+    service_id: &str,
+    date: &str,
+    staff: Option<&str>,
+    held: &[Held],
+    now: (Date, u32),
+) -> Result<Vec<Slot>, Refusal> {
     let service = data
         .services
         .iter()
         .find(|s| s.id == service_id)
         .ok_or(Refusal::UnknownService)?;
+    if let Some(who) = staff {
+        if !data.staff.iter().any(|s| s.id == who) {
+            return Err(Refusal::UnknownStaff);
+        }
+        if !service.staff.is_empty() && !service.staff.iter().any(|s| s == who) {
+            return Err(Refusal::NotOffered);
+        }
+    }
     let date = parse_date(date).ok_or(Refusal::BadDate)?;
     in_range(date, now.0)?;
     let (open, close) = shop_window(data, date)?;
-    let people = resources(data, service, date)?;
+    let mut people = resources(data, service, date)?;
+    if staff.is_some() {
+        people.retain(|r| r.staff == staff);
+    }
     let length = u32::from(service.duration_min);
     let taken = length + u32::from(service.buffer_min);
     let mut out = Vec::new();

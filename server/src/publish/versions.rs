@@ -98,6 +98,15 @@ pub async fn record(
     Ok(n)
 }
 
+/// The number of the site's newest version (0: none yet).
+pub async fn newest(store: &dyn Store, site: Ulid) -> Result<u64, StoreError> {
+    Ok(store
+        .doc(SEQ, &site.to_string())
+        .await?
+        .and_then(|d| d.body["n"].as_u64())
+        .unwrap_or(0))
+}
+
 pub async fn get(store: &dyn Store, site: Ulid, n: u64) -> Result<Option<Version>, StoreError> {
     store
         .doc(VERSION, &key(site, n))
