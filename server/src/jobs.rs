@@ -226,9 +226,10 @@ pub async fn build(state: &AppState, site_id: Ulid) -> Result<Built, BuildError>
         None => crate::sites::starter_draft(&record, lang).site,
     };
     let media = crate::sites::site_media(store, &state.blobs, record.merchant_id, &site).await?;
+    let own_api = (record.id, state.wx.public_url.clone());
     let cache = state.media_cache.clone();
     let built = tokio::task::spawn_blocking(move || {
-        let package = crate::sites::build_package(&cache, &media, &site, lang)?;
+        let package = crate::sites::build_package(&cache, &media, &site, lang, Some(&own_api))?;
         package.to_zip()
     })
     .await;

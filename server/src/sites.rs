@@ -323,14 +323,25 @@ pub async fn site_media(
 
 /// Generates a site's package: validated once, in `lang` (every problem with its path), then
 /// its images (`media`, from [`site_media`]) embedded, each unusable one named by its field,
-/// then rendered. CPU-heavy: call off the async workers.
+/// then rendered. With `own_api` (the site's id and mpforge's public URL), a site that names no
+/// API of its own calls mpforge's (`/mp/{id}`). CPU-heavy: call off the async workers.
 pub fn build_package(
     cache: &MediaCache,
     media: &std::collections::HashMap<String, Vec<u8>>,
     site: &Site,
     lang: Lang,
+    own_api: Option<&(ulid::Ulid, String)>,
 ) -> std::result::Result<generator::Package, GenerateError> {
     generator::check(site, lang)?;
+    // After the check: the address is mpforge's own (plain http on a developer's machine).
+    let with_api;
+    let site = match own_api {
+        Some((id, public_url)) => {
+            with_api = crate::mp::with_api_base(site.clone(), *id, public_url);
+            &with_api
+        }
+        None => site,
+    };
     let theme = builtin_theme(site.theme.template);
     let (site, images) = generator::assets::embed_images(site, cache, lang, |reference| {
         let Some(hash) = reference.strip_prefix("media/") else {

@@ -232,10 +232,11 @@ pub(crate) async fn export_zip(
     let media = sites::site_media(&*state.store, &state.blobs, record.merchant_id, &site).await?;
     let cache = state.media_cache.clone();
     let snapshot = site.clone();
+    let own_api = (record.id, state.wx.public_url.clone());
     let built = state
         .image_work
         .run(move || {
-            let package = sites::build_package(&cache, &media, &site, lang)?;
+            let package = sites::build_package(&cache, &media, &site, lang, Some(&own_api))?;
             let zip = package.to_zip()?;
             Ok::<_, GenerateError>((package, zip))
         })

@@ -145,6 +145,16 @@ async fn the_editor_loads_saves_previews_uploads_and_exports() {
     let zip = res.into_body().collect().await.unwrap().to_bytes();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
     assert!(archive.by_name("app.json").is_ok());
+    // Its orders and bookings go to mpforge's own API for this site: nobody typed it.
+    let mut data = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("data/site.js").unwrap(), &mut data)
+        .unwrap();
+    let id = base.rsplit('/').next().unwrap();
+    assert!(
+        data.contains(&format!("/mp/{id}\"")),
+        "api_base names /mp/{id}: {}",
+        &data[..data.len().min(300)]
+    );
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
     assert!(
         names

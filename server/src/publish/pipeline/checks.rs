@@ -175,9 +175,21 @@ pub(super) async fn checklist(
             None
         }
     };
-    let domain = wx.public_url.clone();
+    // mpforge (pictures, and the orders API unless the merchant has their own), and the
+    // merchant's own API.
+    let mut wanted = vec![wx.public_url.clone()];
+    if let Some(own) = site
+        .api_base
+        .as_deref()
+        .and_then(crate::http::session::origin_of)
+    {
+        if !wanted.contains(&own) {
+            wanted.push(own);
+        }
+    }
+    let domain = wanted.join(", ");
     let domains = tokens::with_authorizer(store, wx, p, appid, |t| {
-        let d = vec![domain.clone()];
+        let d = wanted.clone();
         async move { wx.client.add_domains(&t, &d).await }
     })
     .await;
