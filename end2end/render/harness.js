@@ -23,8 +23,8 @@ function build(site) {
 }
 
 /** A fresh `wx` whose calls a test can inspect; `reply` answers wx.request. */
-function stubWx(reply = () => ({ statusCode: 201, data: {} })) {
-  const calls = { navigate: [], toast: [], requests: [], modal: [] };
+function stubWx(reply = () => ({ statusCode: 201, data: {} }), opts = {}) {
+  const calls = { navigate: [], toast: [], requests: [], modal: [], headers: [], subscribed: [] };
   const storage = new Map();
   global.wx = {
     setNavigationBarTitle() {},
@@ -34,8 +34,15 @@ function stubWx(reply = () => ({ statusCode: 201, data: {} })) {
     showModal: (o) => calls.modal.push(o),
     getStorageSync: (k) => storage.get(k),
     setStorageSync: (k, v) => storage.set(k, JSON.parse(JSON.stringify(v))),
+    // wx.login gives `opts.code`, or fails (no WeChat here) when there is none.
+    login: (o) => (opts.code ? o.success({ code: opts.code }) : o.fail({ errMsg: "login:fail" })),
+    requestSubscribeMessage: (o) => {
+      calls.subscribed.push(o.tmplIds);
+      o.complete && o.complete();
+    },
     request(o) {
       calls.requests.push({ url: o.url, method: o.method, data: o.data });
+      calls.headers.push(o.header || {});
       const r = reply(o);
       if (r.networkError) o.fail && o.fail({ errMsg: "request:fail" });
       else o.success && o.success(r);

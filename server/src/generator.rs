@@ -382,14 +382,15 @@ pub(crate) fn style_context(site: &Site, theme: &Theme) -> minijinja::Value {
     }
 }
 
-/// Built-in screens the site needs: product detail and cart when it sells, booking when it books.
+/// Built-in screens the site needs: product detail, cart and the customer's orders when it
+/// sells; booking and the customer's bookings when it books.
 pub(crate) fn builtin_screens(site: &Site) -> Vec<&'static str> {
     let mut out = Vec::new();
     if !site.data.products.is_empty() {
-        out.extend(["product", "cart"]);
+        out.extend(["product", "cart", "orders"]);
     }
     if !site.data.services.is_empty() {
-        out.push("booking");
+        out.extend(["booking", "bookings"]);
     }
     out
 }

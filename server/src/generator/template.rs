@@ -19,7 +19,7 @@ pub const SLOTS: usize = app::model::validate::limits::PAGES;
 /// is already far beyond any real site without its pictures inline.
 pub const EXT_JSON_LIMIT: usize = 256 * 1024;
 /// Every built-in screen a template carries, whatever the site shows.
-const SCREENS: [&str; 3] = ["product", "cart", "booking"];
+const SCREENS: [&str; 5] = ["product", "cart", "orders", "booking", "bookings"];
 /// Tab icon colours in a template (a site's own colours go to the tab texts).
 const TAB_ICON: &str = "#7a7e83";
 const TAB_ICON_ON: &str = "#1f1f1f";

@@ -61,6 +61,14 @@ const BASE: &[(&str, &str)] = base![
     "pages/booking/index.json",
     "pages/booking/index.wxml",
     "pages/booking/index.wxss",
+    "pages/orders/index.js",
+    "pages/orders/index.json",
+    "pages/orders/index.wxml",
+    "pages/orders/index.wxss",
+    "pages/bookings/index.js",
+    "pages/bookings/index.json",
+    "pages/bookings/index.wxml",
+    "pages/bookings/index.wxss",
 ];
 
 fn theme_files(t: ThemeKind) -> (&'static str, &'static str) {
@@ -164,7 +172,7 @@ mod tests {
                     "{t:?} {lang:?} starter drifted from theme.toml"
                 );
             }
-            assert!(!theme.page_wxml.is_empty() && theme.builtin_pages.len() == 12);
+            assert!(!theme.page_wxml.is_empty() && theme.builtin_pages.len() == 20);
         }
     }
 

@@ -62,10 +62,18 @@ fn product_detail(p: &Product, lang: Lang) -> Value {
     v
 }
 
-fn service_view(s: &Service, minutes: &str) -> Value {
+fn service_view(s: &Service, minutes: &str, d: &MerchantData) -> Value {
+    // Who may be picked for it: its own staff, or everyone when it names none.
+    let staff: Vec<Value> = d
+        .staff
+        .iter()
+        .filter(|p| s.staff.is_empty() || s.staff.contains(&p.id))
+        .map(|p| json!({"id": p.id, "name": p.name}))
+        .collect();
     json!({
         "id": s.id,
         "name": s.name,
+        "staff": staff,
         "description": s.description,
         "duration_min": s.duration_min,
         "duration_text": format!("{} {minutes}", s.duration_min),
@@ -224,7 +232,7 @@ pub fn site_view(site: &Site) -> Value {
     let services: Vec<Value> = d
         .services
         .iter()
-        .map(|s| service_view(s, &minutes))
+        .map(|s| service_view(s, &minutes, d))
         .collect();
     let pages: Vec<Value> = site
         .pages

@@ -50,4 +50,13 @@ function yuan(fen) {
   return '¥' + Math.floor(fen / 100) + '.' + String(fen % 100).padStart(2, '0');
 }
 
-module.exports = { load, add, setQuantity, clear, totals, yuan };
+// The server's prices for lines it refused (409 price_changed): the cart takes them.
+function reprice(serverLines) {
+  const lines = load().map((l) => {
+    const s = (serverLines || []).find((x) => x.product === l.product && (x.variant || '') === (l.variant || ''));
+    return s ? Object.assign({}, l, { price: s.unit_price }) : l;
+  });
+  return save(lines);
+}
+
+module.exports = { load, add, setQuantity, clear, totals, yuan, reprice };
