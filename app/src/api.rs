@@ -113,6 +113,22 @@ pub async fn get_job(id: String) -> Result<crate::model::dashboard::JobView, App
     reply(backend().job(&who, &id).await)
 }
 
+#[server(prefix = "/api", endpoint = "merchants/inbox", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_inbox(
+    merchant_id: String,
+    #[server(default)] tab: String,
+    #[server(default)] day: String,
+    #[server(default)] week: bool,
+) -> Result<crate::model::inbox::InboxView, AppError> {
+    let who = principal()?;
+    let query = crate::model::inbox::InboxQuery {
+        tab: crate::model::inbox::Tab::parse(&tab),
+        day,
+        week,
+    };
+    reply(backend().inbox(&who, &merchant_id, query).await)
+}
+
 #[server(prefix = "/api", endpoint = "agency/team", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_team() -> Result<crate::model::TeamView, AppError> {
     let who = principal()?;

@@ -8,6 +8,7 @@ pub mod blocks;
 pub mod color;
 pub mod dashboard;
 pub mod edit;
+pub mod inbox;
 pub mod product;
 pub mod publish;
 pub mod site;

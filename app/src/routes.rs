@@ -7,6 +7,7 @@ pub mod brand;
 pub mod dashboard;
 pub mod editor;
 pub mod import;
+pub mod inbox;
 pub mod invite;
 pub mod jobs;
 pub mod login;

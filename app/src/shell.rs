@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agency/import") view=crate::routes::import::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/agency/brand") view=crate::routes::brand::BrandPage ssr=SsrMode::Async/>
                     <Route path=path!("/merchants/:id/activity") view=crate::routes::activity::MerchantActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/merchants/:id/inbox") view=crate::routes::inbox::InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=crate::routes::invite::InvitePage ssr=SsrMode::Async/>
                 </Routes>
             </main>

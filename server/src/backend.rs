@@ -75,12 +75,27 @@ impl Backend for StoreBackend {
         } else {
             Vec::new()
         };
+        let everything = crate::mp::inbox::everything(store, &merchant, false).await?;
+        let today = crate::mp::inbox::date_text(crate::mp::shop_now().0);
+        let (counts, _) = crate::mp::inbox::counts(&everything, &today);
         Ok(MerchantHome {
             merchant: merchant_view(store, &merchant).await?,
             sites,
             deleted: deleted.iter().map(crate::sites::summary).collect(),
             staff,
+            counts,
         })
+    }
+
+    async fn inbox(
+        &self,
+        who: &UserView,
+        merchant_id: &str,
+        query: app::model::inbox::InboxQuery,
+    ) -> Result<app::model::inbox::InboxView, AppError> {
+        let store = &*self.store;
+        let merchant = visible_merchant(store, who, merchant_id).await?;
+        Ok(crate::mp::inbox::view(store, &merchant, &query, who.lang).await?)
     }
 
     async fn create_site(

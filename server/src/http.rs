@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod forms;
 pub mod headers;
 pub mod import;
+pub mod inbox;
 pub mod limits;
 pub mod media;
 pub mod mp;
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .merge(wechat::routes())
         .merge(media::routes())
         .merge(mp::routes())
+        .merge(inbox::routes())
         .merge(assets::routes(&state.leptos))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())

@@ -3,12 +3,16 @@
 //! ([`availability`]), holding a booking's time under any concurrency ([`hold`]), what an
 //! order costs ([`pricing`]) and taking its stock under any concurrency ([`stock`]), orders
 //! ([`orders`]) and bookings ([`bookings`]) with their numbers and states, the merchant's
-//! rules for them ([`settings`]), and the customers signed in through WeChat ([`customers`]).
+//! rules for them ([`settings`]), the customers signed in through WeChat ([`customers`]), the
+//! merchant's inbox over all of it ([`inbox`]) and the subscribe messages that tell customers
+//! what became of their order or booking ([`notify`]).
 pub mod availability;
 pub mod bookings;
 pub mod customers;
 pub mod hold;
+pub mod inbox;
 pub mod live;
+pub mod notify;
 pub mod orders;
 pub mod pricing;
 pub mod settings;
@@ -98,6 +102,19 @@ pub struct Change {
     pub by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// A subscribe message to the customer about an order or a booking: when, for what, and
+/// WeChat's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub at: String,
+    /// The state it told of (`accepted`, `confirmed`, …).
+    pub event: String,
+    pub ok: bool,
+    /// Why it was not sent (in English and Chinese), if it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<app::model::publish::Bilingual>,
 }
 
 /// A name and a phone as a customer typed them, checked: which field is wrong and why, in the

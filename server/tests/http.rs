@@ -254,6 +254,8 @@ fn watched_body(polled: std::sync::Arc<std::sync::atomic::AtomicBool>, chunks: u
 mod accounts;
 #[path = "http/editor.rs"]
 mod editor;
+#[path = "http/inbox.rs"]
+mod inbox;
 #[path = "http/mp.rs"]
 mod mp;
 #[path = "http/safety.rs"]

@@ -99,6 +99,14 @@ pub trait Backend: Send + Sync + 'static {
         q: String,
     ) -> Result<Vec<crate::model::AuditLine>, AppError>;
     /// The agency's white label (agency admins only).
+    /// A merchant's inbox: its mini programs' orders and bookings, the calendar and each
+    /// site's rules (its owner and staff, and the agency).
+    async fn inbox(
+        &self,
+        who: &UserView,
+        merchant_id: &str,
+        query: crate::model::inbox::InboxQuery,
+    ) -> Result<crate::model::inbox::InboxView, AppError>;
     async fn brand_view(&self, who: &UserView) -> Result<crate::model::BrandView, AppError>;
     /// The agency's team (agency admins only).
     async fn team(&self, who: &UserView) -> Result<crate::model::TeamView, AppError>;

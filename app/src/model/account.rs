@@ -143,6 +143,9 @@ pub struct MerchantHome {
     /// The merchant's staff (shown to its owner and to agency admins).
     #[serde(default)]
     pub staff: Vec<MemberView>,
+    /// What its mini programs brought in that needs doing.
+    #[serde(default)]
+    pub counts: crate::model::inbox::Counts,
 }
 
 /// A scripting-API token as its agency's settings list it (never the token itself).

@@ -61,6 +61,7 @@ pub fn MerchantPage() -> impl IntoView {
                             </div>
                         </div>
                         {account}
+                        <InboxCard merchant_id=home.merchant.id.clone() counts=home.counts.clone() lang/>
                         <DoneNotice lang param="site" said=SITE_DONE/>
                         <DoneNotice lang param="name" said=crate::routes::agency::MERCHANT_DONE/>
                         <SiteList merchant_id=home.merchant.id.clone() sites=home.sites deleted=home.deleted csrf=csrf.clone() lang/>
@@ -75,6 +76,34 @@ pub fn MerchantPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// What the merchant's mini programs brought in that needs doing, and the way to the inbox.
+#[component]
+fn InboxCard(
+    merchant_id: String,
+    counts: crate::model::inbox::Counts,
+    lang: Lang,
+) -> impl IntoView {
+    let t = move |en, zh| crate::i18n::tr(lang, en, zh);
+    let summary = match lang {
+        Lang::Zh => format!(
+            "{} 个新订单待接单,{} 个订单处理中,今天 {} 个预约。",
+            counts.new_orders, counts.open_orders, counts.bookings_today
+        ),
+        Lang::En => format!(
+            "{} new orders to accept, {} under way, {} bookings today.",
+            counts.new_orders, counts.open_orders, counts.bookings_today
+        ),
+    };
+    let urgent = counts.new_orders > 0;
+    view! {
+        <section class=if urgent { "card inbox-card urgent" } else { "card inbox-card" } aria-labelledby="inbox-card-title">
+            <h2 id="inbox-card-title">{t("Orders and bookings", "订单与预约")}</h2>
+            <p id="inbox-card-counts">{summary}</p>
+            <a class="btn btn-primary" href=format!("/merchants/{merchant_id}/inbox")>{t("Open the inbox", "打开收件箱")}</a>
+        </section>
+    }
 }
 
 /// The agency's view of the merchant's account: its login and a new password when it lost

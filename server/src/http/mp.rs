@@ -487,7 +487,10 @@ async fn book(State(state): State<AppState>, Path(site): Path<String>, req: Requ
     )
     .await
     {
-        Ok(b) => (StatusCode::CREATED, Json(b.view())).into_response(),
+        Ok(b) => {
+            crate::mp::notify::booking(&state, call.live.agency, &b, "confirmed", call.lang);
+            (StatusCode::CREATED, Json(b.view())).into_response()
+        }
         Err(e) => failed(e, call.lang),
     }
 }

@@ -83,6 +83,11 @@ fn window(day: &DayHours) -> Option<(u32, u32)> {
 }
 
 /// The shop's window on `date`.
+/// Is the shop closed on `date` (no hours, the week's or a special day's)?
+pub fn closed_on(data: &MerchantData, date: Date) -> bool {
+    shop_window(data, date).is_err()
+}
+
 fn shop_window(data: &MerchantData, date: Date) -> Result<(u32, u32), Refusal> {
     let hours = data.hours.as_ref().ok_or(Refusal::NoHours)?;
     let iso = format!(

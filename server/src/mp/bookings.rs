@@ -83,6 +83,9 @@ pub struct Booking {
     pub status: Status,
     pub created_at: String,
     pub history: Vec<Change>,
+    /// Subscribe messages to the customer: sent, or why not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<super::Notice>,
 }
 
 impl Booking {
@@ -287,6 +290,7 @@ pub async fn book(
             by: "customer".into(),
             reason: None,
         }],
+        notices: Vec::new(),
     };
     let body = serde_json::to_value(&booking).map_err(StoreError::Encode)?;
     let doc = Doc::new(BOOKING, key(live.id, id), live.agency, body);

@@ -103,6 +103,9 @@ pub struct Order {
     pub status: Status,
     pub created_at: String,
     pub history: Vec<Change>,
+    /// Subscribe messages to the customer: sent, or why not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<super::Notice>,
 }
 
 impl Order {
@@ -333,6 +336,7 @@ pub async fn place(
             by: "customer".into(),
             reason: None,
         }],
+        notices: Vec::new(),
     };
     let body = serde_json::to_value(&order).map_err(StoreError::Encode)?;
     let doc = Doc::new(

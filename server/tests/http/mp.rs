@@ -17,16 +17,22 @@ use std::sync::Arc;
 use tower::ServiceExt;
 use ulid::Ulid;
 
-struct Shop {
-    app: Router,
-    store: Arc<SledStore>,
-    site: Ulid,
-    agency: Ulid,
+pub(super) struct Shop {
+    pub(super) app: Router,
+    pub(super) store: Arc<SledStore>,
+    pub(super) site: Ulid,
+    pub(super) agency: Ulid,
+    pub(super) merchant: Ulid,
 }
 
 /// A merchant's site of `template` in `lang`, changed by `edit`, committed once (test mode)
 /// or released (`live`).
-async fn shop(template: ThemeKind, lang: Lang, live: bool, edit: impl FnOnce(&mut Site)) -> Shop {
+pub(super) async fn shop(
+    template: ThemeKind,
+    lang: Lang,
+    live: bool,
+    edit: impl FnOnce(&mut Site),
+) -> Shop {
     shop_rated(template, lang, live, edit, 1_000_000).await
 }
 
@@ -104,11 +110,17 @@ async fn shop_rated(
         store,
         site: record.id,
         agency: agency.id,
+        merchant,
     }
 }
 
 impl Shop {
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub(super) async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let req = Request::builder()
             .method(method)
             .uri(format!("/mp/{}{path}", self.site))
@@ -132,12 +144,12 @@ async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Value) {
     )
 }
 
-fn order(cid: &str, lines: Value, total: u64) -> Value {
+pub(super) fn order(cid: &str, lines: Value, total: u64) -> Value {
     json!({"lines": lines, "total": total, "client_order_id": cid, "name": "Li Wei", "phone": "138 0000 0000"})
 }
 
 /// The croissant (1600 fen) with only `left` in stock.
-fn croissants(left: u32) -> impl FnOnce(&mut Site) {
+pub(super) fn croissants(left: u32) -> impl FnOnce(&mut Site) {
     move |s: &mut Site| {
         let p = s
             .data
@@ -291,7 +303,7 @@ async fn a_retried_order_id_returns_the_same_order_even_sent_ten_times_at_once()
 }
 
 /// The next day (from tomorrow) the starter salon is open on its week's hours.
-fn open_day(site: &Site) -> String {
+pub(super) fn open_day(site: &Site) -> String {
     let weekly = &site.data.hours.as_ref().unwrap().weekly;
     let (today, _) = shop_now();
     (1..=7)
@@ -305,7 +317,7 @@ fn date_text(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-fn booking(date: &str, time: &str, name: &str) -> Value {
+pub(super) fn booking(date: &str, time: &str, name: &str) -> Value {
     json!({"service": "cut", "date": date, "time": time, "name": name, "phone": "139 1111 2222"})
 }
 
