@@ -299,7 +299,7 @@ mod tests {
             .iter()
             .map(|s| s["root"].as_str().unwrap())
             .collect();
-        assert_eq!(subs, ["p/product/", "p/cart/"]);
+        assert_eq!(subs, ["p/product/", "p/cart/", "p/orders/"]);
         assert!(pkg.files.contains_key("p/product/images/detail0.jpg"));
         assert!(
             pkg.files.contains_key("images/card0.jpg"),
