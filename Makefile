@@ -39,7 +39,8 @@ checkers: build
 	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent checkers
 	cd end2end && MPFORGE_BIN=$(CURDIR)/target/release/mpforge npm run --silent render
 
-# Numbers, not tests: generator and preview speed (criterion); QR codes; the agency dashboard
+# Numbers, not tests: generator and preview speed (criterion); QR codes; the mini-program API's
+# orders, bookings and availability under 64 clients (sled and PostgreSQL); the agency dashboard
 # with 10,000 sites, a bulk regenerate of 1,000 and the scripting API's rate; draft save/load on sled and on
 # PostgreSQL, and a signed-in page's requests per second on one and two nodes; what each screen downloads, the
 # time to a usable editor on a throttled link and keystroke-to-preview latency on a 300-block
@@ -48,6 +49,7 @@ bench: build
 	cargo bench -p server --bench generate
 	cargo bench -p server --bench qr
 	cargo bench -p server --bench agency
+	bash .ci/with-services cargo bench -p server --bench mp
 	bash .ci/with-services cargo bench -p server --bench store
 	cd end2end && node bench/editor.js
 	cd end2end && node bench/memory.js

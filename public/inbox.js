@@ -25,6 +25,9 @@
     inbox.dataset.stamp = next.dataset.stamp;
     const nextCounts = page.getElementById("inbox-counts");
     if (counts && nextCounts) counts.textContent = nextCounts.textContent;
+    // New orders waiting show in the tab's title.
+    const waiting = Number(next.dataset.waiting || 0);
+    document.title = waiting > 0 ? `(${waiting}) ${title}` : title;
     return true;
   };
   const poll = async () => {
@@ -35,8 +38,6 @@
       });
       if (res.ok) {
         const now = await res.json();
-        const waiting = now.counts.new_orders;
-        document.title = waiting > 0 ? `(${waiting}) ${title}` : title;
         if (now.stamp !== stamp) {
           if (busy()) {
             fresh.hidden = false;

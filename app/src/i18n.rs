@@ -341,6 +341,9 @@ translations! {
     Services => "Services", "服务";
     FieldName => "Name", "名称";
     FieldDuration => "Duration (minutes)", "时长（分钟）";
+    FieldBuffer => "Free time after each booking (minutes)", "每次预约后的空档（分钟）";
+    OwnHours => "Works other hours than the shop's", "工作时间与门店不同";
+    OwnHoursHint => "Within the shop's hours; customers can book them only then.", "须在门店营业时间内；顾客只能在这些时间预约此人。";
     FieldPrice => "Price", "价格";
     ThisPage => "This page", "当前页面";
     FieldPageTitle => "Page title", "页面标题";

@@ -84,6 +84,10 @@ test("a merchant sells sizes at their own prices, and adds staff and a holiday",
     await services.getByRole("button", { name: "Add a service" }).click();
   }
   await services.getByRole("checkbox", { name: "Lin" }).first().check();
+  // Time kept free after each booking, and Lin's own week (off on Mondays).
+  await services.getByLabel("Free time after each booking (minutes)").first().fill("15");
+  await staff.getByRole("checkbox", { name: "Works other hours than the shop's" }).check();
+  await staff.getByRole("group", { name: "Mon" }).getByRole("checkbox", { name: "Closed" }).check();
   // Deleting a service, and one Undo brings it back.
   const deletes = services.getByRole("button", { name: "Delete this service" });
   const n = await deletes.count();
@@ -99,6 +103,10 @@ test("a merchant sells sizes at their own prices, and adds staff and a holiday",
   await outline(page).getByRole("button", { name: /^Service list/ }).first().click();
   await expect(page.getByRole("region", { name: "Staff" }).getByLabel("Job title")).toHaveValue("Barista");
   await expect(page.getByRole("region", { name: "Services" }).getByRole("checkbox", { name: "Lin" }).first()).toBeChecked();
+  await expect(page.getByRole("region", { name: "Services" }).getByLabel("Free time after each booking (minutes)").first()).toHaveValue("15");
+  const lin = page.getByRole("region", { name: "Staff" });
+  await expect(lin.getByRole("checkbox", { name: "Works other hours than the shop's" })).toBeChecked();
+  await expect(lin.getByRole("group", { name: "Mon" }).getByRole("checkbox", { name: "Closed" })).toBeChecked();
   await outline(page).getByRole("button", { name: /^Product grid/ }).first().click();
   await page.getByRole("region", { name: "Products" }).getByRole("button", { name: "Americano" }).click();
   await expect(page.getByRole("region", { name: "Products" }).getByRole("group", { name: "Large / Hot" }).getByLabel("Price")).toHaveValue("32.00");

@@ -77,7 +77,7 @@ impl Backend for StoreBackend {
         };
         let everything = crate::mp::inbox::everything(store, &merchant, false).await?;
         let today = crate::mp::inbox::date_text(crate::mp::shop_now().0);
-        let (counts, _) = crate::mp::inbox::counts(&everything, &today);
+        let counts = crate::mp::inbox::counts(&everything, &today);
         Ok(MerchantHome {
             merchant: merchant_view(store, &merchant).await?,
             sites,

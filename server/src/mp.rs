@@ -38,17 +38,17 @@ pub fn shop_now() -> (Date, u32) {
     )
 }
 
-/// `site` with the address of mpforge's own API for it (`{public_url}/mp/{id}`) unless the
-/// merchant named their own: the merchant never types it.
-pub fn with_api_base(
-    mut site: app::model::site::Site,
-    id: Ulid,
-    public_url: &str,
-) -> app::model::site::Site {
-    if site.api_base.as_deref().is_none_or(|b| b.trim().is_empty()) {
-        site.api_base = Some(format!("{}/mp/{id}", public_url.trim_end_matches('/')));
+/// Removes what a site's mini program took (orders, bookings, held days, stock counts, rules),
+/// when the site itself goes for good.
+pub async fn purge(store: &dyn Store, site: Ulid) -> Result<(), StoreError> {
+    for kind in [orders::ORDER, bookings::BOOKING, hold::DAY, stock::STOCK] {
+        for d in store.docs(kind, &format!("{site}/"), usize::MAX).await? {
+            store.delete_doc(kind, &d.key).await?;
+        }
     }
-    site
+    store
+        .delete_doc(settings::SETTINGS, &site.to_string())
+        .await
 }
 
 /// A customer-facing text in the site's language.
@@ -61,13 +61,16 @@ pub fn say(lang: Lang, en: &str, zh: &str) -> String {
 
 const SEQ: &str = "mp-seq";
 
-/// A merchant's order and booking numbers so far (one counter for all of its sites).
+/// A merchant's order and booking numbers so far (one counter for all of its sites), and how
+/// many times anything in its inbox changed (the stamp the open inbox polls).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Seq {
     #[serde(default)]
     orders: u64,
     #[serde(default)]
     bookings: u64,
+    #[serde(default)]
+    changes: u64,
 }
 
 /// Numbers start here, so the first order reads like a shop's (A1001), not like a test (A1).
@@ -91,6 +94,24 @@ pub async fn next_number(
         Ok::<u64, StoreError>(*n)
     })
     .await
+}
+
+/// Notes that something in the merchant's inbox changed (an order or booking moved on, a
+/// message sent), so an open inbox brings it in.
+pub async fn touch(store: &dyn Store, agency: Ulid, merchant: Ulid) -> Result<(), StoreError> {
+    change_doc(store, SEQ, &merchant.to_string(), agency, |s: &mut Seq| {
+        s.changes += 1;
+        Ok::<(), StoreError>(())
+    })
+    .await
+}
+
+/// How many times the merchant's inbox changed: a single small read.
+pub async fn changes(store: &dyn Store, merchant: Ulid) -> Result<u64, StoreError> {
+    Ok(match store.doc(SEQ, &merchant.to_string()).await? {
+        Some(d) => d.read::<Seq>()?.changes,
+        None => 0,
+    })
 }
 
 /// A change of state, who made it and why.

@@ -228,9 +228,10 @@ pub fn restorable(record: &SiteRecord, now: i64) -> bool {
         .is_none_or(|at| now < grace_ends(at, RESTORE_DAYS))
 }
 
-/// Removes a site for good: record and draft.
+/// Removes a site for good: record and draft, versions, and what its mini program took.
 pub async fn purge(store: &dyn Store, record: &SiteRecord) -> Result<()> {
     crate::publish::purge(store, record.id).await?;
+    crate::mp::purge(store, record.id).await?;
     store.purge_site(record).await?;
     Ok(())
 }
@@ -321,6 +322,19 @@ pub async fn site_media(
     Ok(found)
 }
 
+/// `site` with the address of mpforge's own API for it (`{public_url}/mp/{id}`) unless the
+/// merchant named their own: the merchant never types it.
+pub fn with_api_base(
+    mut site: app::model::site::Site,
+    id: ulid::Ulid,
+    public_url: &str,
+) -> app::model::site::Site {
+    if site.api_base.as_deref().is_none_or(|b| b.trim().is_empty()) {
+        site.api_base = Some(format!("{}/mp/{id}", public_url.trim_end_matches('/')));
+    }
+    site
+}
+
 /// Generates a site's package: validated once, in `lang` (every problem with its path), then
 /// its images (`media`, from [`site_media`]) embedded, each unusable one named by its field,
 /// then rendered. With `own_api` (the site's id and mpforge's public URL), a site that names no
@@ -337,7 +351,7 @@ pub fn build_package(
     let with_api;
     let site = match own_api {
         Some((id, public_url)) => {
-            with_api = crate::mp::with_api_base(site.clone(), *id, public_url);
+            with_api = with_api_base(site.clone(), *id, public_url);
             &with_api
         }
         None => site,

@@ -159,6 +159,7 @@ fn Inbox(
             <a href="">{t("Show it", "查看")}</a>
         </p>
         <section id="inbox" data-stamp=v.stamp.clone() data-merchant=v.merchant_id.clone()
+            data-waiting=v.counts.new_orders.to_string()
             data-title=title aria-live="polite">
             {body}
         </section>
@@ -276,7 +277,7 @@ fn Orders(v: InboxView, csrf: String, lang: Lang) -> impl IntoView {
                     {badges(&o.status, o.test, lang)}
                     <span class="muted">{o.placed.clone()}" · "{o.site_name.clone()}</span>
                 </div>
-                <p><strong>{o.name.clone()}</strong>" · "<a href=format!("tel:{}", o.phone)>{o.phone.clone()}</a>" · "{fulfil}</p>
+                <p><strong>{o.name.clone()}</strong>" · "<a href=format!("tel:{}", o.phone.replace(' ', ""))>{o.phone.clone()}</a>" · "{fulfil}</p>
                 <ul class="lines">{lines}</ul>
                 <p class="total">{t("Total", "合计")}" "{yuan(o.total)}</p>
                 {(!o.note.is_empty()).then(|| view! { <p class="note">{t("Note: ", "备注:")}{o.note.clone()}</p> })}
@@ -314,7 +315,7 @@ fn Bookings(v: InboxView, csrf: String, lang: Lang) -> impl IntoView {
                 <td>{format!("{} {}–{}", b.date, b.time, b.end)}</td>
                 <td>{b.service_name.clone()}<br/><span class="muted">{b.site_name.clone()}</span></td>
                 <td>{b.staff_name.clone()}</td>
-                <td>{b.name.clone()}<br/><a href=format!("tel:{}", b.phone)>{b.phone.clone()}</a></td>
+                <td>{b.name.clone()}<br/><a href=format!("tel:{}", b.phone.replace(' ', ""))>{b.phone.clone()}</a></td>
                 <td>{badges(&b.status, b.test, lang)}
                     {b.reason.clone().map(|r| view! { <br/><span class="muted">{r}</span> })}
                     {b.notices.iter().map(|n| view! { <br/><span class="hint">{n.clone()}</span> }).collect_view()}</td>

@@ -108,7 +108,7 @@ async fn act(State(state): State<AppState>, Path(id): Path<String>, req: Request
                 if matches!(o.status, orders::Status::Accepted | orders::Status::Ready) {
                     let event = o.status.as_str();
                     let to = site_lang(&state, site.id).await;
-                    notify::order(&state, merchant.agency_id, &o, event, to);
+                    notify::order(&state.store, &state.wx, merchant.agency_id, &o, event, to);
                 }
                 Ok::<String, AppError>(o.order_id)
             }
@@ -134,7 +134,14 @@ async fn act(State(state): State<AppState>, Path(id): Path<String>, req: Request
                 .map_err(app_error)?;
                 if b.status == bookings::Status::Cancelled {
                     let to = site_lang(&state, site.id).await;
-                    notify::booking(&state, merchant.agency_id, &b, "cancelled", to);
+                    notify::booking(
+                        &state.store,
+                        &state.wx,
+                        merchant.agency_id,
+                        &b,
+                        "cancelled",
+                        to,
+                    );
                 }
                 Ok(b.booking_id)
             }
@@ -304,19 +311,23 @@ fn refused(e: AppError) -> Response {
     crate::error::Error::App(e).into_response()
 }
 
-/// `GET /merchants/{id}/inbox/stamp`: `{stamp, counts}`; the stamp changes with anything in
-/// the inbox.
+/// `GET /merchants/{id}/inbox/stamp`: `{stamp}`, which changes with anything in the inbox
+/// (one small read, however many orders there are).
 async fn stamp(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
     Path(id): Path<String>,
 ) -> Response {
-    match everything(&state, &session, &id).await {
-        Ok(e) => {
-            let today = inbox::date_text(shop_now().0);
-            let (counts, stamp) = inbox::counts(&e, &today);
-            let mut res =
-                Json(serde_json::json!({"stamp": stamp, "counts": counts})).into_response();
+    let changes = async {
+        let who = signed_in(&session)?;
+        let merchant = visible_merchant(&*state.store, who, &id).await?;
+        crate::mp::changes(&*state.store, merchant.id)
+            .await
+            .map_err(|e| AppError::from(crate::error::Error::from(e)))
+    };
+    match changes.await {
+        Ok(n) => {
+            let mut res = Json(serde_json::json!({ "stamp": n.to_string() })).into_response();
             res.headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res

@@ -312,7 +312,15 @@ async fn session(
         Ok(i) => i,
         Err(r) => return r,
     };
-    match customers::sign_in(&state, &state.mp.key, &call.live, input.code.trim()).await {
+    match customers::sign_in(
+        &*state.store,
+        &state.wx,
+        &state.mp.key,
+        &call.live,
+        input.code.trim(),
+    )
+    .await
+    {
         Ok((token, expires)) => {
             Json(json!({"token": token, "expires_at": expires})).into_response()
         }
@@ -488,7 +496,14 @@ async fn book(State(state): State<AppState>, Path(site): Path<String>, req: Requ
     .await
     {
         Ok(b) => {
-            crate::mp::notify::booking(&state, call.live.agency, &b, "confirmed", call.lang);
+            crate::mp::notify::booking(
+                &state.store,
+                &state.wx,
+                call.live.agency,
+                &b,
+                "confirmed",
+                call.lang,
+            );
             (StatusCode::CREATED, Json(b.view())).into_response()
         }
         Err(e) => failed(e, call.lang),

@@ -298,6 +298,7 @@ pub async fn book(
         let _ = free().await;
         return Err(e.into());
     }
+    super::touch(store, live.agency, live.merchant).await?;
     store.flush().await?;
     Ok(booking)
 }
@@ -451,6 +452,7 @@ pub async fn act(
             Err(StoreError::Stale) => continue,
             Err(e) => return Err(e.into()),
         }
+        super::touch(store, agency, b.merchant).await?;
         if next == Status::Cancelled {
             hold::release(store, agency, site, &b.date, &b.id.to_string()).await?;
         }

@@ -5,8 +5,8 @@
 //! through the store, so any node checks it without a read.
 use super::live::LiveSite;
 use super::{say, MpError, Refused};
-use crate::state::AppState;
 use crate::storage::{now_unix, Store, StoreError};
+use crate::wechat::tokens::Wx;
 use crate::wechat::{platform, tokens};
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -66,7 +66,8 @@ fn plain(openid: &str) -> bool {
 
 /// Signs a customer in with `wx.login`'s `code`: their token and when it expires.
 pub async fn sign_in(
-    state: &AppState,
+    store: &dyn Store,
+    wx: &Wx,
     key: &CustomerKey,
     live: &LiveSite,
     code: &str,
@@ -83,7 +84,6 @@ pub async fn sign_in(
         )
         .into());
     }
-    let store = &*state.store;
     let not_connected = || {
         MpError::from(Refused::new(
             409,
@@ -95,7 +95,7 @@ pub async fn sign_in(
             ),
         ))
     };
-    let p = platform::open(store, &state.wx.sbox, live.agency)
+    let p = platform::open(store, &wx.sbox, live.agency)
         .await
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "the agency's platform cannot be opened");
@@ -106,12 +106,10 @@ pub async fn sign_in(
         .await?
         .filter(|c| c.connected)
         .ok_or_else(not_connected)?;
-    let openid = tokens::with_component(store, &state.wx, &p, |ct| {
+    let openid = tokens::with_component(store, wx, &p, |ct| {
         let (p, conn) = (&p, &conn);
         async move {
-            state
-                .wx
-                .client
+            wx.client
                 .code_to_openid(&ct, &p.appid, &conn.appid, code)
                 .await
         }

@@ -8,12 +8,13 @@ use super::bookings::{Booking, BOOKING};
 use super::orders::{Order, ORDER};
 use super::settings::{self, Field, Template};
 use super::{inbox, Notice};
-use crate::state::AppState;
-use crate::storage::{now_rfc3339, Doc, Expect, Store, StoreError};
+use crate::storage::{now_rfc3339, Doc, Expect, SharedStore, Store, StoreError};
 use crate::wechat::client::customers::SubscribeMessage;
+use crate::wechat::tokens::Wx;
 use crate::wechat::{platform, tokens};
 use app::i18n::Lang;
 use app::model::publish::Bilingual;
+use std::sync::Arc;
 use ulid::Ulid;
 
 /// WeChat's longest `thing` value: longer texts are cut.
@@ -74,7 +75,8 @@ fn data(t: &Template, f: &Facts, event: &str, lang: Lang) -> Vec<(String, String
 /// Sends one message; why not, in both languages.
 #[allow(clippy::too_many_arguments)]
 async fn send(
-    state: &AppState,
+    store: &dyn Store,
+    wx: &Wx,
     agency: Ulid,
     site: Ulid,
     openid: &str,
@@ -85,14 +87,13 @@ async fn send(
     test: bool,
     lang: Lang,
 ) -> Result<(), Bilingual> {
-    let store = &*state.store;
     let not_connected = || {
         Bilingual::new(
             "the mini program is not connected to WeChat",
             "小程序尚未接入微信",
         )
     };
-    let p = platform::open(store, &state.wx.sbox, agency)
+    let p = platform::open(store, &wx.sbox, agency)
         .await
         .map_err(|e| Bilingual::new(e.message(Lang::En), e.message(Lang::Zh)))?
         .ok_or_else(not_connected)?;
@@ -113,9 +114,9 @@ async fn send(
             _ => "en_US",
         },
     };
-    tokens::with_authorizer(store, &state.wx, &p, &conn.appid, |t| {
+    tokens::with_authorizer(store, wx, &p, &conn.appid, |t| {
         let message = &message;
-        async move { state.wx.client.send_subscribe(&t, message).await }
+        async move { wx.client.send_subscribe(&t, message).await }
     })
     .await
     .map_err(|e| Bilingual::new(e.message(Lang::En), e.message(Lang::Zh)))
@@ -152,13 +153,20 @@ async fn keep(
 }
 
 /// Tells the customer of `order` it is `event` (accepted, ready), in the background.
-pub fn order(state: &AppState, agency: Ulid, o: &Order, event: &'static str, lang: Lang) {
+pub fn order(
+    store: &SharedStore,
+    wx: &Arc<Wx>,
+    agency: Ulid,
+    o: &Order,
+    event: &'static str,
+    lang: Lang,
+) {
     let Some(openid) = o.customer.clone() else {
         return;
     };
-    let (state, o) = (state.clone(), o.clone());
+    let (store, wx, o) = (store.clone(), wx.clone(), o.clone());
     tokio::spawn(async move {
-        let store = &*state.store;
+        let store = &*store;
         let Ok(rules) = settings::load(store, o.site).await else {
             return;
         };
@@ -190,7 +198,8 @@ pub fn order(state: &AppState, agency: Ulid, o: &Order, event: &'static str, lan
                 .unwrap_or_default(),
         };
         let sent = send(
-            &state,
+            store,
+            &wx,
             agency,
             o.site,
             &openid,
@@ -215,17 +224,25 @@ pub fn order(state: &AppState, agency: Ulid, o: &Order, event: &'static str, lan
         if let Err(e) = keep(store, ORDER, &key, agency, notice).await {
             tracing::error!(error = %e, "a notice could not be kept");
         }
+        let _ = super::touch(store, agency, o.merchant).await;
     });
 }
 
 /// Tells the customer of booking `b` it is `event` (confirmed, cancelled), in the background.
-pub fn booking(state: &AppState, agency: Ulid, b: &Booking, event: &'static str, lang: Lang) {
+pub fn booking(
+    store: &SharedStore,
+    wx: &Arc<Wx>,
+    agency: Ulid,
+    b: &Booking,
+    event: &'static str,
+    lang: Lang,
+) {
     let Some(openid) = b.customer.clone() else {
         return;
     };
-    let (state, b) = (state.clone(), b.clone());
+    let (store, wx, b) = (store.clone(), wx.clone(), b.clone());
     tokio::spawn(async move {
-        let store = &*state.store;
+        let store = &*store;
         let Ok(rules) = settings::load(store, b.site).await else {
             return;
         };
@@ -252,7 +269,8 @@ pub fn booking(state: &AppState, agency: Ulid, b: &Booking, event: &'static str,
                 .unwrap_or_default(),
         };
         let sent = send(
-            &state,
+            store,
+            &wx,
             agency,
             b.site,
             &openid,
@@ -277,6 +295,7 @@ pub fn booking(state: &AppState, agency: Ulid, b: &Booking, event: &'static str,
         if let Err(e) = keep(store, BOOKING, &key, agency, notice).await {
             tracing::error!(error = %e, "a notice could not be kept");
         }
+        let _ = super::touch(store, agency, b.merchant).await;
     });
 }
 

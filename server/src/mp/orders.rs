@@ -347,6 +347,7 @@ pub async fn place(
     );
     match store.put_doc(&doc, Expect::Absent).await {
         Ok(_) => {
+            super::touch(store, live.agency, live.merchant).await?;
             store.flush().await?;
             Ok((order, true))
         }
@@ -498,6 +499,7 @@ pub async fn act(
             Err(StoreError::Stale) => continue,
             Err(e) => return Err(e.into()),
         }
+        super::touch(store, agency, order.merchant).await?;
         if next == Status::Cancelled {
             stock::restore(store, agency, site, order.version, &order.stock)
                 .await

@@ -456,7 +456,7 @@ async fn ext_json(
         }
     }
     let base = state.wx.public_url.clone();
-    let site = crate::mp::with_api_base(site, record.id, &base);
+    let site = crate::sites::with_api_base(site, record.id, &base);
     let make = |lang| {
         crate::generator::template::ext_json(&site, appid, lang, |name| format!("{base}/i/{name}"))
     };

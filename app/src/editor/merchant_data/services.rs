@@ -1,12 +1,12 @@
 //! Services (name, duration, price, who offers them) and the staff who offer them, edited
 //! together: removing a staff member or a service keeps the other in step.
-use super::super::fields::{ImageField, NumberField, PriceField, TextField};
+use super::super::fields::{ImageField, NumberField, PriceField, TextField, TimeInput};
 use super::super::state::EditorState;
 use super::{fresh_id, set_data};
 use crate::i18n::Text;
 use crate::model::edit::{Edit, Part};
 use crate::model::site::BlockKind;
-use crate::model::site::{Service, Staff};
+use crate::model::site::{DayHours, Service, Staff};
 use leptos::prelude::*;
 
 /// The services a service list or booking button shows: name, duration, price.
@@ -50,6 +50,9 @@ pub fn ServicesEditor() -> impl IntoView {
                     <NumberField label=t(Text::FieldDuration) path=format!("data.services[{i}].duration_min") min=5 max=600
                         value=Signal::derive(move || service(i).map(|s| s.duration_min as i64).unwrap_or_default())
                         set=move |v: i64| set(i, "duration_min", &|s| s.duration_min = v as u16)/>
+                    <NumberField label=t(Text::FieldBuffer) path=format!("data.services[{i}].buffer_min") min=0 max=240
+                        value=Signal::derive(move || service(i).map(|s| s.buffer_min as i64).unwrap_or_default())
+                        set=move |v: i64| set(i, "buffer_min", &|s| s.buffer_min = v as u16)/>
                     <PriceField label=t(Text::FieldPrice) path=format!("data.services[{i}].price")
                         fen=Signal::derive(move || service(i).map(|s| s.price).unwrap_or_default())
                         set=move |v: u64| set(i, "price", &|s| s.price = v)/>
@@ -136,6 +139,7 @@ pub fn StaffEditor() -> impl IntoView {
                     <ImageField label=t(Text::FieldPhoto) path=format!("data.staff[{i}].photo")
                         value=Signal::derive(move || person(i).and_then(|p| p.photo).unwrap_or_default())
                         set=move |v: String| set(i, "photo", &|p| p.photo = (!v.is_empty()).then(|| v.clone()))/>
+                    <StaffHours i/>
                     <button type="button" class="link-button danger"
                         aria-label=move || format!("{}: {}", t(Text::Delete), person(i).map(|p| p.name).unwrap_or_default())
                         on:click=move |_| {
@@ -153,6 +157,97 @@ pub fn StaffEditor() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// A staff member's own working days and hours (Monday first), when they differ from the
+/// shop's: ticking the box starts from the shop's week.
+#[component]
+fn StaffHours(i: usize) -> impl IntoView {
+    let ed = expect_context::<EditorState>();
+    let t = move |k| ed.t(k);
+    let hours = move || {
+        ed.site
+            .with(|s| s.data.staff.get(i).and_then(|p| p.hours.clone()))
+    };
+    let day = move |d: usize| hours().and_then(|h| h.get(d).cloned());
+    let set_day = move |d: usize, g: &(dyn Fn(&mut DayHours) + Send + Sync)| {
+        set_data(ed, &format!("data.staff[{i}].hours[{d}]"), |data| {
+            if let Some(day) = data
+                .staff
+                .get_mut(i)
+                .and_then(|p| p.hours.as_mut())
+                .and_then(|h| h.get_mut(d))
+            {
+                g(day)
+            }
+        })
+    };
+    let toggle = move |e: leptos::ev::Event| {
+        let on = event_target_checked(&e);
+        set_data(ed, &format!("data.staff[{i}].hours"), |data| {
+            let week = data.hours.as_ref().map(|h| h.weekly.clone());
+            if let Some(p) = data.staff.get_mut(i) {
+                p.hours = on.then(|| {
+                    week.unwrap_or_else(|| {
+                        vec![
+                            DayHours {
+                                closed: false,
+                                open: "09:00".into(),
+                                close: "18:00".into(),
+                            };
+                            7
+                        ]
+                    })
+                });
+            }
+        });
+        ed.seal();
+    };
+    let names = [
+        Text::Mon,
+        Text::Tue,
+        Text::Wed,
+        Text::Thu,
+        Text::Fri,
+        Text::Sat,
+        Text::Sun,
+    ];
+    let problem = move || ed.problem_under(&format!("data.staff[{i}].hours"));
+    view! {
+        <div class="staff-hours">
+            <label class="check"><input type="checkbox" prop:checked=move || hours().is_some() on:change=toggle/>
+                {t(Text::OwnHours)}</label>
+            {move || hours().is_some().then(|| {
+                let rows = names.into_iter().enumerate().map(|(d, k)| {
+                    let open_id = format!("staff-{i}-hours-{d}-open");
+                    let close_id = format!("staff-{i}-hours-{d}-close");
+                    view! {
+                        <fieldset class="hours-day">
+                            <legend>{t(k)}</legend>
+                            <label class="check"><input type="checkbox" prop:checked=move || day(d).is_some_and(|x| x.closed)
+                                on:change=move |e| { let v = event_target_checked(&e); set_day(d, &move |x| x.closed = v); ed.seal(); }/>
+                                {t(Text::Closed)}</label>
+                            <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Opens))}</label>
+                            <TimeInput id=open_id path=format!("data.staff[{i}].hours[{d}].open")
+                                value=Signal::derive(move || day(d).map(|x| x.open).unwrap_or_default())
+                                before=Signal::derive(move || day(d).map(|x| x.close).unwrap_or_default())
+                                disabled=Signal::derive(move || day(d).is_some_and(|x| x.closed))
+                                set=move |v: String| set_day(d, &move |x| x.open = v.clone())/>
+                            <span aria-hidden="true">"–"</span>
+                            <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Closes))}</label>
+                            <TimeInput id=close_id path=format!("data.staff[{i}].hours[{d}].close")
+                                value=Signal::derive(move || day(d).map(|x| x.close).unwrap_or_default())
+                                after=Signal::derive(move || day(d).map(|x| x.open).unwrap_or_default())
+                                disabled=Signal::derive(move || day(d).is_some_and(|x| x.closed))
+                                set=move |v: String| set_day(d, &move |x| x.close = v.clone())/>
+                        </fieldset>
+                    }
+                }).collect_view();
+                view! { <p class="hint">{t(Text::OwnHoursHint)}</p>{rows} }
+            })}
+            {move || problem().map(|m| view! { <p class="field-error">{m}</p> })}
+        </div>
+    }
 }
 
 /// Adds a service, with the duration and price of the last one as a start.
