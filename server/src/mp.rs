@@ -125,6 +125,79 @@ pub struct Change {
     pub reason: Option<String>,
 }
 
+/// Who acts on an order or a booking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum By {
+    Merchant,
+    Customer,
+}
+
+impl Change {
+    /// `status` now, by `by`, for `reason`.
+    pub fn now(status: &str, by: By, reason: Option<&str>) -> Change {
+        Change {
+            status: status.into(),
+            at: crate::storage::now_rfc3339(),
+            by: match by {
+                By::Merchant => "merchant",
+                By::Customer => "customer",
+            }
+            .into(),
+            reason: reason.map(str::to_string),
+        }
+    }
+}
+
+/// A cancel's reason as typed, trimmed: the merchant must give one (the customer reads it,
+/// `en`/`zh` say so), and it is at most 200 characters.
+pub fn check_reason<'a>(
+    reason: Option<&'a str>,
+    required: bool,
+    lang: Lang,
+    en: &str,
+    zh: &str,
+) -> Result<Option<&'a str>, Refused> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if required && reason.is_none() {
+        return Err(Refused::field("reason", say(lang, en, zh)));
+    }
+    if reason.is_some_and(|r| r.chars().count() > orders::MAX_NOTE) {
+        return Err(Refused::field(
+            "reason",
+            say(
+                lang,
+                "The reason can be at most 200 characters.",
+                "原因最多 200 个字。",
+            ),
+        ));
+    }
+    Ok(reason)
+}
+
+/// Writes `value` as document `kind`/`key` over revision `rev`: false when another writer got
+/// there first (read again and decide again).
+pub async fn put_at<T: Serialize>(
+    store: &dyn Store,
+    kind: &str,
+    key: &str,
+    agency: Ulid,
+    rev: u64,
+    value: &T,
+) -> Result<bool, StoreError> {
+    let body = serde_json::to_value(value).map_err(StoreError::Encode)?;
+    match store
+        .put_doc(
+            &crate::storage::Doc::new(kind, key, agency, body),
+            crate::storage::Expect::Rev(rev),
+        )
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(StoreError::Stale) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// A subscribe message to the customer about an order or a booking: when, for what, and
 /// WeChat's answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@
 pub mod blobs;
 pub mod dump;
 pub mod embedded;
+mod group_flush;
 pub mod postgres;
 pub mod records;
 pub mod schema;

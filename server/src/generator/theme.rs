@@ -46,6 +46,7 @@ const BASE: &[(&str, &str)] = base![
     "utils/page.js",
     "utils/cart.js",
     "utils/api.js",
+    "utils/mine.js",
     "pages/page/index.js.j2",
     "pages/page/index.wxml",
     "pages/page/index.json",

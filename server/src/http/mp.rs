@@ -430,24 +430,7 @@ async fn my_orders(
     Path(site): Path<String>,
     req: Request,
 ) -> Response {
-    let call = match enter(&state, &site, req.headers(), peer_of(&req), false).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(me) = call.customer.as_deref() else {
-        return signed_out(call.lang);
-    };
-    match orders::list(&*state.store, call.live.id).await {
-        Ok(all) => {
-            let mine: Vec<Value> = all
-                .iter()
-                .filter(|o| o.customer.as_deref() == Some(me))
-                .map(|o| o.view())
-                .collect();
-            Json(json!({ "orders": mine })).into_response()
-        }
-        Err(e) => failed(e.into(), call.lang),
-    }
+    mine(&state, &site, req, true).await
 }
 
 /// `GET /mp/{site}/bookings`: the signed-in customer's bookings, by day.
@@ -456,21 +439,38 @@ async fn my_bookings(
     Path(site): Path<String>,
     req: Request,
 ) -> Response {
-    let call = match enter(&state, &site, req.headers(), peer_of(&req), false).await {
+    mine(&state, &site, req, false).await
+}
+
+/// The signed-in customer's orders (`orders`) or bookings.
+async fn mine(state: &AppState, site: &str, req: Request, orders: bool) -> Response {
+    let call = match enter(state, site, req.headers(), peer_of(&req), false).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let Some(me) = call.customer.as_deref() else {
         return signed_out(call.lang);
     };
-    match bookings::list(&*state.store, call.live.id).await {
-        Ok(all) => {
-            let mine: Vec<Value> = all
-                .iter()
+    let store = &*state.store;
+    let listed = if orders {
+        orders::list(store, call.live.id).await.map(|all| {
+            all.iter()
+                .filter(|o| o.customer.as_deref() == Some(me))
+                .map(|o| o.view())
+                .collect::<Vec<_>>()
+        })
+    } else {
+        bookings::list(store, call.live.id).await.map(|all| {
+            all.iter()
                 .filter(|b| b.customer.as_deref() == Some(me))
                 .map(|b| b.view())
-                .collect();
-            Json(json!({ "bookings": mine })).into_response()
+                .collect::<Vec<_>>()
+        })
+    };
+    match listed {
+        Ok(list) => {
+            let key = if orders { "orders" } else { "bookings" };
+            Json(json!({ key: list })).into_response()
         }
         Err(e) => failed(e.into(), call.lang),
     }
@@ -535,46 +535,7 @@ async fn cancel_order(
     Path((site, id)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    let call = match enter(&state, &site, req.headers(), peer_of(&req), true).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let lang = call.lang;
-    let input: CancelIn = match body(req.into_body(), lang).await {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let store = &*state.store;
-    let found = match orders::get(store, call.live.id, &id).await {
-        Ok(f) => f,
-        Err(e) => return failed(e.into(), lang),
-    };
-    // Someone else's order is not found, as if it did not exist.
-    match found {
-        Some((o, _))
-            if owns(
-                call.customer.as_deref(),
-                o.customer.as_deref(),
-                &input.phone,
-                &o.phone,
-            ) => {}
-        _ => return refused(orders::not_found(lang)),
-    }
-    match orders::act(
-        store,
-        call.live.agency,
-        call.live.id,
-        &id,
-        orders::Action::Cancel,
-        By::Customer,
-        None,
-        lang,
-    )
-    .await
-    {
-        Ok(o) => Json(o.view()).into_response(),
-        Err(e) => failed(e, lang),
-    }
+    cancel(&state, &site, &id, req, true).await
 }
 
 /// `POST /mp/{site}/bookings/{id}/cancel`: the customer cancels up to the merchant's deadline.
@@ -583,7 +544,13 @@ async fn cancel_booking(
     Path((site, id)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    let call = match enter(&state, &site, req.headers(), peer_of(&req), true).await {
+    cancel(&state, &site, &id, req, false).await
+}
+
+/// The customer cancels order (`order`) or booking `id`: theirs by their token or by the
+/// phone it was placed with; anyone else's is not found, as if it did not exist.
+async fn cancel(state: &AppState, site: &str, id: &str, req: Request, order: bool) -> Response {
+    let call = match enter(state, site, req.headers(), peer_of(&req), true).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -592,43 +559,47 @@ async fn cancel_booking(
         Ok(i) => i,
         Err(r) => return r,
     };
-    let Ok(id) = id.parse::<Ulid>() else {
-        return refused(bookings::not_found(lang));
-    };
     let store = &*state.store;
-    let found = match bookings::get(store, call.live.id, id).await {
-        Ok(f) => f,
-        Err(e) => return failed(e.into(), lang),
+    let (agency, site) = (call.live.agency, call.live.id);
+    let me = call.customer.as_deref();
+    let done = async {
+        if order {
+            let not_found = || MpError::from(orders::not_found(lang));
+            let (o, _) = orders::get(store, site, id).await?.ok_or_else(not_found)?;
+            if !owns(me, o.customer.as_deref(), &input.phone, &o.phone) {
+                return Err(not_found());
+            }
+            let action = orders::Action::Cancel;
+            let o = orders::act(store, agency, site, id, action, By::Customer, None, lang).await?;
+            Ok(o.view())
+        } else {
+            let not_found = || MpError::from(bookings::not_found(lang));
+            let id: Ulid = id.parse().map_err(|_| not_found())?;
+            let (b, _) = bookings::get(store, site, id)
+                .await?
+                .ok_or_else(not_found)?;
+            if !owns(me, b.customer.as_deref(), &input.phone, &b.phone) {
+                return Err(not_found());
+            }
+            let rules = settings::load(store, site).await?;
+            let b = bookings::act(
+                store,
+                agency,
+                site,
+                id,
+                bookings::Action::Cancel,
+                By::Customer,
+                None,
+                rules.cancel_before_min,
+                shop_now(),
+                lang,
+            )
+            .await?;
+            Ok(b.view())
+        }
     };
-    match found {
-        Some((b, _))
-            if owns(
-                call.customer.as_deref(),
-                b.customer.as_deref(),
-                &input.phone,
-                &b.phone,
-            ) => {}
-        _ => return refused(bookings::not_found(lang)),
-    }
-    let rules = match settings::load(store, call.live.id).await {
-        Ok(s) => s,
-        Err(e) => return failed(e.into(), lang),
-    };
-    match bookings::act(
-        store,
-        call.live.agency,
-        call.live.id,
-        id,
-        bookings::Action::Cancel,
-        By::Customer,
-        None,
-        rules.cancel_before_min,
-        shop_now(),
-        lang,
-    )
-    .await
-    {
-        Ok(b) => Json(b.view()).into_response(),
+    match done.await {
+        Ok(v) => Json(v).into_response(),
         Err(e) => failed(e, lang),
     }
 }

@@ -358,29 +358,13 @@ pub async fn act(
     lang: Lang,
 ) -> Result<Booking, MpError> {
     use super::orders::By;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if by == By::Merchant && action == Action::Cancel && reason.is_none() {
-        return Err(Refused::field(
-            "reason",
-            say(
-                lang,
-                "Say why the booking is cancelled: the customer sees it.",
-                "请填写取消原因:顾客会看到。",
-            ),
-        )
-        .into());
-    }
-    if reason.is_some_and(|r| r.chars().count() > super::orders::MAX_NOTE) {
-        return Err(Refused::field(
-            "reason",
-            say(
-                lang,
-                "The reason can be at most 200 characters.",
-                "原因最多 200 个字。",
-            ),
-        )
-        .into());
-    }
+    let reason = super::check_reason(
+        reason,
+        by == By::Merchant && action == Action::Cancel,
+        lang,
+        "Say why the booking is cancelled: the customer sees it.",
+        "请填写取消原因:顾客会看到。",
+    )?;
     loop {
         let Some((mut b, rev)) = get(store, site, id).await? else {
             return Err(not_found(lang).into());
@@ -430,27 +414,9 @@ pub async fn act(
             (_, By::Customer) => return Err(not_found(lang).into()),
         };
         b.status = next;
-        b.history.push(Change {
-            status: next.as_str().into(),
-            at: now_rfc3339(),
-            by: match by {
-                By::Merchant => "merchant",
-                By::Customer => "customer",
-            }
-            .into(),
-            reason: reason.map(str::to_string),
-        });
-        let body = serde_json::to_value(&b).map_err(StoreError::Encode)?;
-        match store
-            .put_doc(
-                &Doc::new(BOOKING, key(site, id), agency, body),
-                Expect::Rev(rev),
-            )
-            .await
-        {
-            Ok(_) => {}
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
+        b.history.push(Change::now(next.as_str(), by, reason));
+        if !super::put_at(store, BOOKING, &key(site, id), agency, rev, &b).await? {
+            continue;
         }
         super::touch(store, agency, b.merchant).await?;
         if next == Status::Cancelled {

@@ -152,7 +152,20 @@ async fn keep(
     }
 }
 
-/// Tells the customer of `order` it is `event` (accepted, ready), in the background.
+/// What a message tells of: an order or a booking, where it is kept and what it says.
+struct About {
+    kind: &'static str,
+    key: String,
+    site: Ulid,
+    merchant: Ulid,
+    openid: String,
+    test: bool,
+    page: &'static str,
+    facts: Facts,
+    template: fn(settings::Settings) -> Option<Template>,
+}
+
+/// Tells the customer of `o` it is `event` (accepted, ready), in the background.
 pub fn order(
     store: &SharedStore,
     wx: &Arc<Wx>,
@@ -164,23 +177,15 @@ pub fn order(
     let Some(openid) = o.customer.clone() else {
         return;
     };
-    let (store, wx, o) = (store.clone(), wx.clone(), o.clone());
-    tokio::spawn(async move {
-        let store = &*store;
-        let Ok(rules) = settings::load(store, o.site).await else {
-            return;
-        };
-        let Some(template) = rules.order_template else {
-            return;
-        };
-        let shop = store
-            .site(o.site)
-            .await
-            .ok()
-            .flatten()
-            .map(|s| s.name)
-            .unwrap_or_default();
-        let facts = Facts {
+    let about = About {
+        kind: ORDER,
+        key: format!("{}/{}", o.site, o.client_order_id),
+        site: o.site,
+        merchant: o.merchant,
+        openid,
+        test: o.test,
+        page: "pages/orders/index",
+        facts: Facts {
             number: o.order_id.clone(),
             items: o
                 .lines
@@ -190,42 +195,16 @@ pub fn order(
                 .join(" "),
             amount: o.total,
             time: inbox::shop_time(&o.created_at),
-            shop,
+            shop: String::new(),
             note: o
                 .history
                 .last()
                 .and_then(|c| c.reason.clone())
                 .unwrap_or_default(),
-        };
-        let sent = send(
-            store,
-            &wx,
-            agency,
-            o.site,
-            &openid,
-            &template,
-            &facts,
-            event,
-            "pages/orders/index",
-            o.test,
-            lang,
-        )
-        .await;
-        if let Err(e) = &sent {
-            tracing::warn!(order = %o.order_id, error = %e.en, "a subscribe message was not sent");
-        }
-        let notice = Notice {
-            at: now_rfc3339(),
-            event: event.into(),
-            ok: sent.is_ok(),
-            error: sent.err(),
-        };
-        let key = format!("{}/{}", o.site, o.client_order_id);
-        if let Err(e) = keep(store, ORDER, &key, agency, notice).await {
-            tracing::error!(error = %e, "a notice could not be kept");
-        }
-        let _ = super::touch(store, agency, o.merchant).await;
-    });
+        },
+        template: |s| s.order_template,
+    };
+    spawn(store, wx, agency, about, event, lang);
 }
 
 /// Tells the customer of booking `b` it is `event` (confirmed, cancelled), in the background.
@@ -240,50 +219,73 @@ pub fn booking(
     let Some(openid) = b.customer.clone() else {
         return;
     };
-    let (store, wx, b) = (store.clone(), wx.clone(), b.clone());
-    tokio::spawn(async move {
-        let store = &*store;
-        let Ok(rules) = settings::load(store, b.site).await else {
-            return;
-        };
-        let Some(template) = rules.booking_template else {
-            return;
-        };
-        let shop = store
-            .site(b.site)
-            .await
-            .ok()
-            .flatten()
-            .map(|s| s.name)
-            .unwrap_or_default();
-        let facts = Facts {
+    let about = About {
+        kind: BOOKING,
+        key: format!("{}/{}", b.site, b.id),
+        site: b.site,
+        merchant: b.merchant,
+        openid,
+        test: b.test,
+        page: "pages/bookings/index",
+        facts: Facts {
             number: b.booking_id.clone(),
             items: b.service_name.clone(),
             amount: b.price,
             time: format!("{} {}", b.date, b.time),
-            shop,
+            shop: String::new(),
             note: b
                 .history
                 .last()
                 .and_then(|c| c.reason.clone())
                 .unwrap_or_default(),
+        },
+        template: |s| s.booking_template,
+    };
+    spawn(store, wx, agency, about, event, lang);
+}
+
+/// Sends the message if the merchant picked a template, keeps WeChat's answer on the order or
+/// booking, and tells the open inbox.
+fn spawn(
+    store: &SharedStore,
+    wx: &Arc<Wx>,
+    agency: Ulid,
+    mut about: About,
+    event: &'static str,
+    lang: Lang,
+) {
+    let (store, wx) = (store.clone(), wx.clone());
+    tokio::spawn(async move {
+        let store = &*store;
+        let Ok(rules) = settings::load(store, about.site).await else {
+            return;
         };
+        let Some(template) = (about.template)(rules) else {
+            return;
+        };
+        about.facts.shop = store
+            .site(about.site)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.name)
+            .unwrap_or_default();
         let sent = send(
             store,
             &wx,
             agency,
-            b.site,
-            &openid,
+            about.site,
+            &about.openid,
             &template,
-            &facts,
+            &about.facts,
             event,
-            "pages/bookings/index",
-            b.test,
+            about.page,
+            about.test,
             lang,
         )
         .await;
         if let Err(e) = &sent {
-            tracing::warn!(booking = %b.booking_id, error = %e.en, "a subscribe message was not sent");
+            tracing::warn!(number = %about.facts.number, error = %e.en, "a subscribe message was not sent");
         }
         let notice = Notice {
             at: now_rfc3339(),
@@ -291,11 +293,10 @@ pub fn booking(
             ok: sent.is_ok(),
             error: sent.err(),
         };
-        let key = format!("{}/{}", b.site, b.id);
-        if let Err(e) = keep(store, BOOKING, &key, agency, notice).await {
+        if let Err(e) = keep(store, about.kind, &about.key, agency, notice).await {
             tracing::error!(error = %e, "a notice could not be kept");
         }
-        let _ = super::touch(store, agency, b.merchant).await;
+        let _ = super::touch(store, agency, about.merchant).await;
     });
 }
 

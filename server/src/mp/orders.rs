@@ -10,6 +10,7 @@
 use super::live::LiveSite;
 use super::pricing::{self, Line, LineIn};
 use super::stock::{self, StockError};
+pub use super::By;
 use super::{next_number, say, Change, MpError, Refused};
 use crate::storage::{now_rfc3339, Doc, Expect, Store, StoreError};
 use app::i18n::Lang;
@@ -397,13 +398,6 @@ impl Action {
     }
 }
 
-/// Who acts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum By {
-    Merchant,
-    Customer,
-}
-
 /// Moves order `id` of `site` by `action`, over the latest stored state (by compare-and-swap):
 /// the new order, or why not in `lang`. A cancel gives the stock back.
 #[allow(clippy::too_many_arguments)]
@@ -417,29 +411,13 @@ pub async fn act(
     reason: Option<&str>,
     lang: Lang,
 ) -> Result<Order, MpError> {
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if by == By::Merchant && action == Action::Cancel && reason.is_none() {
-        return Err(Refused::field(
-            "reason",
-            say(
-                lang,
-                "Say why the order is cancelled: the customer sees it.",
-                "请填写取消原因:顾客会看到。",
-            ),
-        )
-        .into());
-    }
-    if reason.is_some_and(|r| r.chars().count() > MAX_NOTE) {
-        return Err(Refused::field(
-            "reason",
-            say(
-                lang,
-                "The reason can be at most 200 characters.",
-                "原因最多 200 个字。",
-            ),
-        )
-        .into());
-    }
+    let reason = super::check_reason(
+        reason,
+        by == By::Merchant && action == Action::Cancel,
+        lang,
+        "Say why the order is cancelled: the customer sees it.",
+        "请填写取消原因:顾客会看到。",
+    )?;
     loop {
         let Some((mut order, rev)) = get(store, site, id).await? else {
             return Err(not_found(lang).into());
@@ -477,27 +455,9 @@ pub async fn act(
             }
         };
         order.status = next;
-        order.history.push(Change {
-            status: next.as_str().into(),
-            at: now_rfc3339(),
-            by: match by {
-                By::Merchant => "merchant",
-                By::Customer => "customer",
-            }
-            .into(),
-            reason: reason.map(str::to_string),
-        });
-        let body = serde_json::to_value(&order).map_err(StoreError::Encode)?;
-        match store
-            .put_doc(
-                &Doc::new(ORDER, key(site, id), agency, body),
-                Expect::Rev(rev),
-            )
-            .await
-        {
-            Ok(_) => {}
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
+        order.history.push(Change::now(next.as_str(), by, reason));
+        if !super::put_at(store, ORDER, &key(site, id), agency, rev, &order).await? {
+            continue;
         }
         super::touch(store, agency, order.merchant).await?;
         if next == Status::Cancelled {

@@ -36,6 +36,7 @@ pub struct SledStore {
     pub(crate) audit: Tree<AuditEntry>,
     /// kind ++ 0 ++ key -> Doc (JSON)
     pub(crate) docs: sled::Tree,
+    flushes: std::sync::Arc<super::group_flush::GroupFlush>,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -102,6 +103,7 @@ impl SledStore {
             docs: db.open_tree(DOCS)?,
             db,
             path,
+            flushes: Default::default(),
         })
     }
 
@@ -166,8 +168,7 @@ impl Store for SledStore {
     }
 
     async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
-        Ok(())
+        self.flushes.flush(&self.db).await
     }
 
     async fn is_empty(&self) -> Result<bool, StoreError> {
