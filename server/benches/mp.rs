@@ -177,7 +177,13 @@ fn report(what: &str, (wall, mut times, ok): (Duration, Vec<Duration>, usize)) {
     );
 }
 
-async fn measure(engine: &str, store: SharedStore, blobs: server::storage::blobs::Blobs) {
+/// `share`: the part of [`ORDERS`] and [`BOOKINGS`] sent (PostgreSQL is measured on fewer).
+async fn measure(
+    engine: &str,
+    store: SharedStore,
+    blobs: server::storage::blobs::Blobs,
+    share: usize,
+) {
     let admin = format!("admin-{engine}@bench.test");
     let (agency, _) = server::accounts::create_agency(&*store, "Bench", &admin, PASSWORD)
         .await
@@ -229,7 +235,7 @@ async fn measure(engine: &str, store: SharedStore, blobs: server::storage::blobs
     load(&client, 500, move |_| (false, warm.clone(), Value::Null)).await;
 
     let url = format!("{base}/mp/{shop}/orders");
-    let orders = load(&client, ORDERS, move |i| {
+    let orders = load(&client, ORDERS / share, move |i| {
         // Every other order takes a stock-tracked croissant (one counter for all of them).
         let lines = if i % 2 == 0 {
             json!([{"product": "americano", "variant": "", "quantity": 1, "unit_price": 2000}])
@@ -246,7 +252,7 @@ async fn measure(engine: &str, store: SharedStore, blobs: server::storage::blobs
 
     let (today, _) = server::mp::shop_now();
     let url = format!("{base}/mp/{salon_id}/bookings");
-    let bookings = load(&client, BOOKINGS, move |i| {
+    let bookings = load(&client, BOOKINGS / share, move |i| {
         // Spread over 60 days and the day's 24 start times: each time about 6 of its 10 places.
         let day = today + time::Duration::days(1 + (i % 60) as i64);
         let slot = (i / 60) % 24;
@@ -310,7 +316,7 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let sled = Arc::new(SledStore::open(dir.path()).unwrap());
         let blobs = server::storage::blobs::Blobs::in_sled(&sled).unwrap();
-        measure("sled", sled, blobs).await;
+        measure("sled", sled, blobs, 1).await;
         match std::env::var("MPFORGE_TEST_PG") {
             Ok(url) => {
                 let db = fresh_database(&url).await;
@@ -325,7 +331,7 @@ fn main() {
                     blob_dir.path().display()
                 ))
                 .unwrap();
-                measure("postgres", pg, blobs).await;
+                measure("postgres", pg, blobs, 10).await;
             }
             Err(_) => println!("MPFORGE_TEST_PG is not set: PostgreSQL not measured"),
         }

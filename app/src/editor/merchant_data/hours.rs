@@ -37,29 +37,11 @@ pub fn HoursEditor() -> impl IntoView {
         .into_iter()
         .enumerate()
         .map(|(i, k)| {
-            let open_id = format!("hours-{i}-open");
-            let close_id = format!("hours-{i}-close");
             view! {
-                <fieldset class="hours-day">
-                    <legend>{t(k)}</legend>
-                    <label class="check"><input type="checkbox" prop:checked=move || day(i).is_some_and(|d| d.closed)
-                        on:change=move |e| { let v = event_target_checked(&e); set_day(i, &move |d| d.closed = v); ed.seal(); }/>
-                        {t(Text::Closed)}</label>
-                    <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Opens))}</label>
-                    <TimeInput id=open_id path=format!("data.hours.weekly[{i}].open")
-                        value=Signal::derive(move || day(i).map(|d| d.open).unwrap_or_default())
-                        before=Signal::derive(move || day(i).map(|d| d.close).unwrap_or_default())
-                        disabled=Signal::derive(move || day(i).is_some_and(|d| d.closed))
-                        set=move |v: String| set_day(i, &move |d| d.open = v.clone())/>
-                    <span aria-hidden="true">"–"</span>
-                    <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Closes))}</label>
-                    <TimeInput id=close_id path=format!("data.hours.weekly[{i}].close")
-                        value=Signal::derive(move || day(i).map(|d| d.close).unwrap_or_default())
-                        after=Signal::derive(move || day(i).map(|d| d.open).unwrap_or_default())
-                        disabled=Signal::derive(move || day(i).is_some_and(|d| d.closed))
-                        set=move |v: String| set_day(i, &move |d| d.close = v.clone())/>
-                    {move || problem(i).map(|m| view! { <p class="field-error">{m}</p> })}
-                </fieldset>
+                <DayRow label=t(k) id=format!("hours-{i}") path=format!("data.hours.weekly[{i}]")
+                    day=Signal::derive(move || day(i))
+                    set=move |f: DayEdit| set_day(i, &*f)/>
+                {move || problem(i).map(|m| view! { <p class="field-error">{m}</p> })}
             }
         })
         .collect_view();
@@ -71,6 +53,47 @@ pub fn HoursEditor() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// A change to one day's hours.
+pub type DayEdit = Box<dyn Fn(&mut DayHours) + Send + Sync>;
+
+/// One day of a week's hours: closed, or open from–to (the shop's, or a staff member's own).
+#[component]
+pub fn DayRow(
+    label: &'static str,
+    /// The inputs' ids start with it.
+    id: String,
+    /// Where the day is in the site (`data.hours.weekly[0]`).
+    path: String,
+    #[prop(into)] day: Signal<Option<DayHours>>,
+    #[prop(into)] set: Callback<DayEdit>,
+) -> impl IntoView {
+    let ed = expect_context::<EditorState>();
+    let t = move |k| ed.t(k);
+    let (open_id, close_id) = (format!("{id}-open"), format!("{id}-close"));
+    let closed = Signal::derive(move || day.get().is_some_and(|d| d.closed));
+    view! {
+        <fieldset class="hours-day">
+            <legend>{label}</legend>
+            <label class="check"><input type="checkbox" prop:checked=closed
+                on:change=move |e| { let v = event_target_checked(&e); set.run(Box::new(move |d| d.closed = v)); ed.seal(); }/>
+                {t(Text::Closed)}</label>
+            <label for=open_id.clone() class="sr-only">{format!("{label} {}", t(Text::Opens))}</label>
+            <TimeInput id=open_id path=format!("{path}.open")
+                value=Signal::derive(move || day.get().map(|d| d.open).unwrap_or_default())
+                before=Signal::derive(move || day.get().map(|d| d.close).unwrap_or_default())
+                disabled=closed
+                set=move |v: String| set.run(Box::new(move |d| d.open = v.clone()))/>
+            <span aria-hidden="true">"–"</span>
+            <label for=close_id.clone() class="sr-only">{format!("{label} {}", t(Text::Closes))}</label>
+            <TimeInput id=close_id path=format!("{path}.close")
+                value=Signal::derive(move || day.get().map(|d| d.close).unwrap_or_default())
+                after=Signal::derive(move || day.get().map(|d| d.open).unwrap_or_default())
+                disabled=closed
+                set=move |v: String| set.run(Box::new(move |d| d.close = v.clone()))/>
+        </fieldset>
+    }
 }
 
 fn default_hours() -> Hours {

@@ -1,7 +1,8 @@
 //! Services (name, duration, price, who offers them) and the staff who offer them, edited
 //! together: removing a staff member or a service keeps the other in step.
-use super::super::fields::{ImageField, NumberField, PriceField, TextField, TimeInput};
+use super::super::fields::{ImageField, NumberField, PriceField, TextField};
 use super::super::state::EditorState;
+use super::hours::{DayEdit, DayRow};
 use super::{fresh_id, set_data};
 use crate::i18n::Text;
 use crate::model::edit::{Edit, Part};
@@ -218,30 +219,10 @@ fn StaffHours(i: usize) -> impl IntoView {
             <label class="check"><input type="checkbox" prop:checked=move || hours().is_some() on:change=toggle/>
                 {t(Text::OwnHours)}</label>
             {move || hours().is_some().then(|| {
-                let rows = names.into_iter().enumerate().map(|(d, k)| {
-                    let open_id = format!("staff-{i}-hours-{d}-open");
-                    let close_id = format!("staff-{i}-hours-{d}-close");
-                    view! {
-                        <fieldset class="hours-day">
-                            <legend>{t(k)}</legend>
-                            <label class="check"><input type="checkbox" prop:checked=move || day(d).is_some_and(|x| x.closed)
-                                on:change=move |e| { let v = event_target_checked(&e); set_day(d, &move |x| x.closed = v); ed.seal(); }/>
-                                {t(Text::Closed)}</label>
-                            <label for=open_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Opens))}</label>
-                            <TimeInput id=open_id path=format!("data.staff[{i}].hours[{d}].open")
-                                value=Signal::derive(move || day(d).map(|x| x.open).unwrap_or_default())
-                                before=Signal::derive(move || day(d).map(|x| x.close).unwrap_or_default())
-                                disabled=Signal::derive(move || day(d).is_some_and(|x| x.closed))
-                                set=move |v: String| set_day(d, &move |x| x.open = v.clone())/>
-                            <span aria-hidden="true">"–"</span>
-                            <label for=close_id.clone() class="sr-only">{format!("{} {}", t(k), t(Text::Closes))}</label>
-                            <TimeInput id=close_id path=format!("data.staff[{i}].hours[{d}].close")
-                                value=Signal::derive(move || day(d).map(|x| x.close).unwrap_or_default())
-                                after=Signal::derive(move || day(d).map(|x| x.open).unwrap_or_default())
-                                disabled=Signal::derive(move || day(d).is_some_and(|x| x.closed))
-                                set=move |v: String| set_day(d, &move |x| x.close = v.clone())/>
-                        </fieldset>
-                    }
+                let rows = names.into_iter().enumerate().map(|(d, k)| view! {
+                    <DayRow label=t(k) id=format!("staff-{i}-hours-{d}") path=format!("data.staff[{i}].hours[{d}]")
+                        day=Signal::derive(move || day(d))
+                        set=move |f: DayEdit| set_day(d, &*f)/>
                 }).collect_view();
                 view! { <p class="hint">{t(Text::OwnHoursHint)}</p>{rows} }
             })}
