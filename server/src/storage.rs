@@ -22,6 +22,7 @@ pub mod tree;
 pub use records::*;
 pub use tree::{StoreError, Tree};
 
+use serde_json::value::RawValue;
 use std::sync::Arc;
 use std::time::Duration;
 use ulid::Ulid;
@@ -247,6 +248,20 @@ pub trait Store: Send + Sync + 'static {
     /// the new revision; [`StoreError::Stale`] when it does not.
     async fn put_doc(&self, doc: &Doc, expect: Expect) -> Result<u64, StoreError>;
     async fn delete_doc(&self, kind: &str, key: &str) -> Result<(), StoreError>;
+    /// Changes the document `kind`/`key` of `agency` with `f` while no other writer changes
+    /// it: `f` gets the stored body (`None` when there is none) and returns the body to write,
+    /// or `None` to write nothing. Returns the new revision, or `None` when `f` wrote nothing.
+    /// `f` may run more than once (an engine that compares and swaps runs it again over the
+    /// newer body), so it only computes. PostgreSQL runs it under the row's lock, so a
+    /// document many writers change at once (a shop's stock, a merchant's counter) is not
+    /// read, refused and read again by each of them.
+    async fn update_doc(
+        &self,
+        kind: &str,
+        key: &str,
+        agency: Ulid,
+        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+    ) -> Result<Option<u64>, StoreError>;
 
     // Moving data between engines ([`dump`]).
     /// Calls `sink` with every record (not secrets, not sessions' tokens in the clear: they
@@ -260,35 +275,54 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Changes the document `kind`/`key` of `agency` with `f`, over the latest stored one (`T`'s
-/// default when there is none), by compare-and-swap: when another writer got there first it
-/// reads again and `f` runs again. `f` refusing writes nothing.
+/// default when there is none), through [`Store::update_doc`]: no other writer changes it
+/// meanwhile (`f` may run again over a newer one). `f` refusing writes nothing.
 pub async fn change_doc<T, R, E>(
     store: &dyn Store,
     kind: &str,
     key: &str,
     agency: Ulid,
-    mut f: impl FnMut(&mut T) -> Result<R, E>,
+    mut f: impl FnMut(&mut T) -> Result<R, E> + Send,
 ) -> Result<R, E>
 where
     T: serde::Serialize + serde::de::DeserializeOwned + Default,
-    E: From<StoreError>,
+    R: Send,
+    E: From<StoreError> + Send,
 {
-    loop {
-        let (mut value, expect) = match store.doc(kind, key).await? {
-            Some(d) => (d.read::<T>()?, Expect::Rev(d.rev)),
-            None => (T::default(), Expect::Absent),
-        };
-        let out = f(&mut value)?;
-        let body = serde_json::to_value(&value).map_err(StoreError::Encode)?;
-        match store
-            .put_doc(&Doc::new(kind, key, agency, body), expect)
-            .await
-        {
-            Ok(_) => return Ok(out),
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let mut out: Option<Result<R, E>> = None;
+    store
+        .update_doc(kind, key, agency, &mut |old| {
+            let mut value = match old.map(|raw| serde_json::from_str::<T>(raw.get())) {
+                None => T::default(),
+                Some(Ok(v)) => v,
+                Some(Err(source)) => {
+                    out = Some(Err(StoreError::Decode {
+                        tree: format!("docs/{kind}"),
+                        source,
+                    }
+                    .into()));
+                    return None;
+                }
+            };
+            match f(&mut value) {
+                Err(e) => {
+                    out = Some(Err(e));
+                    None
+                }
+                Ok(r) => match serde_json::value::to_raw_value(&value) {
+                    Ok(body) => {
+                        out = Some(Ok(r));
+                        Some(body)
+                    }
+                    Err(e) => {
+                        out = Some(Err(StoreError::Encode(e).into()));
+                        None
+                    }
+                },
+            }
+        })
+        .await?;
+    out.expect("update_doc runs f at least once")
 }
 
 pub fn now_rfc3339() -> String {

@@ -583,6 +583,78 @@ contract!(
     }
 );
 
+contract!(
+    a_document_changed_by_many_writers_at_once_loses_none,
+    |store| {
+        use serde_json::value::{to_raw_value, RawValue};
+        let agency = new_id();
+        // `f` sees what is stored (nothing yet) and writing nothing leaves nothing.
+        let mut seen = Vec::new();
+        let none = store
+            .update_doc("counter", "hot", agency, &mut |old: Option<&RawValue>| {
+                seen.push(old.map(|r| r.get().to_string()));
+                None
+            })
+            .await
+            .unwrap();
+        assert_eq!((none, seen), (None, vec![None]));
+        assert!(store.doc("counter", "hot").await.unwrap().is_none());
+        // 32 writers, the first ones racing to create it, each add one: none is lost, and each
+        // write is one revision.
+        let mut tasks = Vec::new();
+        for _ in 0..32 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .update_doc("counter", "hot", agency, &mut |old: Option<&RawValue>| {
+                        let n = old.map_or(0, |r| {
+                            serde_json::from_str::<serde_json::Value>(r.get()).unwrap()["n"]
+                                .as_u64()
+                                .unwrap()
+                        });
+                        Some(to_raw_value(&serde_json::json!({"n": n + 1})).unwrap())
+                    })
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }));
+        }
+        let mut revs = Vec::new();
+        for t in tasks {
+            revs.push(t.await.unwrap());
+        }
+        revs.sort();
+        assert_eq!(revs, (1..=32).collect::<Vec<u64>>());
+        let d = store.doc("counter", "hot").await.unwrap().unwrap();
+        assert_eq!(
+            (d.rev, d.body["n"].as_u64(), d.agency_id),
+            (32, Some(32), agency)
+        );
+        // A write expecting the revision it read still works over it, and the next change sees it.
+        let mut next = d.clone();
+        next.body["n"] = 100.into();
+        assert_eq!(store.put_doc(&next, Expect::Rev(32)).await.unwrap(), 33);
+        let rev = store
+            .update_doc("counter", "hot", agency, &mut |old: Option<&RawValue>| {
+                assert_eq!(
+                    serde_json::from_str::<serde_json::Value>(old.unwrap().get()).unwrap()["n"],
+                    100
+                );
+                Some(to_raw_value(&serde_json::json!({"n": 101})).unwrap())
+            })
+            .await
+            .unwrap();
+        assert_eq!(rev, Some(34));
+        assert!(matches!(
+            store.put_doc(&next, Expect::Rev(33)).await,
+            Err(StoreError::Stale)
+        ));
+        // "Whatever is there" counts on from the stored revision.
+        assert_eq!(store.put_doc(&next, Expect::Any).await.unwrap(), 35);
+        assert_eq!(store.doc("counter", "hot").await.unwrap().unwrap().rev, 35);
+    }
+);
+
 contract!(a_secret_is_made_once_and_agreed_on, |store| {
     let (s1, s2) = (store.clone(), store.clone());
     let (x, y) = tokio::join!(

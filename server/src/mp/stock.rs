@@ -37,12 +37,12 @@ pub async fn sold(store: &dyn Store, site: Ulid, version: u64) -> Result<Sold, S
 }
 
 /// Changes the counts with `f`, reading again when another order got there first.
-async fn change<T>(
+async fn change<T: Send>(
     store: &dyn Store,
     agency: Ulid,
     site: Ulid,
     version: u64,
-    f: impl FnMut(&mut Sold) -> Result<T, StockError>,
+    f: impl FnMut(&mut Sold) -> Result<T, StockError> + Send,
 ) -> Result<T, StockError> {
     change_doc(store, STOCK, &key(site, version), agency, f).await
 }

@@ -8,10 +8,13 @@ use super::{
     Merchant, NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError,
     ThrottleKey, User,
 };
+use serde_json::value::RawValue;
 use sled::transaction::{abort, ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
 use std::time::Duration;
 use ulid::Ulid;
+
+mod docs;
 
 /// Every tree of the database, opened once.
 #[derive(Clone)]
@@ -65,13 +68,6 @@ fn media_owner_key(merchant: Ulid, hash: &str) -> Vec<u8> {
 /// Dedupe keys are per agency.
 fn dedupe_key(agency: Ulid, key: &str) -> Vec<u8> {
     let mut k = ulid_prefix(agency).to_vec();
-    k.extend_from_slice(key.as_bytes());
-    k
-}
-
-fn doc_key(kind: &str, key: &str) -> Vec<u8> {
-    let mut k = kind.as_bytes().to_vec();
-    k.push(0);
     k.extend_from_slice(key.as_bytes());
     k
 }
@@ -716,49 +712,29 @@ impl Store for SledStore {
     }
 
     async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
-        self.docs
-            .get(doc_key(kind, key))?
-            .map(|b| decode(DOCS, &b))
-            .transpose()
+        self.get_doc(kind, key)
     }
 
     async fn docs(&self, kind: &str, prefix: &str, limit: usize) -> Result<Vec<Doc>, StoreError> {
-        self.docs
-            .scan_prefix(doc_key(kind, prefix))
-            .take(limit)
-            .map(|item| decode(DOCS, &item?.1))
-            .collect()
+        self.scan_docs(kind, prefix, limit)
     }
 
     async fn put_doc(&self, doc: &Doc, expect: Expect) -> Result<u64, StoreError> {
-        let key = doc_key(&doc.kind, &doc.key);
-        loop {
-            let old = self.docs.get(&key)?;
-            let old_rev = match &old {
-                Some(b) => Some(decode::<Doc>(DOCS, b)?.rev),
-                None => None,
-            };
-            match (expect, old_rev) {
-                (Expect::Any, _) | (Expect::Absent, None) => {}
-                (Expect::Rev(want), Some(have)) if want == have => {}
-                _ => return Err(StoreError::Stale),
-            }
-            let mut new = doc.clone();
-            new.rev = old_rev.unwrap_or(0) + 1;
-            let bytes = super::tree::encode(&new)?;
-            if self
-                .docs
-                .compare_and_swap(&key, old.as_ref(), Some(bytes))?
-                .is_ok()
-            {
-                return Ok(new.rev);
-            }
-        }
+        self.write_doc(doc, expect)
     }
 
     async fn delete_doc(&self, kind: &str, key: &str) -> Result<(), StoreError> {
-        self.docs.remove(doc_key(kind, key))?;
-        Ok(())
+        self.remove_doc(kind, key)
+    }
+
+    async fn update_doc(
+        &self,
+        kind: &str,
+        key: &str,
+        agency: Ulid,
+        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+    ) -> Result<Option<u64>, StoreError> {
+        self.change_doc(kind, key, agency, f)
     }
 
     async fn export_records(
@@ -866,8 +842,7 @@ impl Store for SledStore {
             }
             Record::Audit(e) => self.append_audit(e).await?,
             Record::Doc(d) => {
-                self.docs
-                    .insert(doc_key(&d.kind, &d.key), super::tree::encode(d)?)?;
+                self.import_doc(d)?;
             }
         }
         Ok(())

@@ -6,11 +6,14 @@ use super::{
     Agency, Attempt, AuditEntry, Counts, Doc, Draft, Expect, Job, JobOutcome, Merchant, NewJob,
     OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
 };
+use serde_json::value::RawValue;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, Postgres, Row, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 use ulid::Ulid;
+
+mod docs;
 
 /// The schema versions this build knows, in order: `(version, SQL)`.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -892,73 +895,29 @@ impl Store for PgStore {
     }
 
     async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
-        sqlx::query("SELECT doc FROM docs WHERE kind = $1 AND key = $2")
-            .bind(kind)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| dec("docs", r.get::<&[u8], _>("doc")))
-            .transpose()
+        self.get_doc(kind, key).await
     }
 
     async fn docs(&self, kind: &str, prefix: &str, limit: usize) -> Result<Vec<Doc>, StoreError> {
-        sqlx::query(
-            "SELECT doc FROM docs WHERE kind = $1 AND starts_with(key, $2) \
-             ORDER BY key COLLATE \"C\" LIMIT $3",
-        )
-        .bind(kind)
-        .bind(prefix)
-        .bind(limit.min(i64::MAX as usize) as i64)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| dec("docs", r.get::<&[u8], _>("doc")))
-        .collect()
+        self.scan_docs(kind, prefix, limit).await
     }
 
     async fn put_doc(&self, doc: &Doc, expect: Expect) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let old: Option<i64> =
-            sqlx::query_scalar("SELECT rev FROM docs WHERE kind = $1 AND key = $2 FOR UPDATE")
-                .bind(&doc.kind)
-                .bind(&doc.key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match (expect, old) {
-            (Expect::Any, _) | (Expect::Absent, None) => {}
-            (Expect::Rev(want), Some(have)) if want as i64 == have => {}
-            _ => return Err(StoreError::Stale),
-        }
-        let mut new = doc.clone();
-        new.rev = old.unwrap_or(0) as u64 + 1;
-        // Two creators both see no row; the primary key lets one of them in, and the other
-        // is told its expectation no longer holds.
-        let written = sqlx::query(
-            "INSERT INTO docs (kind, key, agency_id, rev, doc) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (kind, key) DO UPDATE SET agency_id = EXCLUDED.agency_id, \
-             rev = EXCLUDED.rev, doc = EXCLUDED.doc WHERE docs.rev = $4 - 1",
-        )
-        .bind(&new.kind)
-        .bind(&new.key)
-        .bind(id(new.agency_id))
-        .bind(new.rev as i64)
-        .bind(enc(&new)?)
-        .execute(&mut *tx)
-        .await?;
-        if written.rows_affected() == 0 {
-            return Err(StoreError::Stale);
-        }
-        tx.commit().await?;
-        Ok(new.rev)
+        self.write_doc(doc, expect).await
     }
 
     async fn delete_doc(&self, kind: &str, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM docs WHERE kind = $1 AND key = $2")
-            .bind(kind)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.remove_doc(kind, key).await
+    }
+
+    async fn update_doc(
+        &self,
+        kind: &str,
+        key: &str,
+        agency: Ulid,
+        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+    ) -> Result<Option<u64>, StoreError> {
+        self.change_doc(kind, key, agency, f).await
     }
 
     async fn export_records(
@@ -1017,9 +976,9 @@ impl Store for PgStore {
         each!("SELECT doc FROM audit ORDER BY agency_id, id", |r| {
             Record::Audit(dec("audit", r.get::<&[u8], _>("doc"))?)
         });
-        each!("SELECT doc FROM docs ORDER BY kind, key", |r| Record::Doc(
-            dec("docs", r.get::<&[u8], _>("doc"))?
-        ));
+        each!("SELECT rev, doc FROM docs ORDER BY kind, key", |r| {
+            Record::Doc(docs::doc_row(&r)?)
+        });
         Ok(())
     }
 
@@ -1083,18 +1042,7 @@ impl Store for PgStore {
                 self.insert_job(j).await?;
             }
             Record::Audit(e) => self.append_audit(e).await?,
-            Record::Doc(d) => {
-                sqlx::query(
-                    "INSERT INTO docs (kind, key, agency_id, rev, doc) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&d.kind)
-                .bind(&d.key)
-                .bind(id(d.agency_id))
-                .bind(d.rev as i64)
-                .bind(enc(d)?)
-                .execute(&self.pool)
-                .await?;
-            }
+            Record::Doc(d) => self.import_doc(d).await?,
         }
         Ok(())
     }

@@ -326,6 +326,31 @@ impl Doc {
     }
 }
 
+/// A stored document with its body left as the JSON it is: what
+/// [`super::Store::update_doc`] reads and writes, so a body is parsed once, straight into its
+/// own type.
+#[derive(Serialize, Deserialize)]
+pub struct RawDoc<'a> {
+    #[serde(borrow)]
+    pub kind: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    pub key: std::borrow::Cow<'a, str>,
+    pub agency_id: Ulid,
+    pub rev: u64,
+    #[serde(borrow)]
+    pub body: &'a serde_json::value::RawValue,
+}
+
+impl<'a> RawDoc<'a> {
+    /// A stored document's bytes, its body borrowed from them.
+    pub fn parse(bytes: &'a [u8]) -> Result<RawDoc<'a>, super::StoreError> {
+        serde_json::from_slice(bytes).map_err(|source| super::StoreError::Decode {
+            tree: "docs".into(),
+            source,
+        })
+    }
+}
+
 /// What [`super::Store::put_doc`] expects to find before it writes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Expect {
