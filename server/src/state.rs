@@ -9,9 +9,30 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
 
-/// Everything a request handler can reach.
+/// Everything a request handler can reach: one shared [`AppParts`], so that handing it to a
+/// request (every extractor and middleware takes its own) is one reference count, not a copy
+/// of every field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// Setting a field is for start-up and tests, before the state is shared with requests (a
+/// state already shared is copied first).
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut AppParts {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Clone)]
+pub struct AppParts {
     pub leptos: LeptosOptions,
     pub store: SharedStore,
     /// Pictures and packages, by key.
@@ -57,7 +78,7 @@ impl AppState {
     ) -> Result<Self, StoreError> {
         let wx = Arc::new(crate::wechat::tokens::Wx::offline());
         let store_for_key = store.clone();
-        Ok(AppState {
+        Ok(AppState(Arc::new(AppParts {
             csrf_key: CsrfKey::load(&*store).await?,
             blobs: blobs.clone(),
             assets: crate::http::assets::names(&leptos),
@@ -84,7 +105,7 @@ impl AppState {
                 crate::http::mp::DEFAULT_PER_IP,
                 crate::http::mp::DEFAULT_PER_CUSTOMER,
             )),
-        })
+        })))
     }
 
     /// The state over an embedded store, its blobs inside it (tests, benches, one machine).
