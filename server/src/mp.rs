@@ -18,7 +18,7 @@ pub mod pricing;
 pub mod settings;
 pub mod stock;
 
-use crate::storage::{change_doc, Store, StoreError};
+use crate::storage::{Store, StoreError};
 use app::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, UtcOffset};
@@ -84,26 +84,19 @@ pub async fn next_number(
     merchant: Ulid,
     orders: bool,
 ) -> Result<u64, StoreError> {
-    change_doc(store, SEQ, &merchant.to_string(), agency, |s: &mut Seq| {
-        let n = if orders {
-            &mut s.orders
-        } else {
-            &mut s.bookings
-        };
-        *n = (*n).max(FIRST - 1) + 1;
-        Ok::<u64, StoreError>(*n)
-    })
-    .await
+    let field = if orders { "orders" } else { "bookings" };
+    store
+        .count_in_doc(SEQ, &merchant.to_string(), agency, field, 1, FIRST - 1)
+        .await
 }
 
 /// Notes that something in the merchant's inbox changed (an order or booking moved on, a
 /// message sent), so an open inbox brings it in.
 pub async fn touch(store: &dyn Store, agency: Ulid, merchant: Ulid) -> Result<(), StoreError> {
-    change_doc(store, SEQ, &merchant.to_string(), agency, |s: &mut Seq| {
-        s.changes += 1;
-        Ok::<(), StoreError>(())
-    })
-    .await
+    store
+        .count_in_doc(SEQ, &merchant.to_string(), agency, "changes", 1, 0)
+        .await
+        .map(|_| ())
 }
 
 /// How many times the merchant's inbox changed: a single small read.

@@ -655,6 +655,51 @@ contract!(
     }
 );
 
+contract!(numbers_counted_at_once_are_each_given_once, |store| {
+    let agency = new_id();
+    // 32 writers take a number at once, counting from 1000: each gets its own.
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .count_in_doc("seq", "m1", agency, "orders", 1, 1000)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap());
+    }
+    got.sort();
+    assert_eq!(got, (1001..=1032).collect::<Vec<u64>>());
+    // Another field counts on its own; the document reads back whole, a revision per count.
+    assert_eq!(
+        store
+            .count_in_doc("seq", "m1", agency, "changes", 5, 0)
+            .await
+            .unwrap(),
+        5
+    );
+    let d = store.doc("seq", "m1").await.unwrap().unwrap();
+    assert_eq!(d.body, serde_json::json!({"orders": 1032, "changes": 5}));
+    assert_eq!((d.rev, d.agency_id), (33, agency));
+    // A floor above the count moves it up, and the body's other fields stay.
+    let mut next = d.clone();
+    next.body["note"] = "kept".into();
+    store.put_doc(&next, Expect::Rev(33)).await.unwrap();
+    assert_eq!(
+        store
+            .count_in_doc("seq", "m1", agency, "orders", 1, 5000)
+            .await
+            .unwrap(),
+        5001
+    );
+    let d = store.doc("seq", "m1").await.unwrap().unwrap();
+    assert_eq!((d.rev, &d.body["note"]), (35, &serde_json::json!("kept")));
+});
+
 contract!(a_secret_is_made_once_and_agreed_on, |store| {
     let (s1, s2) = (store.clone(), store.clone());
     let (x, y) = tokio::join!(

@@ -711,6 +711,10 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn as_dyn(&self) -> &dyn Store {
+        self
+    }
+
     async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
         self.get_doc(kind, key)
     }

@@ -894,6 +894,22 @@ impl Store for PgStore {
             .collect()
     }
 
+    fn as_dyn(&self) -> &dyn Store {
+        self
+    }
+
+    async fn count_in_doc(
+        &self,
+        kind: &str,
+        key: &str,
+        agency: Ulid,
+        field: &str,
+        by: u64,
+        floor: u64,
+    ) -> Result<u64, StoreError> {
+        self.count(kind, key, agency, field, by, floor).await
+    }
+
     async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
         self.get_doc(kind, key).await
     }

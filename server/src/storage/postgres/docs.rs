@@ -134,6 +134,41 @@ impl PgStore {
         }
     }
 
+    /// One statement: the row is locked only while PostgreSQL adds (the body is JSON text;
+    /// `jsonb` reads and writes it there).
+    pub(super) async fn count(
+        &self,
+        kind: &str,
+        key: &str,
+        agency: Ulid,
+        field: &str,
+        by: u64,
+        floor: u64,
+    ) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO docs (kind, key, agency_id, rev, doc) VALUES ($1, $2, $3, 1, \
+             convert_to(jsonb_build_object('kind', $1::text, 'key', $2::text, \
+             'agency_id', $4::text, 'rev', 1, \
+             'body', jsonb_build_object($5::text, $7::bigint + $6::bigint))::text, 'UTF8')) \
+             ON CONFLICT (kind, key) DO UPDATE SET rev = docs.rev + 1, \
+             doc = convert_to(jsonb_set(convert_from(docs.doc, 'UTF8')::jsonb, \
+             ARRAY['body', $5::text], to_jsonb(greatest(coalesce(( \
+             convert_from(docs.doc, 'UTF8')::jsonb #>> ARRAY['body', $5::text])::bigint, 0), \
+             $7::bigint) + $6::bigint))::text, 'UTF8') \
+             RETURNING (convert_from(doc, 'UTF8')::jsonb #>> ARRAY['body', $5::text])::bigint",
+        )
+        .bind(kind)
+        .bind(key)
+        .bind(id(agency))
+        .bind(agency.to_string())
+        .bind(field)
+        .bind(by as i64)
+        .bind(floor as i64)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as u64)
+    }
+
     pub(super) async fn remove_doc(&self, kind: &str, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM docs WHERE kind = $1 AND key = $2")
             .bind(kind)
