@@ -17,7 +17,11 @@ pub struct Day {
     pub held: Vec<HeldBooking>,
 }
 
+/// Kept as a short array (`[booking_id, service, staff, start, end]`): a busy day holds
+/// hundreds and is read and written whole by each booking. The longer object form written
+/// before still reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "HeldForm", into = "HeldRow")]
 pub struct HeldBooking {
     pub booking_id: String,
     pub service: String,
@@ -25,6 +29,50 @@ pub struct HeldBooking {
     /// Minutes after midnight, the buffer included in `end`.
     pub start: u32,
     pub end: u32,
+}
+
+type HeldRow = (String, String, Option<String>, u32, u32);
+
+impl From<HeldBooking> for HeldRow {
+    fn from(h: HeldBooking) -> HeldRow {
+        (h.booking_id, h.service, h.staff, h.start, h.end)
+    }
+}
+
+/// Either stored form of a [`HeldBooking`].
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum HeldForm {
+    Row(HeldRow),
+    Object {
+        booking_id: String,
+        service: String,
+        staff: Option<String>,
+        start: u32,
+        end: u32,
+    },
+}
+
+impl From<HeldForm> for HeldBooking {
+    fn from(f: HeldForm) -> HeldBooking {
+        let (booking_id, service, staff, start, end) = match f {
+            HeldForm::Row(r) => r,
+            HeldForm::Object {
+                booking_id,
+                service,
+                staff,
+                start,
+                end,
+            } => (booking_id, service, staff, start, end),
+        };
+        HeldBooking {
+            booking_id,
+            service,
+            staff,
+            start,
+            end,
+        }
+    }
 }
 
 impl Day {
@@ -132,5 +180,29 @@ pub async fn release(
             Err(StoreError::Stale) => continue,
             Err(e) => return Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_kept_short_and_reads_its_older_form_too() {
+        let held = HeldBooking {
+            booking_id: "01KB".into(),
+            service: "cut".into(),
+            staff: Some("mei".into()),
+            start: 540,
+            end: 600,
+        };
+        let day = Day {
+            held: vec![held.clone()],
+        };
+        let text = serde_json::to_string(&day).unwrap();
+        assert_eq!(text, r#"{"held":[["01KB","cut","mei",540,600]]}"#);
+        assert_eq!(serde_json::from_str::<Day>(&text).unwrap(), day);
+        let older = r#"{"held":[{"booking_id":"01KB","service":"cut","staff":"mei","start":540,"end":600}]}"#;
+        assert_eq!(serde_json::from_str::<Day>(older).unwrap(), day);
     }
 }
