@@ -76,8 +76,8 @@ struct Seq {
 /// Numbers start here, so the first order reads like a shop's (A1001), not like a test (A1).
 const FIRST: u64 = 1001;
 
-/// The merchant's next order (`orders`) or booking number, by compare-and-swap: two nodes
-/// never hand out one number twice.
+/// The merchant's next order (`orders`) or booking number, counted in one atomic step
+/// ([`Store::count_in_doc`]): two nodes never hand out one number twice.
 pub async fn next_number(
     store: &dyn Store,
     agency: Ulid,

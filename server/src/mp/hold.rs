@@ -1,7 +1,8 @@
 //! Holding a booking's time: the bookings of one site on one day are one store document
-//! (`mp-day/{site}/{date}`), written by compare-and-swap over the one read. Two bookings racing
-//! for the last place (on one node or several) cannot both be written: the second finds the
-//! document changed, reads again, and is refused once the time is taken.
+//! (`mp-day/{site}/{date}`), changed through [`Store::update_doc`]: the day is read and written
+//! as one step that no other writer interleaves (PostgreSQL locks its row; sled compares and
+//! swaps). Two bookings racing for the last place (on one node or several) cannot both be
+//! written: the second sees the first's booking and is refused once the time is taken.
 use super::availability::{assign, Held, Refusal};
 use crate::storage::{change_doc, Doc, Expect, Store, StoreError};
 use app::model::site::MerchantData;

@@ -1,7 +1,8 @@
 //! Stock taken by orders: per site and live version (a new version brings the merchant's new
 //! counts), one store document (`mp-stock/{site}/{version}`) with the pieces sold per product or
-//! choice, written by compare-and-swap, so no number of racing orders (on any number of nodes)
-//! sells more than the live site has.
+//! choice, changed through [`crate::storage::Store::update_doc`] (one step no other writer
+//! interleaves), so no number of racing orders (on any number of nodes) sells more than the
+//! live site has.
 use crate::storage::{change_doc, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
