@@ -260,7 +260,7 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
         key: &str,
         agency: Ulid,
-        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+        f: &mut DocChange<'_>,
     ) -> Result<Option<u64>, StoreError>;
     /// Adds `by` to the whole number at `field` of the document `kind`/`key` (counting from
     /// `floor` when it is missing or lower, and creating the document when there is none),
@@ -276,23 +276,7 @@ pub trait Store: Send + Sync + 'static {
         field: &str,
         by: u64,
         floor: u64,
-    ) -> Result<u64, StoreError> {
-        change_doc(
-            self.as_dyn(),
-            kind,
-            key,
-            agency,
-            |body: &mut serde_json::Map<String, serde_json::Value>| {
-                let n = body.get(field).and_then(|v| v.as_u64()).unwrap_or(0);
-                let n = n.max(floor) + by;
-                body.insert(field.to_string(), n.into());
-                Ok::<u64, StoreError>(n)
-            },
-        )
-        .await
-    }
-    /// This store as a trait object (for the provided methods).
-    fn as_dyn(&self) -> &dyn Store;
+    ) -> Result<u64, StoreError>;
 
     // Moving data between engines ([`dump`]).
     /// Calls `sink` with every record (not secrets, not sessions' tokens in the clear: they
@@ -304,6 +288,11 @@ pub trait Store: Send + Sync + 'static {
     /// Writes one exported record as it was.
     async fn import_record(&self, record: &Record) -> Result<(), StoreError>;
 }
+
+/// What [`Store::update_doc`] runs: the stored body (`None` when there is none) to the body to
+/// write (`None`: write nothing).
+pub type DocChange<'f> =
+    dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send + 'f;
 
 /// Changes the document `kind`/`key` of `agency` with `f`, over the latest stored one (`T`'s
 /// default when there is none), through [`Store::update_doc`]: no other writer changes it

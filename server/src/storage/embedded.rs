@@ -4,11 +4,10 @@
 use super::records::trees::*;
 use super::tree::{encode, pair_child, pair_key, ulid_prefix, Tree};
 use super::{
-    schema, Agency, Attempt, AuditEntry, Counts, Doc, Draft, Expect, Job, JobOutcome, JobState,
-    Merchant, NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError,
+    schema, Agency, Attempt, AuditEntry, Counts, Doc, DocChange, Draft, Expect, Job, JobOutcome,
+    JobState, Merchant, NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError,
     ThrottleKey, User,
 };
-use serde_json::value::RawValue;
 use sled::transaction::{abort, ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
 use std::time::Duration;
@@ -711,8 +710,16 @@ impl Store for SledStore {
             .collect()
     }
 
-    fn as_dyn(&self) -> &dyn Store {
-        self
+    async fn count_in_doc(
+        &self,
+        kind: &str,
+        key: &str,
+        agency: Ulid,
+        field: &str,
+        by: u64,
+        floor: u64,
+    ) -> Result<u64, StoreError> {
+        self.count(kind, key, agency, field, by, floor).await
     }
 
     async fn doc(&self, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
@@ -736,7 +743,7 @@ impl Store for SledStore {
         kind: &str,
         key: &str,
         agency: Ulid,
-        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+        f: &mut DocChange<'_>,
     ) -> Result<Option<u64>, StoreError> {
         self.change_doc(kind, key, agency, f)
     }

@@ -3,10 +3,9 @@
 //! start under an advisory lock (two nodes starting together migrate once). Time-based rules
 //! (the throttle, job leases) use the database's clock, the same for every node.
 use super::{
-    Agency, Attempt, AuditEntry, Counts, Doc, Draft, Expect, Job, JobOutcome, Merchant, NewJob,
-    OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
+    Agency, Attempt, AuditEntry, Counts, Doc, DocChange, Draft, Expect, Job, JobOutcome, Merchant,
+    NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError, ThrottleKey, User,
 };
-use serde_json::value::RawValue;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, Postgres, Row, Transaction};
 use std::str::FromStr;
@@ -894,10 +893,6 @@ impl Store for PgStore {
             .collect()
     }
 
-    fn as_dyn(&self) -> &dyn Store {
-        self
-    }
-
     async fn count_in_doc(
         &self,
         kind: &str,
@@ -931,7 +926,7 @@ impl Store for PgStore {
         kind: &str,
         key: &str,
         agency: Ulid,
-        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+        f: &mut DocChange<'_>,
     ) -> Result<Option<u64>, StoreError> {
         self.change_doc(kind, key, agency, f).await
     }

@@ -3,8 +3,7 @@
 use super::{decode, SledStore};
 use crate::storage::records::trees::DOCS;
 use crate::storage::tree::encode;
-use crate::storage::{Doc, Expect, RawDoc, StoreError};
-use serde_json::value::RawValue;
+use crate::storage::{change_doc, Doc, DocChange, Expect, RawDoc, StoreError};
 use ulid::Ulid;
 
 fn doc_key(kind: &str, key: &str) -> Vec<u8> {
@@ -73,7 +72,7 @@ impl SledStore {
         kind: &str,
         key: &str,
         agency: Ulid,
-        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+        f: &mut DocChange<'_>,
     ) -> Result<Option<u64>, StoreError> {
         let k = doc_key(kind, key);
         loop {
@@ -98,6 +97,31 @@ impl SledStore {
                 return Ok(Some(new.rev));
             }
         }
+    }
+
+    /// sled's count is a change like any other (compare-and-swap, again on a conflict).
+    pub(super) async fn count(
+        &self,
+        kind: &str,
+        key: &str,
+        agency: Ulid,
+        field: &str,
+        by: u64,
+        floor: u64,
+    ) -> Result<u64, StoreError> {
+        change_doc(
+            self,
+            kind,
+            key,
+            agency,
+            |body: &mut serde_json::Map<String, serde_json::Value>| {
+                let n = body.get(field).and_then(|v| v.as_u64()).unwrap_or(0);
+                let n = n.max(floor) + by;
+                body.insert(field.to_string(), n.into());
+                Ok::<u64, StoreError>(n)
+            },
+        )
+        .await
     }
 
     /// Writes an exported document as it was, its revision included.

@@ -3,8 +3,7 @@
 //! a revision is one statement; a change ([`PgStore::change_doc`]) holds the row's lock while
 //! it computes, so many writers of one document queue instead of retrying.
 use super::{dec, enc, id, PgStore};
-use crate::storage::{Doc, Expect, RawDoc, StoreError};
-use serde_json::value::RawValue;
+use crate::storage::{Doc, DocChange, Expect, RawDoc, StoreError};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use ulid::Ulid;
@@ -85,7 +84,7 @@ impl PgStore {
         kind: &str,
         key: &str,
         agency: Ulid,
-        f: &mut (dyn for<'a> FnMut(Option<&'a RawValue>) -> Option<Box<RawValue>> + Send),
+        f: &mut DocChange<'_>,
     ) -> Result<Option<u64>, StoreError> {
         loop {
             let mut tx = self.pool.begin().await?;
