@@ -23,8 +23,8 @@ pub struct Slot {
 /// A booking already held on the day: whose time it takes (none in a shop without staff) and
 /// the minutes after midnight it covers, its buffer included.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Held {
-    pub staff: Option<String>,
+pub struct Held<'a> {
+    pub staff: Option<&'a str>,
     pub start: u32,
     pub end: u32,
 }
@@ -151,13 +151,16 @@ fn resources<'a>(
         .collect())
 }
 
-fn free(r: &Resource, start: u32, end: u32, held: &[Held]) -> bool {
-    r.open <= start
-        && start < r.close
-        && held
-            .iter()
-            .filter(|h| h.staff.as_deref() == r.staff)
-            .all(|h| h.end <= start || end <= h.start)
+/// `r` is at work at `start` and none of its `busy` times (start, end) overlap `start..end`.
+fn free(r: &Resource, start: u32, end: u32, busy: impl IntoIterator<Item = (u32, u32)>) -> bool {
+    r.open <= start && start < r.close && busy.into_iter().all(|(s, e)| e <= start || end <= s)
+}
+
+/// The times of `held` that take `staff`.
+fn busy<'h>(staff: Option<&'h str>, held: &'h [Held<'h>]) -> impl Iterator<Item = (u32, u32)> + 'h {
+    held.iter()
+        .filter(move |h| h.staff == staff)
+        .map(|h| (h.start, h.end))
 }
 
 /// The date is bookable relative to `today`.
@@ -177,7 +180,7 @@ pub fn slots(
     data: &MerchantData,
     service_id: &str,
     date: &str,
-    held: &[Held],
+    held: &[Held<'_>],
     now: (Date, u32),
 ) -> Result<Vec<Slot>, Refusal> {
     slots_with(data, service_id, date, None, held, now)
@@ -189,9 +192,27 @@ pub fn slots_with(
     service_id: &str,
     date: &str,
     staff: Option<&str>,
-    held: &[Held],
+    held: &[Held<'_>],
     now: (Date, u32),
 ) -> Result<Vec<Slot>, Refusal> {
+    Ok(starts(data, service_id, date, staff, held, now)?
+        .into_iter()
+        .map(|(start, capacity)| Slot {
+            time: hhmm(start),
+            capacity,
+        })
+        .collect())
+}
+
+/// [`slots_with`] as minutes after midnight.
+fn starts(
+    data: &MerchantData,
+    service_id: &str,
+    date: &str,
+    staff: Option<&str>,
+    held: &[Held<'_>],
+    now: (Date, u32),
+) -> Result<Vec<(u32, u32)>, Refusal> {
     let service = data
         .services
         .iter()
@@ -214,19 +235,24 @@ pub fn slots_with(
     }
     let length = u32::from(service.duration_min);
     let taken = length + u32::from(service.buffer_min);
+    // Each person's booked times, gathered once rather than at every start time.
+    let taken_by: Vec<Vec<(u32, u32)>> = people
+        .iter()
+        .map(|r| busy(r.staff, held).collect())
+        .collect();
     let mut out = Vec::new();
     let mut start = open;
     while start + length <= close {
         let later = date > now.0 || start > now.1;
         let capacity = people
             .iter()
-            .filter(|r| start + length <= r.close && free(r, start, start + taken, held))
+            .zip(&taken_by)
+            .filter(|(r, b)| {
+                start + length <= r.close && free(r, start, start + taken, b.iter().copied())
+            })
             .count() as u32;
         if later && capacity > 0 {
-            out.push(Slot {
-                time: hhmm(start),
-                capacity,
-            });
+            out.push((start, capacity));
         }
         start += STEP_MIN;
     }
@@ -236,15 +262,15 @@ pub fn slots_with(
 /// Who takes a booking of `service_id` at `date` `time`: the staff member asked for, or (for
 /// "anyone") the free one with the fewest bookings that day. `Ok(None)` in a shop without
 /// staff. Returns the booking as it will be held.
-pub fn assign(
-    data: &MerchantData,
+pub fn assign<'d>(
+    data: &'d MerchantData,
     service_id: &str,
     date: &str,
     time: &str,
     staff: Option<&str>,
-    held: &[Held],
+    held: &[Held<'_>],
     now: (Date, u32),
-) -> Result<Held, Refusal> {
+) -> Result<Held<'d>, Refusal> {
     let service = data
         .services
         .iter()
@@ -260,25 +286,21 @@ pub fn assign(
             return Err(Refusal::NotOffered);
         }
     }
-    let offered = slots(data, service_id, date, &[], now)?;
-    if !offered.iter().any(|s| s.time == hhmm(start)) {
+    let offered = starts(data, service_id, date, None, &[], now)?;
+    if !offered.iter().any(|&(s, _)| s == start) {
         return Err(Refusal::NotOffering);
     }
     let length = u32::from(service.duration_min);
     let end = start + length + u32::from(service.buffer_min);
     let people = resources(data, service, day)?;
-    let load = |r: &Resource| {
-        held.iter()
-            .filter(|h| h.staff.as_deref() == r.staff)
-            .count()
-    };
+    let load = |r: &Resource| held.iter().filter(|h| h.staff == r.staff).count();
     people
         .iter()
         .filter(|r| staff.is_none() || r.staff == staff)
-        .filter(|r| start + length <= r.close && free(r, start, end, held))
+        .filter(|r| start + length <= r.close && free(r, start, end, busy(r.staff, held)))
         .min_by_key(|r| load(r))
         .map(|r| Held {
-            staff: r.staff.map(String::from),
+            staff: r.staff,
             start,
             end,
         })
@@ -437,7 +459,7 @@ mod tests {
     #[test]
     fn a_booking_and_its_buffer_take_that_persons_time_only() {
         let held = [Held {
-            staff: Some("ann".into()),
+            staff: Some("ann"),
             start: 12 * 60,
             end: 13 * 60 + 15,
         }];

@@ -21,8 +21,8 @@ pub struct Day {
 /// Kept as a short array (`[booking_id, service, staff, start, end]`): a busy day holds
 /// hundreds and is read and written whole by each booking. The longer object form written
 /// before still reads.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(from = "HeldForm", into = "HeldRow")]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(into = "HeldRow")]
 pub struct HeldBooking {
     pub booking_id: String,
     pub service: String,
@@ -40,32 +40,8 @@ impl From<HeldBooking> for HeldRow {
     }
 }
 
-/// Either stored form of a [`HeldBooking`].
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum HeldForm {
-    Row(HeldRow),
-    Object {
-        booking_id: String,
-        service: String,
-        staff: Option<String>,
-        start: u32,
-        end: u32,
-    },
-}
-
-impl From<HeldForm> for HeldBooking {
-    fn from(f: HeldForm) -> HeldBooking {
-        let (booking_id, service, staff, start, end) = match f {
-            HeldForm::Row(r) => r,
-            HeldForm::Object {
-                booking_id,
-                service,
-                staff,
-                start,
-                end,
-            } => (booking_id, service, staff, start, end),
-        };
+impl From<HeldRow> for HeldBooking {
+    fn from((booking_id, service, staff, start, end): HeldRow) -> HeldBooking {
         HeldBooking {
             booking_id,
             service,
@@ -76,12 +52,47 @@ impl From<HeldForm> for HeldBooking {
     }
 }
 
+/// The older object form of a [`HeldBooking`].
+#[derive(Deserialize)]
+struct HeldObject {
+    booking_id: String,
+    service: String,
+    staff: Option<String>,
+    start: u32,
+    end: u32,
+}
+
+/// Either stored form, told apart by the first byte (`[` or `{`) rather than by trying one and
+/// then the other (`serde(untagged)` would buffer every row of a busy day to do that).
+impl<'de> Deserialize<'de> for HeldBooking {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+
+        struct Form;
+        impl<'de> Visitor<'de> for Form {
+            type Value = HeldBooking;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a held booking ([id, service, staff, start, end])")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<HeldBooking, A::Error> {
+                HeldRow::deserialize(SeqAccessDeserializer::new(seq)).map(HeldBooking::from)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<HeldBooking, A::Error> {
+                let o = HeldObject::deserialize(MapAccessDeserializer::new(map))?;
+                Ok((o.booking_id, o.service, o.staff, o.start, o.end).into())
+            }
+        }
+        d.deserialize_any(Form)
+    }
+}
+
 impl Day {
-    pub fn as_held(&self) -> Vec<Held> {
+    pub fn as_held(&self) -> Vec<Held<'_>> {
         self.held
             .iter()
             .map(|h| Held {
-                staff: h.staff.clone(),
+                staff: h.staff.as_deref(),
                 start: h.start,
                 end: h.end,
             })
@@ -143,7 +154,7 @@ pub async fn hold(
         let held = HeldBooking {
             booking_id: booking_id.to_string(),
             service: ask.service.to_string(),
-            staff: h.staff,
+            staff: h.staff.map(String::from),
             start: h.start,
             end: h.end,
         };
@@ -205,5 +216,8 @@ mod tests {
         assert_eq!(serde_json::from_str::<Day>(&text).unwrap(), day);
         let older = r#"{"held":[{"booking_id":"01KB","service":"cut","staff":"mei","start":540,"end":600}]}"#;
         assert_eq!(serde_json::from_str::<Day>(older).unwrap(), day);
+        for bad in [r#"{"held":["01KB"]}"#, r#"{"held":[["01KB","cut"]]}"#] {
+            assert!(serde_json::from_str::<Day>(bad).is_err(), "{bad}");
+        }
     }
 }
