@@ -4,7 +4,7 @@
 //! swaps). Two bookings racing for the last place (on one node or several) cannot both be
 //! written: the second sees the first's booking and is refused once the time is taken.
 use super::availability::{assign, Held, Refusal};
-use crate::storage::{change_doc, Doc, Expect, Store, StoreError};
+use crate::storage::{change_doc, Store, StoreError};
 use app::model::site::MerchantData;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -164,7 +164,8 @@ pub async fn hold(
     .await
 }
 
-/// Frees the time of `booking_id` on `date` (cancelled); whether it held any.
+/// Frees the time of `booking_id` on `date` (cancelled); whether it held any. A day that holds
+/// nothing of it is left as it is (an absent one is not created).
 pub async fn release(
     store: &dyn Store,
     agency: Ulid,
@@ -172,26 +173,29 @@ pub async fn release(
     date: &str,
     booking_id: &str,
 ) -> Result<bool, StoreError> {
-    let k = key(site, date);
-    loop {
-        let Some(d) = store.doc(DAY, &k).await? else {
-            return Ok(false);
-        };
-        let mut day: Day = d.read()?;
+    enum Kept {
+        Unchanged,
+        Store(StoreError),
+    }
+    impl From<StoreError> for Kept {
+        fn from(e: StoreError) -> Kept {
+            Kept::Store(e)
+        }
+    }
+    let freed = change_doc(store, DAY, &key(site, date), agency, |day: &mut Day| {
         let before = day.held.len();
         day.held.retain(|h| h.booking_id != booking_id);
         if day.held.len() == before {
-            return Ok(false);
+            Err(Kept::Unchanged)
+        } else {
+            Ok(())
         }
-        let body = serde_json::to_value(&day).map_err(StoreError::Encode)?;
-        match store
-            .put_doc(&Doc::new(DAY, k.clone(), agency, body), Expect::Rev(d.rev))
-            .await
-        {
-            Ok(_) => return Ok(true),
-            Err(StoreError::Stale) => continue,
-            Err(e) => return Err(e),
-        }
+    })
+    .await;
+    match freed {
+        Ok(()) => Ok(true),
+        Err(Kept::Unchanged) => Ok(false),
+        Err(Kept::Store(e)) => Err(e),
     }
 }
 

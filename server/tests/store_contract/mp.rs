@@ -80,6 +80,15 @@ contract!(
         assert!(!hold::release(&*store, agency, site, "2026-12-02", &freed)
             .await
             .unwrap());
+        // Releasing on a day that holds nothing creates no day.
+        assert!(!hold::release(&*store, agency, site, "2026-12-03", &freed)
+            .await
+            .unwrap());
+        assert!(store
+            .doc(hold::DAY, &format!("{site}/2026-12-03"))
+            .await
+            .unwrap()
+            .is_none());
         let again = hold::hold(&*store, agency, site, &data, &ask, "B99", now)
             .await
             .unwrap();
