@@ -156,11 +156,15 @@ fn free(r: &Resource, start: u32, end: u32, busy: impl IntoIterator<Item = (u32,
     r.open <= start && start < r.close && busy.into_iter().all(|(s, e)| e <= start || end <= s)
 }
 
-/// The times of `held` that take `staff`.
-fn busy<'h>(staff: Option<&'h str>, held: &'h [Held<'h>]) -> impl Iterator<Item = (u32, u32)> + 'h {
-    held.iter()
-        .filter(move |h| h.staff == staff)
-        .map(|h| (h.start, h.end))
+/// The times (start, end) of `held` that take each of `people`, in one pass over the day.
+fn by_person(people: &[Resource], held: &[Held<'_>]) -> Vec<Vec<(u32, u32)>> {
+    let mut out = vec![Vec::new(); people.len()];
+    for h in held {
+        if let Some(i) = people.iter().position(|r| r.staff == h.staff) {
+            out[i].push((h.start, h.end));
+        }
+    }
+    out
 }
 
 /// The date is bookable relative to `today`.
@@ -236,10 +240,7 @@ fn starts(
     let length = u32::from(service.duration_min);
     let taken = length + u32::from(service.buffer_min);
     // Each person's booked times, gathered once rather than at every start time.
-    let taken_by: Vec<Vec<(u32, u32)>> = people
-        .iter()
-        .map(|r| busy(r.staff, held).collect())
-        .collect();
+    let taken_by = by_person(&people, held);
     let mut out = Vec::new();
     let mut start = open;
     while start + length <= close {
@@ -293,13 +294,15 @@ pub fn assign<'d>(
     let length = u32::from(service.duration_min);
     let end = start + length + u32::from(service.buffer_min);
     let people = resources(data, service, day)?;
-    let load = |r: &Resource| held.iter().filter(|h| h.staff == r.staff).count();
+    let taken_by = by_person(&people, held);
     people
         .iter()
-        .filter(|r| staff.is_none() || r.staff == staff)
-        .filter(|r| start + length <= r.close && free(r, start, end, busy(r.staff, held)))
-        .min_by_key(|r| load(r))
-        .map(|r| Held {
+        .zip(&taken_by)
+        .filter(|(r, _)| staff.is_none() || r.staff == staff)
+        .filter(|(r, b)| start + length <= r.close && free(r, start, end, b.iter().copied()))
+        // The least busy that day.
+        .min_by_key(|(_, b)| b.len())
+        .map(|(r, _)| Held {
             staff: r.staff,
             start,
             end,

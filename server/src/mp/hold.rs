@@ -7,6 +7,7 @@ use super::availability::{assign, Held, Refusal};
 use crate::storage::{change_doc, Store, StoreError};
 use app::model::site::MerchantData;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use time::Date;
 use ulid::Ulid;
 
@@ -21,8 +22,7 @@ pub struct Day {
 /// Kept as a short array (`[booking_id, service, staff, start, end]`): a busy day holds
 /// hundreds and is read and written whole by each booking. The longer object form written
 /// before still reads.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(into = "HeldRow")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct HeldBooking {
     pub booking_id: String,
     pub service: String,
@@ -32,59 +32,151 @@ pub struct HeldBooking {
     pub end: u32,
 }
 
-type HeldRow = (String, String, Option<String>, u32, u32);
-
-impl From<HeldBooking> for HeldRow {
-    fn from(h: HeldBooking) -> HeldRow {
-        (h.booking_id, h.service, h.staff, h.start, h.end)
+impl Serialize for HeldBooking {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Row::from(self).serialize(s)
     }
 }
 
-impl From<HeldRow> for HeldBooking {
-    fn from((booking_id, service, staff, start, end): HeldRow) -> HeldBooking {
-        HeldBooking {
-            booking_id,
-            service,
-            staff,
-            start,
-            end,
+impl<'de> Deserialize<'de> for HeldBooking {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Row::deserialize(d).map(|r| HeldBooking {
+            booking_id: r.booking_id.into_owned(),
+            service: r.service.into_owned(),
+            staff: r.staff.map(Cow::into_owned),
+            start: r.start,
+            end: r.end,
+        })
+    }
+}
+
+/// A [`HeldBooking`] as stored, its text borrowed from the stored day where it can be: a
+/// booking reads the whole day and writes it back with one more row, so it copies none of it.
+#[derive(Clone, Debug, PartialEq)]
+struct Row<'a> {
+    booking_id: Cow<'a, str>,
+    service: Cow<'a, str>,
+    staff: Option<Cow<'a, str>>,
+    start: u32,
+    end: u32,
+}
+
+impl<'a> From<&'a HeldBooking> for Row<'a> {
+    fn from(h: &'a HeldBooking) -> Row<'a> {
+        Row {
+            booking_id: Cow::Borrowed(&h.booking_id),
+            service: Cow::Borrowed(&h.service),
+            staff: h.staff.as_deref().map(Cow::Borrowed),
+            start: h.start,
+            end: h.end,
         }
     }
 }
 
-/// The older object form of a [`HeldBooking`].
+impl Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (
+            &self.booking_id,
+            &self.service,
+            &self.staff,
+            self.start,
+            self.end,
+        )
+            .serialize(s)
+    }
+}
+
+/// Text borrowed from the input when it holds no escapes, else copied.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+        }
+        d.deserialize_str(V).map(Text)
+    }
+}
+
+/// The older object form of a row.
 #[derive(Deserialize)]
-struct HeldObject {
-    booking_id: String,
-    service: String,
-    staff: Option<String>,
+struct Object<'a> {
+    #[serde(borrow)]
+    booking_id: Text<'a>,
+    #[serde(borrow)]
+    service: Text<'a>,
+    #[serde(borrow)]
+    staff: Option<Text<'a>>,
     start: u32,
     end: u32,
 }
 
 /// Either stored form, told apart by the first byte (`[` or `{`) rather than by trying one and
 /// then the other (`serde(untagged)` would buffer every row of a busy day to do that).
-impl<'de> Deserialize<'de> for HeldBooking {
+impl<'de: 'a, 'a> Deserialize<'de> for Row<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-        use serde::de::{MapAccess, SeqAccess, Visitor};
+        use serde::de::value::MapAccessDeserializer;
+        use serde::de::{Error, MapAccess, SeqAccess, Visitor};
 
         struct Form;
         impl<'de> Visitor<'de> for Form {
-            type Value = HeldBooking;
+            type Value = Row<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a held booking ([id, service, staff, start, end])")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<HeldBooking, A::Error> {
-                HeldRow::deserialize(SeqAccessDeserializer::new(seq)).map(HeldBooking::from)
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Row<'de>, A::Error> {
+                let short = |n| A::Error::invalid_length(n, &"5 fields");
+                let booking_id = seq.next_element::<Text>()?.ok_or_else(|| short(0))?.0;
+                let service = seq.next_element::<Text>()?.ok_or_else(|| short(1))?.0;
+                let staff = seq
+                    .next_element::<Option<Text>>()?
+                    .ok_or_else(|| short(2))?;
+                let start = seq.next_element()?.ok_or_else(|| short(3))?;
+                let end = seq.next_element()?.ok_or_else(|| short(4))?;
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::invalid_length(6, &"5 fields"));
+                }
+                Ok(Row {
+                    booking_id,
+                    service,
+                    staff: staff.map(|t| t.0),
+                    start,
+                    end,
+                })
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<HeldBooking, A::Error> {
-                let o = HeldObject::deserialize(MapAccessDeserializer::new(map))?;
-                Ok((o.booking_id, o.service, o.staff, o.start, o.end).into())
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Row<'de>, A::Error> {
+                let o = Object::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(Row {
+                    booking_id: o.booking_id.0,
+                    service: o.service.0,
+                    staff: o.staff.map(|t| t.0),
+                    start: o.start,
+                    end: o.end,
+                })
             }
         }
         d.deserialize_any(Form)
     }
+}
+
+/// A day as a booking reads and writes it ([`Row`]).
+#[derive(Default, Serialize, Deserialize)]
+struct Rows<'a> {
+    #[serde(borrow)]
+    held: Vec<Row<'a>>,
 }
 
 impl Day {
@@ -140,28 +232,57 @@ pub async fn hold(
     booking_id: &str,
     now: (Date, u32),
 ) -> Result<HeldBooking, HoldError> {
-    change_doc(store, DAY, &key(site, ask.date), agency, |day: &mut Day| {
-        let h = assign(
-            data,
-            ask.service,
-            ask.date,
-            ask.time,
-            ask.staff,
-            &day.as_held(),
-            now,
-        )
-        .map_err(HoldError::Refused)?;
-        let held = HeldBooking {
-            booking_id: booking_id.to_string(),
-            service: ask.service.to_string(),
-            staff: h.staff.map(String::from),
-            start: h.start,
-            end: h.end,
-        };
-        day.held.push(held.clone());
-        Ok(held)
-    })
-    .await
+    let mut out: Option<Result<HeldBooking, HoldError>> = None;
+    let k = key(site, ask.date);
+    // Not `change_doc`: the day is read as borrowed rows ([`Rows`]), which its owned `T` cannot be.
+    store
+        .update_doc(DAY, &k, agency, &mut |old| {
+            let mut day = match old.map(|raw| serde_json::from_str::<Rows>(raw.get())) {
+                None => Rows::default(),
+                Some(Ok(day)) => day,
+                Some(Err(source)) => {
+                    let tree = format!("docs/{DAY}");
+                    out = Some(Err(StoreError::Decode { tree, source }.into()));
+                    return None;
+                }
+            };
+            let held: Vec<Held> = day
+                .held
+                .iter()
+                .map(|h| Held {
+                    staff: h.staff.as_deref(),
+                    start: h.start,
+                    end: h.end,
+                })
+                .collect();
+            let h = match assign(data, ask.service, ask.date, ask.time, ask.staff, &held, now) {
+                Ok(h) => h,
+                Err(r) => {
+                    out = Some(Err(HoldError::Refused(r)));
+                    return None;
+                }
+            };
+            let row = HeldBooking {
+                booking_id: booking_id.to_string(),
+                service: ask.service.to_string(),
+                staff: h.staff.map(String::from),
+                start: h.start,
+                end: h.end,
+            };
+            day.held.push(Row::from(&row));
+            match serde_json::value::to_raw_value(&day) {
+                Ok(body) => {
+                    out = Some(Ok(row));
+                    Some(body)
+                }
+                Err(e) => {
+                    out = Some(Err(StoreError::Encode(e).into()));
+                    None
+                }
+            }
+        })
+        .await?;
+    out.expect("update_doc runs its function at least once")
 }
 
 /// Frees the time of `booking_id` on `date` (cancelled); whether it held any. A day that holds
@@ -223,5 +344,22 @@ mod tests {
         for bad in [r#"{"held":["01KB"]}"#, r#"{"held":[["01KB","cut"]]}"#] {
             assert!(serde_json::from_str::<Day>(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_day_read_as_borrowed_rows_copies_only_escaped_text() {
+        let text = r#"{"held":[["01KB","cut",null,540,600],{"booking_id":"01KC","service":"a\"b","staff":"mei","start":600,"end":660}]}"#;
+        let rows: Rows = serde_json::from_str(text).unwrap();
+        assert!(matches!(rows.held[0].booking_id, Cow::Borrowed("01KB")));
+        assert!(matches!(rows.held[1].service, Cow::Owned(ref s) if s == "a\"b"));
+        assert_eq!(rows.held[1].staff.as_deref(), Some("mei"));
+        let again = serde_json::to_string(&rows).unwrap();
+        assert_eq!(
+            again,
+            r#"{"held":[["01KB","cut",null,540,600],["01KC","a\"b","mei",600,660]]}"#
+        );
+        let day: Day = serde_json::from_str(&again).unwrap();
+        assert_eq!(day.held[1].service, "a\"b");
+        assert_eq!(serde_json::to_string(&day).unwrap(), again);
     }
 }
