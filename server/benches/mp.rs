@@ -22,6 +22,18 @@ const ORDERS: usize = 20_000;
 const BOOKINGS: usize = 8_000;
 const PASSWORD: &str = "a-long-password-1";
 
+/// CPU time this process (server, clients and store threads) has used so far: user and system
+/// time from `/proc/self/stat`, in clock ticks of 10 ms. `None` off Linux.
+fn cpu_used() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and
+    // 13th after it.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let ticks: u64 = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -129,8 +141,9 @@ async fn load(
     client: &reqwest::Client,
     total: usize,
     make: impl Fn(usize) -> (bool, String, Value) + Send + Sync + 'static,
-) -> (Duration, Vec<Duration>, usize) {
+) -> Measured {
     let make = Arc::new(make);
+    let cpu_before = cpu_used();
     let next = Arc::new(AtomicUsize::new(0));
     let ok = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -166,13 +179,44 @@ async fn load(
     for t in tasks {
         times.extend(t.await.unwrap());
     }
-    (started.elapsed(), times, ok.load(Ordering::Relaxed))
+    Measured {
+        wall: started.elapsed(),
+        times,
+        ok: ok.load(Ordering::Relaxed),
+        cpu: cpu_used()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before),
+    }
 }
 
-fn report(what: &str, (wall, mut times, ok): (Duration, Vec<Duration>, usize)) {
+/// What [`load`] saw.
+struct Measured {
+    wall: Duration,
+    /// Each request's latency.
+    times: Vec<Duration>,
+    /// How many answered 2xx.
+    ok: usize,
+    /// CPU time used meanwhile, by the server and the clients together.
+    cpu: Option<Duration>,
+}
+
+fn report(what: &str, m: Measured) {
+    let Measured {
+        wall,
+        mut times,
+        ok,
+        cpu,
+    } = m;
     times.sort();
+    // CPU per request varies far less from run to run than the rates on a shared machine.
+    let cpu = cpu.map_or(String::new(), |c| {
+        format!(
+            "   cpu {:.3} ms/req",
+            c.as_secs_f64() * 1000.0 / times.len() as f64
+        )
+    });
     println!(
-        "{what:<44} {:>7.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   ({} requests, {ok} answered 2xx)",
+        "{what:<44} {:>7.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms{cpu}   ({} requests, {ok} answered 2xx)",
         times.len() as f64 / wall.as_secs_f64(),
         percentile(&times, 0.5).as_secs_f64() * 1000.0,
         percentile(&times, 0.99).as_secs_f64() * 1000.0,
