@@ -208,15 +208,12 @@ pub fn slots_with(
         .collect())
 }
 
-/// [`slots_with`] as minutes after midnight.
-fn starts(
-    data: &MerchantData,
+/// Service `service_id`, and `staff` (when asked for) a staff member who offers it.
+fn offered_by<'d>(
+    data: &'d MerchantData,
     service_id: &str,
-    date: &str,
     staff: Option<&str>,
-    held: &[Held<'_>],
-    now: (Date, u32),
-) -> Result<Vec<(u32, u32)>, Refusal> {
+) -> Result<&'d Service, Refusal> {
     let service = data
         .services
         .iter()
@@ -230,6 +227,19 @@ fn starts(
             return Err(Refusal::NotOffered);
         }
     }
+    Ok(service)
+}
+
+/// [`slots_with`] as minutes after midnight.
+fn starts(
+    data: &MerchantData,
+    service_id: &str,
+    date: &str,
+    staff: Option<&str>,
+    held: &[Held<'_>],
+    now: (Date, u32),
+) -> Result<Vec<(u32, u32)>, Refusal> {
+    let service = offered_by(data, service_id, staff)?;
     let date = parse_date(date).ok_or(Refusal::BadDate)?;
     in_range(date, now.0)?;
     let (open, close) = shop_window(data, date)?;
@@ -272,21 +282,11 @@ pub fn assign<'d>(
     held: &[Held<'_>],
     now: (Date, u32),
 ) -> Result<Held<'d>, Refusal> {
-    let service = data
-        .services
-        .iter()
-        .find(|s| s.id == service_id)
-        .ok_or(Refusal::UnknownService)?;
+    // The service is checked first, then the date and time, then the staff member.
+    let service = offered_by(data, service_id, None)?;
     let day = parse_date(date).ok_or(Refusal::BadDate)?;
     let start = parse_hhmm(time).ok_or(Refusal::BadTime)?;
-    if let Some(who) = staff {
-        if !data.staff.iter().any(|s| s.id == who) {
-            return Err(Refusal::UnknownStaff);
-        }
-        if !service.staff.is_empty() && !service.staff.iter().any(|s| s == who) {
-            return Err(Refusal::NotOffered);
-        }
-    }
+    offered_by(data, service_id, staff)?;
     let offered = starts(data, service_id, date, None, &[], now)?;
     if !offered.iter().any(|&(s, _)| s == start) {
         return Err(Refusal::NotOffering);
