@@ -5,7 +5,7 @@ use super::records::trees::*;
 use super::tree::{encode, pair_child, pair_key, ulid_prefix, Tree};
 use super::{
     schema, Agency, Attempt, AuditEntry, Counts, Doc, DocChange, Draft, Expect, Job, JobOutcome,
-    JobState, Merchant, NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError,
+    Merchant, NewJob, OwnedMedia, Record, Session, SessionKey, Site, Store, StoreError,
     ThrottleKey, User,
 };
 use sled::transaction::{abort, ConflictableTransactionError, TransactionalTree};
@@ -14,6 +14,8 @@ use std::time::Duration;
 use ulid::Ulid;
 
 mod docs;
+mod jobs;
+mod records;
 
 /// Every tree of the database, opened once.
 #[derive(Clone)]
@@ -133,18 +135,6 @@ impl SledStore {
             }
         }
         Ok(ids)
-    }
-
-    /// Releases a job's dedupe key if it still points at the job.
-    fn release_dedupe(&self, job: &Job) -> Result<(), StoreError> {
-        if let Some(k) = &job.dedupe_key {
-            let _ = self.jobs_by_dedupe.compare_and_swap(
-                dedupe_key(job.agency_id, k),
-                Some(&ulid_prefix(job.id)[..]),
-                None::<&[u8]>,
-            )?;
-        }
-        Ok(())
     }
 }
 
@@ -571,26 +561,7 @@ impl Store for SledStore {
     }
 
     async fn enqueue_job(&self, new: &NewJob) -> Result<Ulid, StoreError> {
-        let job = Job::queued(new);
-        let bytes = encode(&job)?;
-        let id = (self.jobs.raw(), &self.jobs_by_dedupe).transaction(|(jobs, dedupe)| {
-            if let Some(k) = &job.dedupe_key {
-                let k = dedupe_key(job.agency_id, k);
-                if let Some(held) = dedupe.get(k.as_slice())? {
-                    if let Some(existing) = jobs.get(&held)? {
-                        let existing: Job =
-                            decode(JOBS, &existing).map_err(ConflictableTransactionError::Abort)?;
-                        if matches!(existing.state, JobState::Queued | JobState::Running) {
-                            return Ok(existing.id);
-                        }
-                    }
-                }
-                dedupe.insert(k.as_slice(), &ulid_prefix(job.id)[..])?;
-            }
-            jobs.insert(&ulid_prefix(job.id), bytes.as_slice())?;
-            Ok::<_, ConflictableTransactionError<StoreError>>(job.id)
-        })?;
-        Ok(id)
+        self.enqueue(new).await
     }
 
     async fn claim_jobs(
@@ -599,45 +570,11 @@ impl Store for SledStore {
         max: usize,
         lease: Duration,
     ) -> Result<Vec<Job>, StoreError> {
-        let mut claimed = Vec::new();
-        let now = super::now_ms();
-        for item in self.jobs.raw().iter() {
-            if claimed.len() >= max {
-                break;
-            }
-            let (key, bytes) = item?;
-            let mut job: Job = decode(JOBS, &bytes)?;
-            if !job.claimable(now) {
-                continue;
-            }
-            job.claim(worker, now, lease);
-            // Claimed only if nobody changed it meanwhile.
-            if self
-                .jobs
-                .raw()
-                .compare_and_swap(&key, Some(bytes), Some(encode(&job)?))?
-                .is_ok()
-            {
-                claimed.push(job);
-            }
-        }
-        Ok(claimed)
+        self.claim(worker, max, lease).await
     }
 
     async fn heartbeat(&self, worker: &str, lease: Duration) -> Result<(), StoreError> {
-        let until = super::now_ms() + lease.as_millis() as i64;
-        for item in self.jobs.raw().iter() {
-            let (key, bytes) = item?;
-            let mut job: Job = decode(JOBS, &bytes)?;
-            if job.state == JobState::Running && job.worker.as_deref() == Some(worker) {
-                job.lease_until_ms = until;
-                let _ = self
-                    .jobs
-                    .raw()
-                    .compare_and_swap(&key, Some(bytes), Some(encode(&job)?))?;
-            }
-        }
-        Ok(())
+        self.renew_leases(worker, lease).await
     }
 
     async fn finish_job(
@@ -646,49 +583,15 @@ impl Store for SledStore {
         worker: &str,
         outcome: &JobOutcome,
     ) -> Result<bool, StoreError> {
-        let key = ulid_prefix(id);
-        // Read again when the heartbeat renewed the lease in between: the job is still ours.
-        loop {
-            let Some(bytes) = self.jobs.raw().get(key)? else {
-                return Ok(false);
-            };
-            let mut job: Job = decode(JOBS, &bytes)?;
-            if job.state != JobState::Running || job.worker.as_deref() != Some(worker) {
-                return Ok(false);
-            }
-            job.end(outcome, super::now_ms());
-            let written = self
-                .jobs
-                .raw()
-                .compare_and_swap(key, Some(bytes), Some(encode(&job)?))?
-                .is_ok();
-            if !written {
-                continue;
-            }
-            if matches!(job.state, JobState::Done | JobState::Failed) {
-                self.release_dedupe(&job)?;
-            }
-            return Ok(true);
-        }
+        self.finish(id, worker, outcome).await
     }
 
     async fn job(&self, id: Ulid) -> Result<Option<Job>, StoreError> {
-        self.jobs.get(&id)
+        self.get_job(id).await
     }
 
     async fn agency_jobs(&self, agency: Ulid, limit: usize) -> Result<Vec<Job>, StoreError> {
-        let mut out = Vec::new();
-        for job in self.jobs.raw().iter().rev() {
-            let (_, bytes) = job?;
-            let job: Job = decode(JOBS, &bytes)?;
-            if job.agency_id == agency {
-                out.push(job);
-                if out.len() >= limit {
-                    break;
-                }
-            }
-        }
-        Ok(out)
+        self.jobs_of(agency, limit).await
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
@@ -752,110 +655,10 @@ impl Store for SledStore {
         &self,
         sink: &mut (dyn FnMut(Record) -> Result<(), StoreError> + Send),
     ) -> Result<(), StoreError> {
-        for a in self.agencies.values() {
-            sink(Record::Agency(a?))?;
-        }
-        for u in self.users.values() {
-            sink(Record::User(u?))?;
-        }
-        for m in self.merchants.values() {
-            sink(Record::Merchant(m?))?;
-        }
-        for s in self.sites.values() {
-            sink(Record::Site(s?))?;
-        }
-        for item in self.drafts.entries() {
-            let (key, draft) = item?;
-            let site_id = Ulid::from(u128::from_be_bytes(
-                key.as_ref().try_into().unwrap_or([0; 16]),
-            ));
-            sink(Record::Draft {
-                site_id,
-                draft: Box::new(draft),
-            })?;
-        }
-        for item in self.sessions.entries() {
-            let (key, session) = item?;
-            sink(Record::Session {
-                key: hex::encode(&key),
-                session,
-            })?;
-        }
-        let mut merchants = Vec::new();
-        for key in self.merchants_by_agency.iter().keys() {
-            if let Some(id) = pair_child(&key?) {
-                merchants.push(id);
-            }
-        }
-        for merchant_id in merchants {
-            for m in self.merchant_media(merchant_id).await? {
-                sink(Record::Media {
-                    merchant_id,
-                    hash: m.hash,
-                    bytes: m.bytes,
-                    uploaded_at: m.uploaded_at,
-                })?;
-            }
-        }
-        for j in self.jobs.values() {
-            sink(Record::Job(j?))?;
-        }
-        for e in self.audit.values() {
-            sink(Record::Audit(e?))?;
-        }
-        for item in self.docs.iter() {
-            sink(Record::Doc(decode(DOCS, &item?.1)?))?;
-        }
-        Ok(())
+        self.export(sink).await
     }
 
     async fn import_record(&self, record: &Record) -> Result<(), StoreError> {
-        match record {
-            Record::Agency(a) => self.agencies.insert(&a.id, a)?,
-            Record::User(u) => {
-                self.users_by_login
-                    .insert(u.login.as_bytes(), ulid_prefix(u.id).to_vec())?;
-                self.users.insert(&u.id, u)?;
-            }
-            Record::Merchant(m) => {
-                self.merchants_by_agency
-                    .insert(&pair_key(m.agency_id, m.id)[..], Vec::<u8>::new())?;
-                self.merchants.insert(&m.id, m)?;
-            }
-            Record::Site(s) => {
-                self.sites_by_merchant
-                    .insert(&pair_key(s.merchant_id, s.id)[..], Vec::<u8>::new())?;
-                self.sites.insert(&s.id, s)?;
-            }
-            Record::Draft { site_id, draft } => self.drafts.insert(site_id, draft)?,
-            Record::Session { key, session } => {
-                let key = hex::decode(key).map_err(|e| StoreError::Import {
-                    line: 0,
-                    message: format!("session key is not hex: {e}"),
-                })?;
-                self.sessions.insert(&key[..], session)?;
-            }
-            Record::Media {
-                merchant_id,
-                hash,
-                bytes,
-                uploaded_at,
-            } => {
-                self.add_media(*merchant_id, hash, *bytes, *uploaded_at)
-                    .await?
-            }
-            Record::Job(j) => {
-                if let (Some(k), JobState::Queued | JobState::Running) = (&j.dedupe_key, j.state) {
-                    self.jobs_by_dedupe
-                        .insert(dedupe_key(j.agency_id, k), &ulid_prefix(j.id)[..])?;
-                }
-                self.jobs.insert(&j.id, j)?
-            }
-            Record::Audit(e) => self.append_audit(e).await?,
-            Record::Doc(d) => {
-                self.import_doc(d)?;
-            }
-        }
-        Ok(())
+        self.import(record).await
     }
 }
