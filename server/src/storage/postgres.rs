@@ -13,6 +13,10 @@ use std::time::Duration;
 use ulid::Ulid;
 
 mod docs;
+mod jobs;
+mod media;
+mod records;
+mod sessions;
 
 /// The schema versions this build knows, in order: `(version, SQL)`.
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -190,40 +194,6 @@ impl PgStore {
             .await?;
         row.map(|r| dec(table, r.get::<&[u8], _>("doc")))
             .transpose()
-    }
-
-    async fn write_job(tx: &mut Transaction<'_, Postgres>, job: &Job) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE jobs SET state = $2, run_at_ms = $3, lease_until_ms = $4, worker = $5, \
-             doc = $6 WHERE id = $1",
-        )
-        .bind(id(job.id))
-        .bind(job.state.name())
-        .bind(job.run_at_ms)
-        .bind(job.lease_until_ms)
-        .bind(&job.worker)
-        .bind(enc(job)?)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    async fn insert_job(&self, job: &Job) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO jobs (agency_id, id, state, run_at_ms, lease_until_ms, worker, \
-             dedupe_key, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-        )
-        .bind(id(job.agency_id))
-        .bind(id(job.id))
-        .bind(job.state.name())
-        .bind(job.run_at_ms)
-        .bind(job.lease_until_ms)
-        .bind(&job.worker)
-        .bind(&job.dedupe_key)
-        .bind(enc(job)?)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 }
 
@@ -550,35 +520,15 @@ impl Store for PgStore {
     }
 
     async fn put_session(&self, key: SessionKey, session: &Session) -> Result<(), StoreError> {
-        // The session's agency is its user's (a user of no agency has no session to keep).
-        sqlx::query(
-            "INSERT INTO sessions (agency_id, key, user_id, doc) \
-             SELECT agency_id, $1, id, $3 FROM users WHERE id = $2 \
-             ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc",
-        )
-        .bind(&key[..])
-        .bind(id(session.user_id))
-        .bind(enc(session)?)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.save_session(key, session).await
     }
 
     async fn session(&self, key: SessionKey) -> Result<Option<Session>, StoreError> {
-        self.doc(
-            "sessions",
-            "SELECT doc FROM sessions WHERE key = $1",
-            key.to_vec(),
-        )
-        .await
+        self.get_session(key).await
     }
 
     async fn delete_session(&self, key: SessionKey) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE key = $1")
-            .bind(&key[..])
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.remove_session(key).await
     }
 
     async fn end_sessions(
@@ -587,30 +537,7 @@ impl Store for PgStore {
         keep: Option<SessionKey>,
         ended: &(dyn for<'s> Fn(&'s Session) -> bool + Sync),
     ) -> Result<usize, StoreError> {
-        let mine = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND key <> $2")
-            .bind(id(user))
-            .bind(keep.map(|k| k.to_vec()).unwrap_or_default())
-            .execute(&self.pool)
-            .await?
-            .rows_affected() as usize;
-        // Sweep anyone's ended sessions.
-        let rows = sqlx::query("SELECT key, doc FROM sessions")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut gone: Vec<Vec<u8>> = Vec::new();
-        for r in &rows {
-            let s: Session = dec("sessions", r.get::<&[u8], _>("doc"))?;
-            if ended(&s) {
-                gone.push(r.get("key"));
-            }
-        }
-        if !gone.is_empty() {
-            sqlx::query("DELETE FROM sessions WHERE key = ANY($1)")
-                .bind(&gone)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(mine)
+        self.end_user_sessions(user, keep, ended).await
     }
 
     async fn reserve_attempt(
@@ -618,80 +545,11 @@ impl Store for PgStore {
         keys: &[ThrottleKey],
         window: Duration,
     ) -> Result<Result<Attempt, Duration>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // One transaction-scoped lock per key, always in the same order: parallel attempts
-        // on the same key, from any node, queue here.
-        let mut names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        for name in &names {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let now = PgStore::now_ms(&mut tx).await?;
-        let since = now - window.as_millis() as i64;
-        let all: Vec<String> = keys.iter().map(|k| k.key.clone()).collect();
-        // Attempts past the window count for nobody: swept for every key of this throttle
-        // (keys start with its scope, `login:…`), so the table holds one window at most.
-        let scope = keys
-            .first()
-            .and_then(|k| k.key.split(':').next())
-            .unwrap_or_default();
-        sqlx::query("DELETE FROM throttle_attempts WHERE at_ms <= $1 AND key LIKE $2")
-            .bind(since)
-            .bind(format!("{scope}:%"))
-            .execute(&mut *tx)
-            .await?;
-        let mut wait = Duration::ZERO;
-        for k in keys {
-            let times: Vec<i64> = sqlx::query_scalar(
-                "SELECT at_ms FROM throttle_attempts WHERE key = $1 ORDER BY at_ms",
-            )
-            .bind(&k.key)
-            .fetch_all(&mut *tx)
-            .await?;
-            wait = wait.max(k.rule.wait(&times, window, now));
-        }
-        if !wait.is_zero() {
-            tx.rollback().await?;
-            return Ok(Err(wait));
-        }
-        sqlx::query("INSERT INTO throttle_attempts (key, at_ms) SELECT unnest($1::text[]), $2")
-            .bind(&all)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Ok(Attempt {
-            keys: keys
-                .iter()
-                .map(|k| (k.key.clone(), k.refund_on_success))
-                .collect(),
-            at_ms: now,
-        }))
+        self.reserve(keys, window).await
     }
 
     async fn attempt_succeeded(&self, attempt: &Attempt) -> Result<(), StoreError> {
-        for (key, refund) in &attempt.keys {
-            if *refund {
-                sqlx::query(
-                    "DELETE FROM throttle_attempts WHERE ctid IN (SELECT ctid FROM \
-                     throttle_attempts WHERE key = $1 AND at_ms = $2 LIMIT 1)",
-                )
-                .bind(key)
-                .bind(attempt.at_ms)
-                .execute(&self.pool)
-                .await?;
-            } else {
-                sqlx::query("DELETE FROM throttle_attempts WHERE key = $1")
-                    .bind(key)
-                    .execute(&self.pool)
-                    .await?;
-            }
-        }
-        Ok(())
+        self.succeeded(attempt).await
     }
 
     async fn add_media(
@@ -701,83 +559,23 @@ impl Store for PgStore {
         bytes: u64,
         at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO media_owners (agency_id, merchant_id, hash, bytes, uploaded_at) \
-             SELECT agency_id, id, $2, $3, $4 FROM merchants WHERE id = $1 \
-             ON CONFLICT (merchant_id, hash) DO UPDATE SET bytes = EXCLUDED.bytes, \
-             uploaded_at = EXCLUDED.uploaded_at",
-        )
-        .bind(id(merchant))
-        .bind(hash)
-        .bind(bytes as i64)
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.grant_media(merchant, hash, bytes, at).await
     }
 
     async fn merchant_media(&self, merchant: Ulid) -> Result<Vec<OwnedMedia>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT hash, bytes, uploaded_at FROM media_owners WHERE merchant_id = $1 \
-             ORDER BY hash",
-        )
-        .bind(id(merchant))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| OwnedMedia {
-                hash: r.get("hash"),
-                bytes: r.get::<i64, _>("bytes") as u64,
-                uploaded_at: r.get("uploaded_at"),
-            })
-            .collect())
+        self.media_of(merchant).await
     }
 
     async fn owns_media(&self, merchant: Ulid, hash: &str) -> Result<bool, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM media_owners WHERE merchant_id = $1 AND hash = $2)",
-        )
-        .bind(id(merchant))
-        .bind(hash)
-        .fetch_one(&self.pool)
-        .await?)
+        self.media_owned(merchant, hash).await
     }
 
     async fn drop_media(&self, merchant: Ulid, hash: &str) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM media_owners WHERE merchant_id = $1 AND hash = $2")
-            .bind(id(merchant))
-            .bind(hash)
-            .execute(&self.pool)
-            .await?;
-        let kept: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM media_owners WHERE hash = $1)")
-                .bind(hash)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(!kept)
+        self.revoke_media(merchant, hash).await
     }
 
     async fn enqueue_job(&self, new: &NewJob) -> Result<Ulid, StoreError> {
-        for _ in 0..3 {
-            let job = Job::queued(new);
-            if self.insert_job(&job).await? {
-                return Ok(job.id);
-            }
-            let held: Option<Vec<u8>> = sqlx::query_scalar(
-                "SELECT id FROM jobs WHERE agency_id = $1 AND dedupe_key = $2 \
-                 AND state IN ('queued', 'running')",
-            )
-            .bind(id(new.agency_id))
-            .bind(&new.dedupe_key)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(held) = held {
-                return Ok(ulid_of(&held));
-            }
-            // The holder finished between the two statements: queue again.
-        }
-        Err(StoreError::Migrate("could not queue the job".into()))
+        self.enqueue(new).await
     }
 
     async fn claim_jobs(
@@ -786,43 +584,11 @@ impl Store for PgStore {
         max: usize,
         lease: Duration,
     ) -> Result<Vec<Job>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let now = PgStore::now_ms(&mut tx).await?;
-        let rows = sqlx::query(
-            "SELECT doc FROM jobs WHERE (state = 'queued' AND run_at_ms <= $1) \
-             OR (state = 'running' AND lease_until_ms <= $1) \
-             ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-        )
-        .bind(now)
-        .bind(max as i64)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut claimed = Vec::new();
-        for r in &rows {
-            let mut job: Job = dec("jobs", r.get::<&[u8], _>("doc"))?;
-            job.claim(worker, now, lease);
-            PgStore::write_job(&mut tx, &job).await?;
-            claimed.push(job);
-        }
-        tx.commit().await?;
-        Ok(claimed)
+        self.claim(worker, max, lease).await
     }
 
     async fn heartbeat(&self, worker: &str, lease: Duration) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let now = PgStore::now_ms(&mut tx).await?;
-        let rows =
-            sqlx::query("SELECT doc FROM jobs WHERE state = 'running' AND worker = $1 FOR UPDATE")
-                .bind(worker)
-                .fetch_all(&mut *tx)
-                .await?;
-        for r in &rows {
-            let mut job: Job = dec("jobs", r.get::<&[u8], _>("doc"))?;
-            job.lease_until_ms = now + lease.as_millis() as i64;
-            PgStore::write_job(&mut tx, &job).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.renew_leases(worker, lease).await
     }
 
     async fn finish_job(
@@ -831,40 +597,15 @@ impl Store for PgStore {
         worker: &str,
         outcome: &JobOutcome,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let now = PgStore::now_ms(&mut tx).await?;
-        let Some(row) = sqlx::query(
-            "SELECT doc FROM jobs WHERE id = $1 AND state = 'running' AND worker = $2 FOR UPDATE",
-        )
-        .bind(id(job_id))
-        .bind(worker)
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
-            return Ok(false);
-        };
-        let mut job: Job = dec("jobs", row.get::<&[u8], _>("doc"))?;
-        job.end(outcome, now);
-        PgStore::write_job(&mut tx, &job).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.finish(job_id, worker, outcome).await
     }
 
     async fn job(&self, job: Ulid) -> Result<Option<Job>, StoreError> {
-        self.doc("jobs", "SELECT doc FROM jobs WHERE id = $1", id(job))
-            .await
+        self.get_job(job).await
     }
 
     async fn agency_jobs(&self, agency: Ulid, limit: usize) -> Result<Vec<Job>, StoreError> {
-        let rows =
-            sqlx::query("SELECT doc FROM jobs WHERE agency_id = $1 ORDER BY id DESC LIMIT $2")
-                .bind(id(agency))
-                .bind(limit as i64)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| dec("jobs", r.get::<&[u8], _>("doc")))
-            .collect()
+        self.jobs_of(agency, limit).await
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
@@ -935,126 +676,10 @@ impl Store for PgStore {
         &self,
         sink: &mut (dyn FnMut(Record) -> Result<(), StoreError> + Send),
     ) -> Result<(), StoreError> {
-        use futures::TryStreamExt;
-        macro_rules! each {
-            ($sql:literal, |$r:ident| $make:expr) => {{
-                let mut rows = sqlx::query($sql).fetch(&self.pool);
-                while let Some($r) = rows.try_next().await? {
-                    sink($make)?;
-                }
-            }};
-        }
-        each!("SELECT doc FROM agencies ORDER BY id", |r| Record::Agency(
-            dec("agencies", r.get::<&[u8], _>("doc"))?
-        ));
-        each!("SELECT doc FROM users ORDER BY id", |r| Record::User(dec(
-            "users",
-            r.get::<&[u8], _>("doc")
-        )?));
-        each!("SELECT doc FROM merchants ORDER BY id", |r| {
-            Record::Merchant(dec("merchants", r.get::<&[u8], _>("doc"))?)
-        });
-        each!("SELECT doc FROM sites ORDER BY id", |r| Record::Site(dec(
-            "sites",
-            r.get::<&[u8], _>("doc")
-        )?));
-        each!("SELECT site_id, doc FROM drafts ORDER BY site_id", |r| {
-            Record::Draft {
-                site_id: ulid_of(r.get::<&[u8], _>("site_id")),
-                draft: Box::new(dec("drafts", r.get::<&[u8], _>("doc"))?),
-            }
-        });
-        each!("SELECT key, doc FROM sessions ORDER BY key", |r| {
-            Record::Session {
-                key: hex::encode(r.get::<&[u8], _>("key")),
-                session: dec("sessions", r.get::<&[u8], _>("doc"))?,
-            }
-        });
-        each!(
-            "SELECT merchant_id, hash, bytes, uploaded_at FROM media_owners \
-             ORDER BY merchant_id, hash",
-            |r| Record::Media {
-                merchant_id: ulid_of(r.get::<&[u8], _>("merchant_id")),
-                hash: r.get("hash"),
-                bytes: r.get::<i64, _>("bytes") as u64,
-                uploaded_at: r.get("uploaded_at"),
-            }
-        );
-        each!("SELECT doc FROM jobs ORDER BY id", |r| Record::Job(dec(
-            "jobs",
-            r.get::<&[u8], _>("doc")
-        )?));
-        each!("SELECT doc FROM audit ORDER BY agency_id, id", |r| {
-            Record::Audit(dec("audit", r.get::<&[u8], _>("doc"))?)
-        });
-        each!("SELECT rev, doc FROM docs ORDER BY kind, key", |r| {
-            Record::Doc(docs::doc_row(&r)?)
-        });
-        Ok(())
+        self.export(sink).await
     }
 
     async fn import_record(&self, record: &Record) -> Result<(), StoreError> {
-        match record {
-            Record::Agency(a) => {
-                sqlx::query("INSERT INTO agencies (id, doc) VALUES ($1, $2)")
-                    .bind(id(a.id))
-                    .bind(enc(a)?)
-                    .execute(&self.pool)
-                    .await?;
-            }
-            Record::User(u) => {
-                let mut tx = self.pool.begin().await?;
-                PgStore::insert_user(&mut tx, u).await?;
-                tx.commit().await?;
-            }
-            Record::Merchant(m) => self.put_merchant(m).await?,
-            Record::Site(s) => {
-                sqlx::query(
-                    "INSERT INTO sites (agency_id, merchant_id, id, doc) \
-                     SELECT agency_id, id, $2, $3 FROM merchants WHERE id = $1",
-                )
-                .bind(id(s.merchant_id))
-                .bind(id(s.id))
-                .bind(enc(s)?)
-                .execute(&self.pool)
-                .await?;
-            }
-            Record::Draft { site_id, draft } => {
-                sqlx::query(
-                    "INSERT INTO drafts (agency_id, site_id, version, doc) \
-                     SELECT agency_id, id, $2, $3 FROM sites WHERE id = $1",
-                )
-                .bind(id(*site_id))
-                .bind(draft.version as i64)
-                .bind(enc(draft)?)
-                .execute(&self.pool)
-                .await?;
-            }
-            Record::Session { key, session } => {
-                let key: SessionKey = hex::decode(key)
-                    .ok()
-                    .and_then(|k| k.try_into().ok())
-                    .ok_or_else(|| StoreError::Import {
-                        line: 0,
-                        message: "a session key is not 32 bytes of hex".into(),
-                    })?;
-                self.put_session(key, session).await?;
-            }
-            Record::Media {
-                merchant_id,
-                hash,
-                bytes,
-                uploaded_at,
-            } => {
-                self.add_media(*merchant_id, hash, *bytes, *uploaded_at)
-                    .await?
-            }
-            Record::Job(j) => {
-                self.insert_job(j).await?;
-            }
-            Record::Audit(e) => self.append_audit(e).await?,
-            Record::Doc(d) => self.import_doc(d).await?,
-        }
-        Ok(())
+        self.import(record).await
     }
 }
