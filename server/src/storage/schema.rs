@@ -69,12 +69,31 @@ pub(crate) fn media_references(v: &serde_json::Value, out: &mut Vec<String>) {
 pub(super) const META: &str = "meta";
 const SCHEMA_KEY: &[u8] = b"schema_version";
 
+/// How long opening waits for the database's lock: sled lets it go when the last of its
+/// threads holding the database ends, which can be a moment after the store is dropped (a
+/// store reopened in the same process). Another process keeping it is still refused, after
+/// this wait.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Opens (or creates) the database and brings it to [`SCHEMA_VERSION`].
 pub fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
-    let db = sled::Config::new()
+    let config = sled::Config::new()
         .path(path)
-        .mode(sled::Mode::HighThroughput)
-        .open()?;
+        .mode(sled::Mode::HighThroughput);
+    let started = std::time::Instant::now();
+    let db = loop {
+        match config.open() {
+            Ok(db) => break db,
+            // sled says so only in its message (`Config::open`).
+            Err(sled::Error::Io(e))
+                if e.to_string().starts_with("could not acquire lock")
+                    && started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     migrate(&db)?;
     Ok(db)
 }
@@ -174,6 +193,27 @@ fn run_migrations(db: &sled::Db, migrations: &[Migration]) -> Result<(), StoreEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A database let go a moment after its store is dropped opens again; one still held is
+    /// refused, naming the lock, once the wait is over.
+    #[test]
+    fn a_database_let_go_opens_again_and_one_still_held_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = open_db(dir.path()).unwrap();
+        let refused = open_db(dir.path()).unwrap_err();
+        assert!(
+            refused.to_string().contains("could not acquire lock"),
+            "{refused}"
+        );
+        // Let go from another thread a little later, as sled's own threads do.
+        let letting_go = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(first);
+        });
+        let again = open_db(dir.path()).unwrap();
+        letting_go.join().unwrap();
+        assert_eq!(schema_version(&again).unwrap(), Some(SCHEMA_VERSION));
+    }
 
     #[test]
     fn fresh_db_gets_current_schema_and_newer_is_refused() {
