@@ -309,40 +309,61 @@ where
     R: Send,
     E: From<StoreError> + Send,
 {
+    change_raw(store, kind, key, agency, |old| {
+        let mut value: T = match old {
+            Some(raw) => read_body(kind, raw)?,
+            None => T::default(),
+        };
+        let r = f(&mut value)?;
+        Ok((r, write_body(&value)?))
+    })
+    .await
+}
+
+/// [`change_doc`] over the raw stored body, for a body read without copying it (its type
+/// borrowing from it): `f` returns its result and the body to write, or an error that writes
+/// nothing.
+pub async fn change_raw<R, E>(
+    store: &dyn Store,
+    kind: &str,
+    key: &str,
+    agency: Ulid,
+    mut f: impl FnMut(Option<&RawValue>) -> Result<(R, Box<RawValue>), E> + Send,
+) -> Result<R, E>
+where
+    R: Send,
+    E: From<StoreError> + Send,
+{
     let mut out: Option<Result<R, E>> = None;
     store
-        .update_doc(kind, key, agency, &mut |old| {
-            let mut value = match old.map(|raw| serde_json::from_str::<T>(raw.get())) {
-                None => T::default(),
-                Some(Ok(v)) => v,
-                Some(Err(source)) => {
-                    out = Some(Err(StoreError::Decode {
-                        tree: format!("docs/{kind}"),
-                        source,
-                    }
-                    .into()));
-                    return None;
-                }
-            };
-            match f(&mut value) {
-                Err(e) => {
-                    out = Some(Err(e));
-                    None
-                }
-                Ok(r) => match serde_json::value::to_raw_value(&value) {
-                    Ok(body) => {
-                        out = Some(Ok(r));
-                        Some(body)
-                    }
-                    Err(e) => {
-                        out = Some(Err(StoreError::Encode(e).into()));
-                        None
-                    }
-                },
+        .update_doc(kind, key, agency, &mut |old| match f(old) {
+            Ok((r, body)) => {
+                out = Some(Ok(r));
+                Some(body)
+            }
+            Err(e) => {
+                out = Some(Err(e));
+                None
             }
         })
         .await?;
     out.expect("update_doc runs f at least once")
+}
+
+/// A stored body of `kind` read as `T`, which may borrow from it.
+pub fn read_body<'a, T: serde::Deserialize<'a>>(
+    kind: &str,
+    raw: &'a RawValue,
+) -> Result<T, StoreError> {
+    serde_json::from_str(raw.get()).map_err(|source| StoreError::Decode {
+        tree: format!("docs/{kind}"),
+        source,
+    })
+}
+
+/// `value` as a body to store.
+pub fn write_body<T: serde::Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, StoreError> {
+    serde_json::value::to_raw_value(value).map_err(StoreError::Encode)
 }
 
 pub fn now_rfc3339() -> String {

@@ -208,26 +208,26 @@ pub fn slots_with(
         .collect())
 }
 
-/// Service `service_id`, and `staff` (when asked for) a staff member who offers it.
-fn offered_by<'d>(
-    data: &'d MerchantData,
-    service_id: &str,
-    staff: Option<&str>,
-) -> Result<&'d Service, Refusal> {
-    let service = data
-        .services
+/// Service `service_id` of the shop.
+fn service<'d>(data: &'d MerchantData, service_id: &str) -> Result<&'d Service, Refusal> {
+    data.services
         .iter()
         .find(|s| s.id == service_id)
-        .ok_or(Refusal::UnknownService)?;
-    if let Some(who) = staff {
-        if !data.staff.iter().any(|s| s.id == who) {
-            return Err(Refusal::UnknownStaff);
-        }
-        if !service.staff.is_empty() && !service.staff.iter().any(|s| s == who) {
-            return Err(Refusal::NotOffered);
-        }
+        .ok_or(Refusal::UnknownService)
+}
+
+/// `staff`, when asked for, is a staff member who offers `service`.
+fn offers(data: &MerchantData, service: &Service, staff: Option<&str>) -> Result<(), Refusal> {
+    let Some(who) = staff else {
+        return Ok(());
+    };
+    if !data.staff.iter().any(|s| s.id == who) {
+        return Err(Refusal::UnknownStaff);
     }
-    Ok(service)
+    if !service.staff.is_empty() && !service.staff.iter().any(|s| s == who) {
+        return Err(Refusal::NotOffered);
+    }
+    Ok(())
 }
 
 /// [`slots_with`] as minutes after midnight.
@@ -239,7 +239,8 @@ fn starts(
     held: &[Held<'_>],
     now: (Date, u32),
 ) -> Result<Vec<(u32, u32)>, Refusal> {
-    let service = offered_by(data, service_id, staff)?;
+    let service = service(data, service_id)?;
+    offers(data, service, staff)?;
     let date = parse_date(date).ok_or(Refusal::BadDate)?;
     in_range(date, now.0)?;
     let (open, close) = shop_window(data, date)?;
@@ -283,10 +284,10 @@ pub fn assign<'d>(
     now: (Date, u32),
 ) -> Result<Held<'d>, Refusal> {
     // The service is checked first, then the date and time, then the staff member.
-    let service = offered_by(data, service_id, None)?;
+    let service = service(data, service_id)?;
     let day = parse_date(date).ok_or(Refusal::BadDate)?;
     let start = parse_hhmm(time).ok_or(Refusal::BadTime)?;
-    offered_by(data, service_id, staff)?;
+    offers(data, service, staff)?;
     let offered = starts(data, service_id, date, None, &[], now)?;
     if !offered.iter().any(|&(s, _)| s == start) {
         return Err(Refusal::NotOffering);

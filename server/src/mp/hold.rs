@@ -4,7 +4,7 @@
 //! swaps). Two bookings racing for the last place (on one node or several) cannot both be
 //! written: the second sees the first's booking and is refused once the time is taken.
 use super::availability::{assign, Held, Refusal};
-use crate::storage::{change_doc, Store, StoreError};
+use crate::storage::{change_doc, change_raw, read_body, write_body, Store, StoreError};
 use app::model::site::MerchantData;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -69,6 +69,17 @@ impl<'a> From<&'a HeldBooking> for Row<'a> {
             staff: h.staff.as_deref().map(Cow::Borrowed),
             start: h.start,
             end: h.end,
+        }
+    }
+}
+
+impl Row<'_> {
+    /// The time it takes, for [`assign`].
+    fn held(&self) -> Held<'_> {
+        Held {
+            staff: self.staff.as_deref(),
+            start: self.start,
+            end: self.end,
         }
     }
 }
@@ -232,57 +243,27 @@ pub async fn hold(
     booking_id: &str,
     now: (Date, u32),
 ) -> Result<HeldBooking, HoldError> {
-    let mut out: Option<Result<HeldBooking, HoldError>> = None;
-    let k = key(site, ask.date);
     // Not `change_doc`: the day is read as borrowed rows ([`Rows`]), which its owned `T` cannot be.
-    store
-        .update_doc(DAY, &k, agency, &mut |old| {
-            let mut day = match old.map(|raw| serde_json::from_str::<Rows>(raw.get())) {
-                None => Rows::default(),
-                Some(Ok(day)) => day,
-                Some(Err(source)) => {
-                    let tree = format!("docs/{DAY}");
-                    out = Some(Err(StoreError::Decode { tree, source }.into()));
-                    return None;
-                }
-            };
-            let held: Vec<Held> = day
-                .held
-                .iter()
-                .map(|h| Held {
-                    staff: h.staff.as_deref(),
-                    start: h.start,
-                    end: h.end,
-                })
-                .collect();
-            let h = match assign(data, ask.service, ask.date, ask.time, ask.staff, &held, now) {
-                Ok(h) => h,
-                Err(r) => {
-                    out = Some(Err(HoldError::Refused(r)));
-                    return None;
-                }
-            };
-            let row = HeldBooking {
-                booking_id: booking_id.to_string(),
-                service: ask.service.to_string(),
-                staff: h.staff.map(String::from),
-                start: h.start,
-                end: h.end,
-            };
-            day.held.push(Row::from(&row));
-            match serde_json::value::to_raw_value(&day) {
-                Ok(body) => {
-                    out = Some(Ok(row));
-                    Some(body)
-                }
-                Err(e) => {
-                    out = Some(Err(StoreError::Encode(e).into()));
-                    None
-                }
-            }
-        })
-        .await?;
-    out.expect("update_doc runs its function at least once")
+    change_raw(store, DAY, &key(site, ask.date), agency, |old| {
+        let mut day: Rows = match old {
+            Some(raw) => read_body(DAY, raw)?,
+            None => Rows::default(),
+        };
+        let held: Vec<Held> = day.held.iter().map(Row::held).collect();
+        let h = assign(data, ask.service, ask.date, ask.time, ask.staff, &held, now)
+            .map_err(HoldError::Refused)?;
+        let row = HeldBooking {
+            booking_id: booking_id.to_string(),
+            service: ask.service.to_string(),
+            staff: h.staff.map(String::from),
+            start: h.start,
+            end: h.end,
+        };
+        day.held.push(Row::from(&row));
+        let body = write_body(&day)?;
+        Ok((row, body))
+    })
+    .await
 }
 
 /// Frees the time of `booking_id` on `date` (cancelled); whether it held any. A day that holds
