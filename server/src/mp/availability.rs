@@ -152,8 +152,8 @@ fn resources<'a>(
 }
 
 /// `r` is at work at `start` and none of its `busy` times (start, end) overlap `start..end`.
-fn free(r: &Resource, start: u32, end: u32, busy: impl IntoIterator<Item = (u32, u32)>) -> bool {
-    r.open <= start && start < r.close && busy.into_iter().all(|(s, e)| e <= start || end <= s)
+fn free(r: &Resource, start: u32, end: u32, busy: &[(u32, u32)]) -> bool {
+    r.open <= start && start < r.close && busy.iter().all(|&(s, e)| e <= start || end <= s)
 }
 
 /// The times (start, end) of `held` that take each of `people`, in one pass over the day.
@@ -259,9 +259,7 @@ fn starts(
         let capacity = people
             .iter()
             .zip(&taken_by)
-            .filter(|(r, b)| {
-                start + length <= r.close && free(r, start, start + taken, b.iter().copied())
-            })
+            .filter(|(r, b)| start + length <= r.close && free(r, start, start + taken, b))
             .count() as u32;
         if later && capacity > 0 {
             out.push((start, capacity));
@@ -300,7 +298,7 @@ pub fn assign<'d>(
         .iter()
         .zip(&taken_by)
         .filter(|(r, _)| staff.is_none() || r.staff == staff)
-        .filter(|(r, b)| start + length <= r.close && free(r, start, end, b.iter().copied()))
+        .filter(|(r, b)| start + length <= r.close && free(r, start, end, b))
         // The least busy that day.
         .min_by_key(|(_, b)| b.len())
         .map(|(r, _)| Held {
